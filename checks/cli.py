@@ -1,0 +1,119 @@
+"""`python -m checks DIR`: grade one submission and print the result."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+from pathlib import Path
+
+from checks import rubric
+from checks.data import new_seed
+from checks.remote import Limits
+from checks.report import RENDERERS
+from checks.workspace import SubmissionError, prepare
+
+CHECKS = Path(__file__).resolve().parent
+STEP_IDS = [str(number) for number in range(1, 8)]
+
+
+def positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    defaults = Limits()
+    parser = argparse.ArgumentParser(
+        prog="python -m checks",
+        description="Grade a Flask Club submission: the folder that holds app.py and templates/user.html.",
+        epilog="The exit status is 0 whenever grading ran, whatever the score; 2 for a bad command line.",
+    )
+    parser.add_argument("submission", metavar="DIR", help="the submission's folder")
+    parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="output format (default: text)")
+    parser.add_argument("--step", choices=STEP_IDS, metavar="N", help="grade only step N (1-7)")
+    parser.add_argument("--seed", type=int, metavar="N", help="repeat a run: same random data and password")
+    parser.add_argument(
+        "--timeout",
+        type=positive,
+        default=defaults.request_timeout,
+        metavar="S",
+        help=f"seconds the app may take to answer one request (default: {defaults.request_timeout:g}, at most 10)",
+    )
+    parser.add_argument(
+        "--import-timeout",
+        type=positive,
+        default=defaults.import_timeout,
+        metavar="S",
+        help=f"seconds app.py may take to import (default: {defaults.import_timeout:g})",
+    )
+    parser.add_argument(
+        "--submission-timeout",
+        type=positive,
+        default=defaults.submission_timeout,
+        metavar="S",
+        help=f"seconds for the whole submission; checks left then fail (default: {defaults.submission_timeout:g})",
+    )
+    return parser
+
+
+def run_checks(grading, modules: list[Path]) -> tuple[int, str]:
+    """Run the check modules under pytest with this run's plugin; return pytest's code and output."""
+    import pytest
+
+    args = [*map(str, modules), "-c", str(CHECKS / "pytest.ini"), "--rootdir", str(CHECKS), "-q"]
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        code = pytest.main(args, plugins=[grading])
+    return int(code), output.getvalue()
+
+
+def grade(args: argparse.Namespace):
+    """Grade the submission the arguments name; raise SubmissionError if it can't be."""
+    from checks.grading import Grading, start_sandbox
+
+    steps = rubric.load()
+    selected = [args.step] if args.step else list(steps)
+    limits = Limits(
+        request_timeout=min(args.timeout, 10.0),
+        import_timeout=args.import_timeout,
+        submission_timeout=args.submission_timeout,
+    )
+    seed = args.seed if args.seed is not None else new_seed()
+    workspace = prepare(args.submission)
+    grading = None
+    try:
+        sandbox = None
+        if any(steps[step].needs_app for step in selected):
+            # Start importing the student's app now: it loads while pytest does.
+            sandbox = start_sandbox(workspace, seed, limits)
+        grading = Grading(workspace, seed, limits, steps, sandbox)
+        code, output = run_checks(grading, [steps[step].module for step in selected])
+        if code not in (0, 1) and not grading.results:
+            raise RuntimeError(f"pytest could not run the checks (exit {code}):\n{output}")
+        return grading.grade(selected)
+    finally:
+        if grading is not None:
+            grading.close()
+        workspace.cleanup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        result = grade(args)
+    except SubmissionError as error:
+        print(f"python -m checks: {error}", file=sys.stderr)
+        return 2
+    color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    sys.stdout.write(RENDERERS[args.format](result, color=color))
+    sys.stdout.flush()
+    return 0
+

@@ -1,0 +1,115 @@
+"""Fixtures of the checks: the student's app, a conversation with it, and check data.
+
+`python -m checks DIR` registers the run's `Grading` plugin before pytest
+starts. Run as plain `pytest checks --submission DIR`, this file makes one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flask
+import pytest
+
+from checks import rubric
+from checks.club import Club, Notes
+from checks.data import Data, new_seed
+from checks.grading import NOTES, Grading, find
+from checks.remote import Limits, RemoteApp
+from checks.workspace import TEMPLATE, look_for, prepare
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("flask-club", "Flask Club grading")
+    group.addoption("--submission", default=str(ROOT / "starter"), help="the submission folder to grade")
+    group.addoption("--seed", type=int, default=None, help="repeat a run's random data")
+    group.addoption("--request-timeout", type=float, default=Limits.request_timeout, help="seconds per request")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if find(config) is not None:
+        return
+    seed = config.getoption("--seed") or new_seed()
+    grading = Grading(prepare(config.getoption("--submission")), seed, Limits(config.getoption("--request-timeout")))
+    config.pluginmanager.register(grading)
+    config.add_cleanup(grading.close)
+    config.add_cleanup(grading.workspace.cleanup)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    grading = find(config)
+    return f"submission: {grading.workspace.given}  seed: {grading.seed} (repeat with --seed {grading.seed})"
+
+
+@pytest.fixture(scope="session")
+def grading(pytestconfig: pytest.Config) -> Grading:
+    """This run: the submission, the seed, the limits and the results so far."""
+    return find(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def remote(grading: Grading) -> RemoteApp:
+    """A WSGI app that forwards every request to the student's app in its own process."""
+    return RemoteApp(grading.sandbox())
+
+
+@pytest.fixture(scope="session")
+def app(remote: RemoteApp) -> flask.Flask:
+    """A Flask app whose requests are answered by the student's app (for pytest-flask's `client`)."""
+    proxy = flask.Flask("flask_club_proxy")
+    proxy.wsgi_app = remote
+    return proxy
+
+
+@pytest.fixture
+def step(request: pytest.FixtureRequest, grading: Grading) -> rubric.Step:
+    """The step the current check belongs to."""
+    return grading.step_of(request.node)
+
+
+@pytest.fixture
+def notes(request: pytest.FixtureRequest, step: rubric.Step) -> Notes:
+    """The lines of the current check's message."""
+    notes = Notes(step)
+    request.node.stash[NOTES] = notes
+    return notes
+
+
+@pytest.fixture(autouse=True)
+def _time_left(grading: Grading, notes: Notes) -> None:
+    """Every check runs only while the submission has time left."""
+    if grading.time_left() <= 0:
+        notes.fail(
+            f"not run: grading this submission stopped after {grading.limits.submission_timeout:g} s",
+            "other checks waited on answers that never came: fix those first",
+        )
+
+
+@pytest.fixture
+def data(request: pytest.FixtureRequest, grading: Grading) -> Data:
+    """Random values for this check, repeatable with the run's seed."""
+    return Data(grading.seed, request.node.name)
+
+
+@pytest.fixture
+def club(client, remote: RemoteApp, notes: Notes, grading: Grading) -> Club:
+    """A conversation with the student's app; fails the check if app.py did not load."""
+    club = Club(client, remote, notes, grading.password)
+    club.ensure_loaded()
+    return club
+
+
+@pytest.fixture
+def template(grading: Grading, notes: Notes) -> str:
+    """The source of templates/user.html as submitted; fails the check if there is none."""
+    source = grading.workspace.template_source
+    if source is not None:
+        return source
+    found = [path for path in look_for(grading.workspace.root, "user.html") if path != TEMPLATE.as_posix()]
+    if found:
+        hint = f"found {found[0]}: Flask looks for templates in a folder named exactly `templates`, next to app.py"
+    else:
+        hint = "create the folder `templates` next to app.py, and user.html inside it"
+    notes.fail("there is no templates/user.html in your submission", hint)

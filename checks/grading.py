@@ -1,0 +1,143 @@
+"""One grading run as a pytest plugin: the submission, the seed, the app, the results."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from checks import rubric
+from checks.data import club_password
+from checks.remote import Limits, Sandbox
+from checks.results import CheckResult, Grade, StepResult
+from checks.workspace import Workspace, look_for
+
+NOTES = pytest.StashKey["object"]()
+NOT_RUN = "not run: grading stopped before this check (see the other checks' messages)"
+
+
+def check_name(item: pytest.Item) -> str:
+    """The check's student-facing sentence: the first line of its docstring."""
+    doc = getattr(item, "function", None).__doc__ or item.name
+    return doc.strip().splitlines()[0]
+
+
+def find(config: pytest.Config) -> Grading | None:
+    """The run's Grading plugin, if one is registered."""
+    return next((plugin for plugin in config.pluginmanager.get_plugins() if isinstance(plugin, Grading)), None)
+
+
+class Grading:
+    """A pytest plugin holding one run's state and recording each check's result."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        seed: int,
+        limits: Limits | None = None,
+        steps: dict[str, rubric.Step] | None = None,
+        sandbox: Sandbox | None = None,
+    ):
+        self.workspace = workspace
+        self.seed = seed
+        self.limits = limits or Limits()
+        self.steps = steps or rubric.load()
+        self.password = club_password(seed)
+        self._sandbox = sandbox
+        self.results: dict[str, CheckResult] = {}
+        self.names: dict[str, str] = {}
+        self.started = time.monotonic()
+
+    # -- the app ----------------------------------------------------------
+    def sandbox(self) -> Sandbox:
+        """The student's app in its own process, started on first use."""
+        if self._sandbox is None:
+            self._sandbox = start_sandbox(self.workspace, self.seed, self.limits)
+        return self._sandbox
+
+    def time_left(self) -> float:
+        return self.limits.submission_timeout - (time.monotonic() - self.started)
+
+    def close(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.kill()
+
+    # -- recording --------------------------------------------------------
+    def step_of(self, item: pytest.Item) -> rubric.Step:
+        step_id = rubric.step_of_module(item.path.name)
+        if step_id is None or step_id not in self.steps:
+            raise pytest.UsageError(f"{item.nodeid} is not in a step's module")
+        return self.steps[step_id]
+
+    def points_of(self, item: pytest.Item) -> float:
+        step = self.step_of(item)
+        if item.name not in step.points:
+            raise pytest.UsageError(f"{item.name} has no points in rubric.toml (step {step.id})")
+        return step.points[item.name]
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            self.names[item.name] = check_name(item)
+            self.points_of(item)  # every check must be in the rubric
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "teardown" or item.name in self.results:
+            return
+        if report.when == "setup" and report.passed:
+            return
+        points = self.points_of(item)
+        if report.passed:
+            notes = item.stash.get(NOTES, None)
+            message = "\n".join(notes.lines) if notes is not None else ""
+            self.results[item.name] = CheckResult(item.name, check_name(item), True, points, points, message)
+        else:
+            self.results[item.name] = CheckResult(
+                item.name, check_name(item), False, 0.0, points, failure_message(call, self.step_of(item))
+            )
+
+    def grade(self, selected: list[str] | None = None) -> Grade:
+        """The run's result: every check of the selected steps, in the rubric's order."""
+        steps = []
+        for step in self.steps.values():
+            if selected and step.id not in selected:
+                continue
+            result = StepResult(step.id, step.title, step.label, step.doc)
+            for name, points in step.points.items():
+                check = self.results.get(name) or CheckResult(
+                    name, self.names.get(name, name), False, 0.0, points, NOT_RUN
+                )
+                result.checks.append(check)
+            steps.append(result)
+        return Grade(self.workspace.given, self.seed, steps)
+
+
+def failure_message(call: pytest.CallInfo, step: rubric.Step) -> str:
+    """What a failed check tells the student."""
+    from checks.club import CheckFailed
+
+    error = call.excinfo.value if call.excinfo else None
+    if isinstance(error, CheckFailed):
+        return error.message
+    what = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
+    return (
+        f"the check itself broke ({what[:300]}): this is a bug in the checks, not in your code; "
+        f"please tell your instructor, with the seed\nread: {step.doc} ({step.label})"
+    )
+
+
+def start_sandbox(workspace: Workspace, seed: int, limits: Limits) -> Sandbox:
+    """Start importing the submission's app in its own process (returns at once)."""
+    env = {"CLUB_PASSWORD": club_password(seed)}
+    if workspace.app_source is None:
+        return Sandbox(workspace.root, env, limits, load_error=missing_app(workspace))
+    return Sandbox(workspace.root, env, limits)
+
+
+def missing_app(workspace: Workspace) -> str:
+    """Why there is no app to load, and where app.py might be instead."""
+    found = look_for(workspace.root, "app.py")
+    where = f"; there is one at {found[0]}: app.py must be at the top of the folder you hand in" if found else ""
+    return f"there is no app.py in {workspace.given}{where}"

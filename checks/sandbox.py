@@ -1,0 +1,272 @@
+"""The untrusted side: imports a student's app in its own process and serves it.
+
+Run by the grader as `python -I -B sandbox.py SUBMISSION_DIR LIMITS_JSON`, with
+the submission as the working directory. It speaks to the grader over its
+standard input and output in length-prefixed frames of JSON (never pickle, so
+nothing the student's code sends can run code in the grader); everything the
+student's code prints goes to standard error, which the grader reads apart.
+
+This file is a script on its own: it imports nothing from the kit, so a
+submission holding a module named like one of the kit's cannot shadow it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import signal
+import struct
+import sys
+import threading
+import traceback
+
+HEADER = struct.Struct(">I")
+MAX_FRAME = 1 << 20
+
+
+def read_frame(stream) -> bytes | None:
+    """One frame from the grader, or None when it has closed the pipe."""
+    head = stream.read(HEADER.size)
+    if len(head) < HEADER.size:
+        return None
+    (size,) = HEADER.unpack(head)
+    if size > MAX_FRAME + (64 << 20):
+        return None
+    data = stream.read(size)
+    return data if len(data) == size else None
+
+
+def write_frame(stream, data: bytes) -> None:
+    stream.write(HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def send(stream, message: dict, body: bytes | None = None) -> None:
+    write_frame(stream, json.dumps(message).encode())
+    if body is not None:
+        write_frame(stream, body)
+
+
+def where(error: BaseException, root: str) -> str:
+    """' (app.py line 23)' for the deepest frame of the student's own files."""
+    if isinstance(error, SyntaxError) and error.filename:
+        name = os.path.relpath(error.filename, root) if error.filename.startswith(root) else error.filename
+        return f" ({name} line {error.lineno})"
+    found = ""
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if filename.startswith(root + os.sep):
+            found = f" ({os.path.relpath(filename, root)} line {line})"
+    return found
+
+
+def describe(error: BaseException, root: str) -> str:
+    """'KeyError: 'food' (app.py line 23)', cut to a readable length."""
+    if isinstance(error, SyntaxError):
+        text = f"{type(error).__name__}: {error.msg}"
+    else:
+        text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    if len(text) > 300:
+        text = text[:300] + "… (cut)"
+    return text + where(error, root)
+
+
+def set_limits(limits: dict) -> None:
+    """Cap memory, CPU time, file size and core dumps before any student code runs."""
+    try:
+        import resource
+    except ImportError:  # Windows: no rlimits
+        return
+    caps = {
+        "RLIMIT_AS": limits.get("memory_bytes"),
+        "RLIMIT_CPU": limits.get("cpu_seconds"),
+        "RLIMIT_FSIZE": limits.get("file_bytes"),
+        "RLIMIT_NPROC": limits.get("processes"),
+        "RLIMIT_CORE": 0,
+    }
+    for name, value in caps.items():
+        if value is None or not hasattr(resource, name):
+            continue
+        kind = getattr(resource, name)
+        soft, hard = resource.getrlimit(kind)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        try:
+            resource.setrlimit(kind, (value, value))
+        except (ValueError, OSError):
+            pass
+    if hasattr(signal, "SIGXFSZ"):
+        # An oversized write then fails with an error the app sees, instead of killing it.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def load_app(root: str):
+    """Import app.py as the module `app` and return (flask_app, None) or (None, failure)."""
+    path = os.path.join(root, "app.py")
+    spec = importlib.util.spec_from_file_location("app", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["app"] = module
+    try:
+        spec.loader.exec_module(module)
+    except SystemExit as error:
+        return None, {"kind": "exit", "error": f"app.py called sys.exit({error.code!r}) while being imported"}
+    except BaseException as error:  # noqa: BLE001 - anything the student's import raised
+        return None, {"kind": "import", "error": f"importing app.py raised {describe(error, root)}"}
+
+    import flask
+
+    factory = getattr(module, "create_app", None)
+    if callable(factory):
+        try:
+            app = factory()
+        except SystemExit as error:
+            return None, {"kind": "exit", "error": f"create_app() called sys.exit({error.code!r})"}
+        except BaseException as error:  # noqa: BLE001
+            return None, {"kind": "import", "error": f"create_app() raised {describe(error, root)}"}
+        source = "create_app()"
+    elif hasattr(module, "app"):
+        app, source = module.app, "app"
+    else:
+        return None, {
+            "kind": "noapp",
+            "error": "app.py imports, but defines neither `app = Flask(__name__)` nor a `create_app()` factory",
+        }
+    if not isinstance(app, flask.Flask):
+        return None, {
+            "kind": "noapp",
+            "error": f"{source} in app.py is a {type(app).__name__}, not a Flask app",
+        }
+    return app, None
+
+
+class Server:
+    """Answers the grader's requests with the student's app, one at a time."""
+
+    def __init__(self, app, root: str, max_body: int):
+        self.app = app
+        self.root = root
+        self.max_body = max_body
+        self.exception: str | None = None
+        import flask
+
+        flask.got_request_exception.connect(self.record, app, weak=False)
+
+    def record(self, sender, exception: BaseException, **extra) -> None:
+        self.exception = describe(exception, self.root)
+
+    def handle(self, environ: dict, body: bytes) -> tuple[dict, bytes]:
+        self.exception = None
+        environ.update(
+            {
+                "wsgi.input": io.BytesIO(body),
+                "wsgi.errors": sys.stderr,
+                "wsgi.version": (1, 0),
+                "wsgi.multithread": False,
+                "wsgi.multiprocess": False,
+                "wsgi.run_once": False,
+            }
+        )
+        started: dict = {}
+
+        def start_response(status, headers, exc_info=None):
+            started["status"] = status
+            started["headers"] = [[str(k), str(v)] for k, v in headers]
+
+        chunks: list[bytes] = []
+        size = 0
+        truncated = False
+        try:
+            result = self.app(environ, start_response)
+            try:
+                for chunk in result:
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > self.max_body:
+                        truncated = True
+                        break
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        except BaseException as error:  # noqa: BLE001 - report, don't die
+            if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                self.exception = f"{type(error).__name__} {error}".strip() + where(error, self.root)
+            else:
+                self.exception = describe(error, self.root)
+            started = {"status": "500 INTERNAL SERVER ERROR", "headers": [["Content-Type", "text/plain"]]}
+            chunks, truncated = [], False
+        data = b"".join(chunks)[: self.max_body]
+        answer = {
+            "status": started.get("status", "500 INTERNAL SERVER ERROR"),
+            "headers": started.get("headers", []),
+            "exception": self.exception,
+            "truncated": truncated,
+        }
+        return answer, data
+
+    def serve_http(self, port: int, streams) -> dict:
+        """Start the app as a real HTTP server on 127.0.0.1:port, in a forked process."""
+        run = {"host": "127.0.0.1", "port": port, "debug": False, "use_reloader": False, "load_dotenv": False}
+        if not hasattr(os, "fork"):
+            thread = threading.Thread(target=self.app.run, kwargs=run, daemon=True)
+            thread.start()
+            return {"ok": True, "pid": None}
+        pid = os.fork()
+        if pid == 0:  # the server process
+            code = 0
+            try:
+                for stream in streams:
+                    stream.close()
+                self.app.run(**run)
+            except BaseException:  # noqa: BLE001
+                traceback.print_exc()
+                code = 1
+            finally:
+                os._exit(code)
+        return {"ok": True, "pid": pid}
+
+
+def main() -> None:
+    root = os.path.abspath(sys.argv[1])
+    limits = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
+    # Keep private copies of the pipes to the grader, then point the standard
+    # streams elsewhere: the student's prints must never reach the protocol.
+    requests = os.fdopen(os.dup(0), "rb")
+    answers = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    sys.stdout = io.TextIOWrapper(
+        os.fdopen(1, "wb", buffering=0), encoding="utf-8", errors="replace", line_buffering=True
+    )
+    set_limits(limits)
+    os.chdir(root)
+    sys.path.insert(0, root)
+    sys.argv = [os.path.join(root, "app.py")]
+
+    app, failure = load_app(root)
+    if failure:
+        send(answers, {"ready": False, **failure})
+        return
+    server = Server(app, root, limits.get("max_body", 2 << 20))
+    send(answers, {"ready": True})
+    while True:
+        frame = read_frame(requests)
+        if frame is None:
+            return
+        message = json.loads(frame)
+        if message.get("op") == "request":
+            body = read_frame(requests)
+            if body is None:
+                return
+            answer, data = server.handle(message["environ"], body)
+            send(answers, answer, data)
+        elif message.get("op") == "serve":
+            send(answers, server.serve_http(int(message["port"]), (requests, answers)))
+        else:
+            send(answers, {"error": f"unknown op {message.get('op')!r}"})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Step 1: A Flask server. app.py defines a Flask app that answers GET / and runs with `python app.py`."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import time
+
+from checks.club import Club, Notes
+from checks.grading import Grading
+from checks.remote import AppFailure, free_port, wait_for_port
+from checks.source import main_block_problem
+
+
+def test_app_imports(club: Club, notes: Notes) -> None:
+    """app.py imports and defines a Flask app"""
+    # The `club` fixture has already failed this check if app.py did not load.
+    notes.add("app.py imported, and it defines a Flask app")
+
+
+def test_home_page_is_html(club: Club) -> None:
+    """GET / answers 200 with an HTML page"""
+    reply = club.get("/")
+    club.expect_page(reply, 200, "GET /", "is there a route for \"/\"? (@app.route(\"/\") above a function)")
+
+
+def test_app_serves_over_http(club: Club, grading: Grading, notes: Notes) -> None:
+    """the app answers over real HTTP when started as a process"""
+    port = free_port()
+    sandbox = grading.sandbox()
+    try:
+        pid = sandbox.serve_http(port)
+    except AppFailure as error:
+        notes.fail(f"your app could not be started as a server: {error}")
+    try:
+        deadline = time.monotonic() + grading.limits.request_timeout
+        if not wait_for_port(port, deadline):
+            notes.fail(
+                f"started your app with app.run(port={port}), but nothing listened on that port "
+                f"within {grading.limits.request_timeout:g} s",
+                "does app.run() get called with a fixed port of its own, or does something stop it starting?",
+            )
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=max(deadline - time.monotonic(), 1))
+        try:
+            connection.request("GET", "/")
+            response = connection.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException) as error:
+            notes.fail(f"GET http://127.0.0.1:{port}/ got no HTTP answer: {error}")
+        finally:
+            connection.close()
+        notes.add(f"started the app as a server on a free port; GET / over HTTP → {response.status}")
+    finally:
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def test_main_block_runs_server(grading: Grading, notes: Notes) -> None:
+    """running python app.py starts the server on port 5000"""
+    source = grading.workspace.app_source
+    if source is None:
+        notes.fail("there is no app.py in your submission", "app.py goes at the top of your server's folder")
+    problem = main_block_problem(source)
+    if problem:
+        notes.fail(problem, 'end app.py with:  if __name__ == "__main__":  app.run()')
+    notes.add('app.py calls app.run() under `if __name__ == "__main__":`, on port 5000')

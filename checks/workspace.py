@@ -1,0 +1,88 @@
+"""A private copy of a submission to grade, and what it held when the copy was made.
+
+Grading never writes into the student's folder: the app runs in a temporary
+copy. The sources the checks read (app.py and templates/user.html) are taken
+as they were copied, before any student code runs, so the app cannot rewrite
+what is graded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TEMPLATE = Path("templates") / "user.html"
+SKIPPED = {".git", ".hg", ".venv", "venv", "__pycache__", "node_modules", ".pytest_cache", ".mypy_cache"}
+SKIPPED_SUFFIXES = {".pyc"}
+
+
+class SubmissionError(Exception):
+    """The directory given cannot be graded at all (it does not exist, or is a file)."""
+
+
+@dataclass
+class Workspace:
+    """A submission copied for grading."""
+
+    given: str
+    root: Path
+    app_source: str | None = None
+    template_source: str | None = None
+    notes: list[str] = field(default_factory=list)
+    owned: bool = True
+
+    def cleanup(self) -> None:
+        if self.owned:
+            shutil.rmtree(self.root.parent, ignore_errors=True)
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    return {
+        name
+        for name in names
+        if name in SKIPPED or Path(name).suffix in SKIPPED_SUFFIXES or (Path(directory, name) / "pyvenv.cfg").exists()
+    }
+
+
+def read_text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def prepare(submission: str | Path) -> Workspace:
+    """Copy the submission to a new temporary folder; raise SubmissionError if it can't be."""
+    source = Path(submission)
+    if not source.exists():
+        raise SubmissionError(f"there is no folder {str(submission)!r}")
+    if not source.is_dir():
+        raise SubmissionError(f"{str(submission)!r} is a file; give the folder that holds app.py")
+    parent = Path(tempfile.mkdtemp(prefix="flask-club-"))
+    root = parent / "submission"
+    try:
+        shutil.copytree(source, root, symlinks=True, ignore=_ignore)
+    except (OSError, shutil.Error) as error:
+        shutil.rmtree(parent, ignore_errors=True)
+        raise SubmissionError(f"could not copy {str(submission)!r} to grade it: {error}") from None
+    return Workspace(
+        given=str(submission),
+        root=root,
+        app_source=read_text(root / "app.py") if (root / "app.py").is_file() else None,
+        template_source=read_text(root / TEMPLATE) if (root / TEMPLATE).is_file() else None,
+    )
+
+
+def look_for(root: Path, name: str) -> list[str]:
+    """Where a misplaced file of this name sits in the submission (case-insensitively), at most 3 deep."""
+    found = []
+    wanted = name.lower()
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if len(relative.parts) > 3 or set(relative.parts) & SKIPPED:
+            continue
+        if path.is_file() and path.name.lower() == wanted:
+            found.append(relative.as_posix())
+    return found

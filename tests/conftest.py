@@ -1,0 +1,51 @@
+"""Fixtures for the kit's own tests: grading a submission through the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION = ROOT / "solution"
+STARTER = ROOT / "starter"
+SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
+
+Grade = Callable[..., dict]
+
+
+def run_checks(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run `python -m checks ARGS` from the kit's root and return what it did."""
+    return subprocess.run(
+        [sys.executable, "-m", "checks", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def grade_submission(submission: Path, *extra: str, seed: int = 1234) -> dict:
+    """Grade one submission with the CLI's JSON format and return the parsed object."""
+    done = run_checks(submission, "--format", "json", "--seed", str(seed), *extra)
+    assert done.returncode == 0, f"exit {done.returncode}\nstderr:\n{done.stderr}"
+    try:
+        return json.loads(done.stdout)
+    except json.JSONDecodeError as error:
+        raise AssertionError(f"stdout is not JSON ({error}):\n{done.stdout[:2000]}") from None
+
+
+def failed_steps(result: dict) -> set[str]:
+    """The ids of the steps a graded result did not pass."""
+    return {step["id"] for step in result["steps"] if not step["passed"]}
+
+
+@pytest.fixture
+def grade() -> Grade:
+    """grade(dir, *cli_args, seed=N) grades a submission and returns the contract's JSON."""
+    return grade_submission

@@ -1,0 +1,121 @@
+"""`python -m checks`: the reference gets full marks, the starter zero, and the output keeps the contract."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import SOLUTION, STARTER, run_checks
+
+STEP_TITLES = [
+    ("1", "A Flask server", 10),
+    ("2", "POST /user/", 15),
+    ("3", "templates/user.html exists", 10),
+    ("4", "The template's fields", 15),
+    ("5", "GET /user/<username>", 30),
+    ("6", "Extra: unknown user", 10),
+    ("7", "Extra: club password", 10),
+]
+
+
+@pytest.mark.parametrize("seed", [1, 424242, 987654])
+def test_solution_scores_full_marks(grade, seed):
+    """The reference solution passes every check, whatever the seed."""
+    result = grade(SOLUTION, seed=seed)
+    failures = [c["message"] for s in result["steps"] for c in s["checks"] if not c["passed"]]
+    assert failures == []
+    assert (result["score"], result["max_score"]) == (100, 100)
+
+
+def test_starter_scores_zero(grade):
+    """The starter imports but does nothing yet: zero, with every step failed."""
+    result = grade(STARTER)
+    assert result["score"] == 0
+    assert all(not step["passed"] and step["score"] == 0 for step in result["steps"])
+
+
+def test_every_starter_failure_names_its_step(grade):
+    """Each failing check of the starter says which step and which doc page to read."""
+    result = grade(STARTER)
+    for step in result["steps"]:
+        label = f"extra {step['id']}" if step["id"] in ("6", "7") else f"step {step['id']}"
+        for check in step["checks"]:
+            assert f"({label})" in check["message"], check
+            assert "read: docs/student/" in check["message"], check
+
+
+def test_json_is_exactly_the_contracts_shape(grade):
+    """The JSON holds the contract's keys, the seven steps in order, and the default points."""
+    result = grade(SOLUTION, seed=7)
+    assert set(result) == {"submission", "score", "max_score", "seed", "steps"}
+    assert result["submission"] == str(SOLUTION) and result["seed"] == 7
+    assert [(s["id"], s["title"], s["max_score"]) for s in result["steps"]] == STEP_TITLES
+    for step in result["steps"]:
+        assert set(step) == {"id", "title", "score", "max_score", "passed", "checks"}
+        assert step["score"] == sum(check["score"] for check in step["checks"])
+        for check in step["checks"]:
+            assert set(check) == {"name", "passed", "score", "max_score", "message"}
+
+
+def test_same_seed_repeats_a_run(grade):
+    """Given back, the seed repeats the run's data exactly."""
+    first, second = grade(SOLUTION, seed=31337), grade(SOLUTION, seed=31337)
+    assert first == second
+
+
+def test_a_new_seed_brings_new_data(grade):
+    """Different seeds send different usernames."""
+    first, second = grade(SOLUTION, seed=1), grade(SOLUTION, seed=2)
+    assert first["steps"][4]["checks"][0]["message"] != second["steps"][4]["checks"][0]["message"]
+
+
+def test_a_run_without_seed_prints_the_one_it_chose():
+    """Without --seed, the text output names the seed to repeat the run with."""
+    done = run_checks(STARTER, "--step", "3")
+    assert done.returncode == 0
+    assert "--seed " in done.stdout
+
+
+@pytest.mark.parametrize("step", ["3", "5"])
+def test_step_option_grades_one_step(grade, step):
+    """--step N grades that step alone."""
+    result = grade(SOLUTION, "--step", step)
+    assert [s["id"] for s in result["steps"]] == [step]
+    assert result["score"] == result["max_score"]
+
+
+def test_text_output_has_the_table_and_total():
+    """The default output is a table for a person: one row per step, then the total."""
+    done = run_checks(SOLUTION, "--seed", "5")
+    assert done.returncode == 0, done.stderr
+    for _, title, points in STEP_TITLES:
+        assert title in done.stdout and f"{points}/{points}" in done.stdout
+    assert "100/100" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("argument", "said"),
+    [
+        ("no/such/folder", "there is no folder"),
+        ("pyproject.toml", "is a file"),
+    ],
+)
+def test_a_bad_submission_path_is_a_clear_error(argument, said):
+    """A path that is not a folder gets one sentence on stderr and exit 2, never a traceback."""
+    done = run_checks(argument, "--format", "json")
+    assert done.returncode == 2
+    assert said in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize("arguments", [["--step", "9"], ["--timeout", "-1"], ["--seed", "abc"]])
+def test_bad_options_are_refused_with_usage(arguments):
+    """Options out of range are refused by the argument parser, with exit 2."""
+    done = run_checks(SOLUTION, *arguments)
+    assert done.returncode == 2 and "usage:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_json_goes_alone_to_stdout():
+    """With --format json, standard output is one JSON document and nothing else."""
+    done = run_checks(SOLUTION, "--format", "json", "--seed", "3")
+    assert json.loads(done.stdout)["score"] == 100

@@ -1,0 +1,44 @@
+"""The rubric, the check modules and the contract's points agree."""
+
+from __future__ import annotations
+
+import ast
+
+from checks import rubric
+
+CONTRACT_POINTS = {"1": 10, "2": 15, "3": 10, "4": 15, "5": 30, "6": 10, "7": 10}
+
+
+def check_functions(step: rubric.Step) -> dict[str, str | None]:
+    """The test functions of a step's module, with their docstrings."""
+    tree = ast.parse(step.module.read_text())
+    return {
+        node.name: ast.get_docstring(node)
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    }
+
+
+def test_steps_are_worth_the_contracts_points():
+    """Each step's checks add up to the contract's default points, 100 in all."""
+    steps = rubric.load()
+    assert {step.id: step.max_score for step in steps.values()} == CONTRACT_POINTS
+
+
+def test_every_check_has_points_and_every_point_a_check():
+    """The rubric names exactly the checks each step's module defines."""
+    for step in rubric.load().values():
+        assert set(check_functions(step)) == set(step.points), step.id
+
+
+def test_every_check_says_what_it_checks():
+    """A check's docstring is the one-line sentence the student sees."""
+    for step in rubric.load().values():
+        for name, doc in check_functions(step).items():
+            assert doc and "\n" not in doc.strip(), f"{step.module.name}::{name}"
+
+
+def test_every_step_names_a_doc_page_that_exists():
+    """The page each failure points to is there."""
+    for step in rubric.load().values():
+        assert (rubric.CHECKS.parent / step.doc).is_file(), step.doc
