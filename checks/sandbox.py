@@ -102,20 +102,37 @@ def set_limits(limits: dict) -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+class RunAtImport(BaseException):
+    """app.run() was called while app.py was being imported (a BaseException: `except Exception` can't hide it)."""
+
+
+def refuse_run(self, *args, **kwargs):
+    raise RunAtImport()
+
+
 def load_app(root: str):
     """Import app.py as the module `app` and return (flask_app, None) or (None, failure)."""
+    import flask
+
     path = os.path.join(root, "app.py")
     spec = importlib.util.spec_from_file_location("app", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["app"] = module
+    run, flask.Flask.run = flask.Flask.run, refuse_run
     try:
         spec.loader.exec_module(module)
     except SystemExit as error:
         return None, {"kind": "exit", "error": f"app.py called sys.exit({error.code!r}) while being imported"}
+    except RunAtImport as error:
+        return None, {
+            "kind": "run",
+            "error": "app.py calls app.run() while being imported, outside `if __name__ == \"__main__\":`"
+            f"{where(error, root)}, so importing it starts a server that never returns",
+        }
     except BaseException as error:  # noqa: BLE001 - anything the student's import raised
         return None, {"kind": "import", "error": f"importing app.py raised {describe(error, root)}"}
-
-    import flask
+    finally:
+        flask.Flask.run = run
 
     factory = getattr(module, "create_app", None)
     if callable(factory):

@@ -100,6 +100,18 @@ def test_sys_exit_at_import_is_reported(tmp_path):
     assert "app.py called sys.exit(3) while being imported" in messages(result, "1")
 
 
+def test_app_run_at_import_is_named_at_once(tmp_path):
+    """app.run() outside the __main__ block would block the import: it is reported without waiting."""
+    code = APP.replace('if __name__ == "__main__":\n    app.run()', "app.run(debug=True)")
+    path = submission(tmp_path)
+    (path / "app.py").write_text(code)
+    result, took = grade_fast(path, "--import-timeout", "20")
+    assert failed_steps(result) == {"1", "2", "5", "6", "7"}
+    assert "app.py calls app.run() while being imported" in messages(result, "2")
+    assert "(app.py line" in messages(result, "2")
+    assert took < 15
+
+
 def test_a_process_that_dies_in_a_route_fails_that_check_only(tmp_path):
     """os._exit() for usernames with a space kills the app in one check; it is restarted for the next."""
     result, _ = grade_fast(submission(tmp_path, SHOW="if ' ' in username:\n    os._exit(7)"))
