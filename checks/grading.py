@@ -76,6 +76,8 @@ class Grading:
         return step.points[item.name]
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        order = list(self.steps)
+        items.sort(key=lambda item: order.index(self.step_of(item).id))  # stable: a module keeps its order
         for item in items:
             self.names[item.name] = check_name(item)
             self.points_of(item)  # every check must be in the rubric
