@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import sys
 from pathlib import Path
@@ -61,7 +62,40 @@ def parser() -> argparse.ArgumentParser:
         metavar="S",
         help=f"seconds for the whole submission; checks left then fail (default: {defaults.submission_timeout:g})",
     )
+    whole = parser.add_argument_group("grading a whole class (DIR holds one folder per student)")
+    whole.add_argument(
+        "--jobs", type=int, default=0, metavar="N", help="submissions graded at once (default: one per core)"
+    )
+    whole.add_argument("--out", metavar="OUT", help="where grades go (default: grades/ in the current folder)")
+    whole.add_argument("--force", action="store_true", help="regrade every submission, changed or not")
     return parser
+
+
+def grade_whole_class(args: argparse.Namespace) -> int:
+    """Grade every student folder of a class folder; write grades, feedback and the report."""
+    from checks.class_report import write_reports
+    from checks.classroom import Options, grade_class
+    from checks.progress import Progress
+
+    limits = ["--timeout", str(args.timeout), "--import-timeout", str(args.import_timeout)]
+    limits += ["--submission-timeout", str(args.submission_timeout)]
+    out = Path(args.out or "grades")
+    options = Options(
+        Path(args.submission), out, args.seed, max(args.jobs, 0), args.force, limits, args.submission_timeout
+    )
+    seed, outcomes = grade_class(options, Progress())
+    write_reports(out, outcomes, seed)
+    if args.format == "json":
+        students = [outcome.result or {"submission": outcome.student, "error": outcome.error} for outcome in outcomes]
+        sys.stdout.write(json.dumps({"class": args.submission, "seed": seed, "students": students}, indent=2) + "\n")
+        return 0
+    errors = [outcome for outcome in outcomes if outcome.result is None]
+    graded = len(outcomes) - len(errors)
+    print(f"Graded {graded} of {len(outcomes)} submissions in {args.submission} (seed {seed}).")
+    for outcome in errors:
+        print(f"  could not grade {outcome.student}: {outcome.error}")
+    print(f"Grades: {out / 'grades.csv'}   feedback: {out / 'feedback'}/   report: {out / 'report.html'}")
+    return 0
 
 
 def run_checks(grading, modules: list[Path]) -> tuple[int, str]:
@@ -107,6 +141,11 @@ def grade(args: argparse.Namespace):
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from checks.classroom import is_class_folder
+
+    folder = Path(args.submission)
+    if folder.is_dir() and is_class_folder(folder):
+        return grade_whole_class(args)
     try:
         result = grade(args)
     except SubmissionError as error:

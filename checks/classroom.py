@@ -1,0 +1,205 @@
+"""Grading a whole class: one folder per student, graded in parallel, resumable.
+
+Each submission is graded by its own `python -m checks SUB --format json`
+process, so nothing one student's code does can reach another's grade. A
+student's seed is derived from the class seed and the student's id, so the
+grades do not depend on the order or the number of jobs. Every finished grade
+is written at once (atomically), with the hash of what was graded: a second
+run regrades only what changed, and a crash loses nothing finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checks.workspace import SKIPPED
+
+KIT = Path(__file__).resolve().parent.parent
+STATE = "state.json"
+NOT_SUBMISSIONS = {"templates", "static", "instance", *SKIPPED}
+
+
+def is_class_folder(folder: Path) -> bool:
+    """A folder of submissions: no app.py of its own, and at least one student folder in it."""
+    return not (folder / "app.py").exists() and bool(student_folders(folder))
+
+
+def student_folders(folder: Path) -> list[Path]:
+    """The student folders of a class folder, sorted by name."""
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.is_dir() and path.name not in NOT_SUBMISSIONS and not path.name.startswith(".")
+    )
+
+
+def content_hash(folder: Path) -> str:
+    """A hash of every file a grade depends on (virtualenvs and caches left out)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if set(relative.parts) & SKIPPED or not path.is_file() or path.is_symlink():
+            continue
+        digest.update(relative.as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def student_seed(class_seed: int, student: str) -> int:
+    """The seed of one student's run: fixed by the class seed and the student's id."""
+    digest = hashlib.sha256(f"{class_seed}:{student}".encode()).digest()
+    return 100000 + int.from_bytes(digest[:4], "big") % 900000
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file so that a crash leaves the old one or the new one, never half of either."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.replace(temporary, path)
+
+
+@dataclass
+class Outcome:
+    """One student's grading: the contract's JSON, or why there is none."""
+
+    student: str
+    result: dict | None
+    seconds: float
+    error: str | None = None
+    reused: bool = False
+
+
+@dataclass
+class Options:
+    """How to grade a class."""
+
+    folder: Path
+    out: Path
+    seed: int | None = None
+    jobs: int = 0
+    force: bool = False
+    limits: list[str] = field(default_factory=list)  # the CLI's time-limit options, passed on
+    submission_timeout: float = 120.0
+
+
+def grade_one(student: Path, seed: int, options: Options) -> Outcome:
+    """Grade one student's folder in a grader process of its own."""
+    command = [sys.executable, "-m", "checks", str(student), "--format", "json", "--seed", str(seed), *options.limits]
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            command,
+            cwd=KIT,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=options.submission_timeout + 60,
+        )
+    except subprocess.TimeoutExpired:
+        return Outcome(student.name, None, time.monotonic() - started, "the grader did not finish in time")
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        return Outcome(student.name, None, seconds, reason[:300])
+    try:
+        result = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        return Outcome(student.name, None, seconds, "the grader's output was not JSON")
+    result["submission"] = student.name
+    return Outcome(student.name, result, seconds)
+
+
+class State:
+    """What was graded last time: each student's content hash, seed and time taken."""
+
+    def __init__(self, out: Path):
+        self.path = out / STATE
+        try:
+            self.data = json.loads(self.path.read_text())
+        except (OSError, json.JSONDecodeError):
+            self.data = {}
+        self.data.setdefault("students", {})
+        self.lock = threading.Lock()
+
+    @property
+    def seed(self) -> int | None:
+        return self.data.get("seed")
+
+    def fresh(self, student: str, digest: str, seed: int, out: Path) -> bool:
+        entry = self.data["students"].get(student)
+        same = bool(entry) and entry.get("hash") == digest and entry.get("seed") == seed
+        return same and result_path(out, student).exists()
+
+    def record(self, student: str, digest: str, seed: int, seconds: float) -> None:
+        with self.lock:
+            self.data["students"][student] = {"hash": digest, "seed": seed, "seconds": round(seconds, 3)}
+            write_atomically(self.path, json.dumps(self.data, indent=1, sort_keys=True))
+
+    def seconds(self, student: str) -> float:
+        return float(self.data["students"].get(student, {}).get("seconds", 0.0))
+
+
+def result_path(out: Path, student: str) -> Path:
+    return out / "json" / f"{student}.json"
+
+
+def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
+    """Grade every student folder; return the class seed and each student's outcome, by student id."""
+    out = options.out
+    out.mkdir(parents=True, exist_ok=True)
+    state = State(out)
+    if options.seed is not None:
+        seed = options.seed
+    elif state.seed is not None:
+        seed = state.seed  # a second run without --seed keeps the first run's data, so it can resume
+    else:
+        from checks.data import new_seed
+
+        seed = new_seed()
+    if state.seed != seed:
+        state.data = {"seed": seed, "students": {}}
+    state.data["seed"] = seed
+
+    students = student_folders(options.folder)
+    outcomes: dict[str, Outcome] = {}
+    todo = []
+    for student in students:
+        digest = content_hash(student)
+        own_seed = student_seed(seed, student.name)
+        if not options.force and state.fresh(student.name, digest, own_seed, out):
+            result = json.loads(result_path(out, student.name).read_text())
+            outcomes[student.name] = Outcome(student.name, result, state.seconds(student.name), reused=True)
+        else:
+            todo.append((student, digest, own_seed))
+    if progress:
+        progress.start(len(students), len(students) - len(todo))
+
+    jobs = options.jobs or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(grade_one, student, own_seed, options): (student, digest, own_seed)
+                   for student, digest, own_seed in todo}
+        for future in as_completed(futures):
+            student, digest, own_seed = futures[future]
+            outcome = future.result()
+            outcomes[student.name] = outcome
+            if outcome.result is not None:
+                text = json.dumps(outcome.result, indent=2, ensure_ascii=False)
+                write_atomically(result_path(out, student.name), text)
+                state.record(student.name, digest, own_seed, outcome.seconds)
+            if progress:
+                progress.advance(outcome)
+    if progress:
+        progress.stop()
+    return seed, [outcomes[student.name] for student in students]
