@@ -29,17 +29,26 @@ STATE = "state.json"
 NOT_SUBMISSIONS = {"templates", "static", "instance", *SKIPPED}
 
 
-def is_class_folder(folder: Path) -> bool:
-    """A folder of submissions: no app.py of its own, and at least one student folder in it."""
-    return not (folder / "app.py").exists() and bool(student_folders(folder))
+def is_class_folder(folder: Path, forced: bool = False) -> bool:
+    """A folder of submissions: no app.py of its own, and two student folders or more.
+
+    A folder with a single subfolder is taken for one submission nested a level
+    down (its messages then say where app.py is), unless `forced` (--class).
+    """
+    if (folder / "app.py").exists():
+        return False
+    return len(student_folders(folder)) >= (1 if forced else 2)
 
 
 def student_folders(folder: Path) -> list[Path]:
-    """The student folders of a class folder, sorted by name."""
+    """The student folders of a class folder, sorted by name (virtual environments left out)."""
     return sorted(
         path
         for path in folder.iterdir()
-        if path.is_dir() and path.name not in NOT_SUBMISSIONS and not path.name.startswith(".")
+        if path.is_dir()
+        and path.name not in NOT_SUBMISSIONS
+        and not path.name.startswith(".")
+        and not (path / "pyvenv.cfg").exists()
     )
 
 

@@ -6,11 +6,10 @@ import argparse
 import contextlib
 import io
 import json
-import os
 import sys
 from pathlib import Path
 
-from checks import rubric
+from checks import deliver, integrity, rubric
 from checks.data import new_seed
 from checks.remote import Limits
 from checks.report import RENDERERS
@@ -49,6 +48,13 @@ def parser() -> argparse.ArgumentParser:
         help=f"seconds the app may take to answer one request (default: {defaults.request_timeout:g}, at most 10)",
     )
     parser.add_argument(
+        "--check-timeout",
+        type=positive,
+        default=defaults.check_timeout,
+        metavar="S",
+        help=f"seconds one check may take, all its requests together (default: {defaults.check_timeout:g})",
+    )
+    parser.add_argument(
         "--import-timeout",
         type=positive,
         default=defaults.import_timeout,
@@ -62,12 +68,16 @@ def parser() -> argparse.ArgumentParser:
         metavar="S",
         help=f"seconds for the whole submission; checks left then fail (default: {defaults.submission_timeout:g})",
     )
-    whole = parser.add_argument_group("grading a whole class (DIR holds one folder per student)")
+    whole = parser.add_argument_group(
+        "grading a whole class (DIR holds no app.py, and a folder per student: two or more, or --class)"
+    )
+    whole.add_argument("--class", dest="whole_class", action="store_true", help="grade DIR as a class folder")
     whole.add_argument(
         "--jobs", type=int, default=0, metavar="N", help="submissions graded at once (default: one per core)"
     )
     whole.add_argument("--out", metavar="OUT", help="where grades go (default: grades/ in the current folder)")
     whole.add_argument("--force", action="store_true", help="regrade every submission, changed or not")
+    deliver.add_arguments(parser)
     return parser
 
 
@@ -78,6 +88,7 @@ def grade_whole_class(args: argparse.Namespace) -> int:
     from checks.progress import Progress
 
     limits = ["--timeout", str(args.timeout), "--import-timeout", str(args.import_timeout)]
+    limits += ["--check-timeout", str(args.check_timeout)]
     limits += ["--submission-timeout", str(args.submission_timeout)]
     out = Path(args.out or "grades")
     options = Options(
@@ -113,10 +124,11 @@ def grade(args: argparse.Namespace):
     """Grade the submission the arguments name; raise SubmissionError if it can't be."""
     from checks.grading import Grading, start_sandbox
 
-    steps = rubric.load()
+    steps = rubric.load(args.rubric) if getattr(args, "rubric", None) else rubric.load()
     selected = [args.step] if args.step else list(steps)
     limits = Limits(
         request_timeout=min(args.timeout, 10.0),
+        check_timeout=args.check_timeout,
         import_timeout=args.import_timeout,
         submission_timeout=args.submission_timeout,
     )
@@ -144,15 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     from checks.classroom import is_class_folder
 
     folder = Path(args.submission)
-    if folder.is_dir() and is_class_folder(folder):
+    if folder.is_dir() and is_class_folder(folder, args.whole_class):
         return grade_whole_class(args)
+    modified = integrity.modified_checks()  # before grading: are these the instructor's checks?
     try:
         result = grade(args)
     except SubmissionError as error:
         print(f"python -m checks: {error}", file=sys.stderr)
         return 2
-    color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    sys.stdout.write(RENDERERS[args.format](result, color=color))
-    sys.stdout.flush()
-    return 0
+    result.modified = modified
+    return deliver.deliver(args, result)
 

@@ -111,7 +111,8 @@ class Reply:
         if 300 <= self.status_code < 400 and "location" in self.headers:
             return f"{self.status_code} to {self.headers['location']}"
         kind = self.mimetype or "no content type"
-        return f"{self.status_code} {kind}"
+        cut = f" (cut at {len(self.body) >> 20} MiB)" if self.truncated else ""
+        return f"{self.status_code} {kind}{cut}"
 
     def shows(self, field_id: str, value: str) -> tuple[bool, str]:
         """Whether the page shows value inside #field_id (where it exists), else anywhere.
@@ -133,11 +134,12 @@ class Reply:
 class Club:
     """One check's conversation with the student's app."""
 
-    def __init__(self, client, remote: RemoteApp, notes: Notes, password: str):
+    def __init__(self, client, remote: RemoteApp, notes: Notes, password: str, time_left=None):
         self.client = client
         self.remote = remote
         self.notes = notes
         self.password = password
+        self.time_left = time_left or (lambda: remote.sandbox.limits.request_timeout)
 
     def fail(self, problem: str, hint: str | None = None) -> NoReturn:
         self.notes.fail(problem, hint)
@@ -163,6 +165,13 @@ class Club:
         if form is not None:
             shown = ", ".join(f"{name}={show(value, 40)}" for name, value in form.items())
             sent += f" with {shown}" if shown else " with no fields"
+        timeout = self.time_left()
+        if timeout <= 0:
+            self.fail(
+                f"not sent: {sent}: this check used up its time limit",
+                "earlier requests of this check were slow to answer: look at those first",
+            )
+        self.remote.timeout = timeout
         try:
             response = self.client.open(path, method=method, data=form)
         except AppNotLoaded as error:

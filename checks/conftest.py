@@ -85,6 +85,7 @@ def _time_left(grading: Grading, notes: Notes) -> None:
             f"not run: grading this submission stopped after {grading.limits.submission_timeout:g} s",
             "other checks waited on answers that never came: fix those first",
         )
+    grading.start_check()
 
 
 @pytest.fixture
@@ -96,7 +97,7 @@ def data(request: pytest.FixtureRequest, grading: Grading) -> Data:
 @pytest.fixture
 def club(client, remote: RemoteApp, notes: Notes, grading: Grading) -> Club:
     """A conversation with the student's app; fails the check if app.py did not load."""
-    club = Club(client, remote, notes, grading.password)
+    club = Club(client, remote, notes, grading.password, grading.request_timeout)
     club.ensure_loaded()
     return club
 

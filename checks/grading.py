@@ -46,7 +46,10 @@ class Grading:
         self._sandbox = sandbox
         self.results: dict[str, CheckResult] = {}
         self.names: dict[str, str] = {}
+        self.locations: dict[str, tuple[str, int]] = {}
+        self.durations: dict[str, float] = {}
         self.started = time.monotonic()
+        self.check_deadline = self.started + self.limits.check_timeout
 
     # -- the app ----------------------------------------------------------
     def sandbox(self) -> Sandbox:
@@ -57,6 +60,14 @@ class Grading:
 
     def time_left(self) -> float:
         return self.limits.submission_timeout - (time.monotonic() - self.started)
+
+    def start_check(self) -> None:
+        """The running check may take check_timeout seconds, and no more than the submission has left."""
+        self.check_deadline = time.monotonic() + min(self.limits.check_timeout, self.time_left())
+
+    def request_timeout(self) -> float:
+        """How long the next request may take: the request limit, cut to what the check has left."""
+        return min(self.limits.request_timeout, self.check_deadline - time.monotonic())
 
     def close(self) -> None:
         if self._sandbox is not None:
@@ -80,12 +91,14 @@ class Grading:
         items.sort(key=lambda item: order.index(self.step_of(item).id))  # stable: a module keeps its order
         for item in items:
             self.names[item.name] = check_name(item)
+            self.locations[item.name] = (f"checks/{item.path.name}", item.location[1] + 1)
             self.points_of(item)  # every check must be in the rubric
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         outcome = yield
         report = outcome.get_result()
+        self.durations[item.name] = self.durations.get(item.name, 0.0) + report.duration
         if report.when == "teardown" or item.name in self.results:
             return
         if report.when == "setup" and report.passed:
@@ -106,14 +119,17 @@ class Grading:
         for step in self.steps.values():
             if selected and step.id not in selected:
                 continue
-            result = StepResult(step.id, step.title, step.label, step.doc)
+            result = StepResult(step.id, step.title, step.label, step.doc, counted=step.counted)
             for name, points in step.points.items():
                 check = self.results.get(name) or CheckResult(
                     name, self.names.get(name, name), False, 0.0, points, NOT_RUN
                 )
+                check.hidden = name in step.hidden
+                check.file, check.line = self.locations.get(name, (f"checks/{step.module.name}", 0))
+                check.duration = round(self.durations.get(name, 0.0), 3)
                 result.checks.append(check)
             steps.append(result)
-        return Grade(self.workspace.given, self.seed, steps)
+        return Grade(self.workspace.given, self.seed, steps, duration=round(time.monotonic() - self.started, 3))
 
 
 def failure_message(call: pytest.CallInfo, step: rubric.Step) -> str:

@@ -14,20 +14,101 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SANDBOX = Path(__file__).with_name("sandbox.py")
+JAIL = Path(__file__).with_name("jail.py")
+ISOLATION = "FLASK_CLUB_ISOLATION"  # "jail" or "process": what the probe found, passed on to class workers
+UNSHARE = ["unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private"]
 HEADER = struct.Struct(">I")
 STATUS = re.compile(r"^[1-5]\d\d(?: [^\r\n]*)?$")
 KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP")
+
+
+def isolation() -> str:
+    """'jail' where namespaces and setpriv work (Linux, as root), else 'process' (resource limits only)."""
+    known = os.environ.get(ISOLATION)
+    if known in ("jail", "process"):
+        return known
+    found = "process"
+    if sys.platform == "linux" and os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv"):
+        with tempfile.TemporaryDirectory() as folder:
+            probe = [*UNSHARE, sys.executable, "-I", "-B", str(JAIL), folder, "-", sys.executable, "-I", "-c", "pass"]
+            try:
+                done = subprocess.run(probe, capture_output=True, timeout=20)
+                found = "jail" if done.returncode == 0 else "process"
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+    os.environ[ISOLATION] = found
+    return found
+
+
+class Cgroups:
+    """A pids and a memory cgroup of the sandbox's own (Linux, as root, where the hierarchy is writable)."""
+
+    V1 = Path("/sys/fs/cgroup")
+
+    def __init__(self, processes: int, memory_bytes: int):
+        self.folders: list[Path] = []
+        if sys.platform != "linux" or os.geteuid() != 0:
+            return
+        name = f"flask-club-{os.getpid()}-{next(Cgroups.counter)}"
+        wanted = [("pids", {"pids.max": processes}), ("memory", {"memory.limit_in_bytes": memory_bytes})]
+        for controller, settings in wanted:
+            folder = self.V1 / controller / name
+            try:
+                folder.mkdir()
+                for key, value in settings.items():
+                    (folder / key).write_text(str(value))
+                self.folders.append(folder)
+            except OSError:
+                self._remove(folder)
+
+    counter = iter(range(1, 1 << 62))
+
+    @property
+    def procs(self) -> list[str]:
+        return [str(folder / "cgroup.procs") for folder in self.folders]
+
+    def kill_all(self) -> None:
+        """Kill whatever is left in the cgroups, even what left the process group."""
+        for folder in self.folders:
+            try:
+                pids = (folder / "cgroup.procs").read_text().split()
+            except OSError:
+                continue
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
+
+    @staticmethod
+    def _remove(folder: Path) -> None:
+        for _ in range(50):
+            try:
+                folder.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.01)
+
+    def remove(self) -> None:
+        self.kill_all()
+        for folder in self.folders:
+            self._remove(folder)
+        self.folders = []
 
 
 @dataclass(frozen=True)
@@ -35,10 +116,12 @@ class Limits:
     """How long and how much a submission may take."""
 
     request_timeout: float = 5.0
+    check_timeout: float = 20.0
     import_timeout: float = 10.0
     submission_timeout: float = 120.0
     memory_mb: int = 1024
     file_mb: int = 64
+    processes: int = 64
     max_body: int = 2 << 20
 
     def for_sandbox(self) -> dict:
@@ -46,6 +129,7 @@ class Limits:
             "memory_bytes": self.memory_mb << 20,
             "cpu_seconds": int(self.submission_timeout) + 5,
             "file_bytes": self.file_mb << 20,
+            "processes": self.processes,
             "max_body": self.max_body,
         }
 
@@ -148,17 +232,31 @@ class Sandbox:
         self.loaded = False
         self.output = Output()
         self.starts = 0
+        self.cgroups: Cgroups | None = None
+        self.isolation = "none" if load_error else isolation()
         if load_error is None:
             self.start()
 
     # -- the process -------------------------------------------------------
     def start(self) -> None:
         """Start sandbox.py on the submission; the import goes on in the background."""
-        command = [sys.executable, "-I", "-B", str(SANDBOX), str(self.root), json.dumps(self.limits.for_sandbox())]
+        limits = self.limits.for_sandbox()
+        self.cgroups = Cgroups(self.limits.processes, self.limits.memory_mb << 20)
+        writable = self.root.parent
+        scratch = writable / "tmp"
+        scratch.mkdir(exist_ok=True)
+        env = {**self.env, "TMPDIR": str(scratch), "HOME": str(scratch)}
+        command = [sys.executable, "-I", "-B", str(SANDBOX), str(self.root)]
+        if self.isolation == "jail":
+            procs = ",".join(self.cgroups.procs) or "-"
+            command = [*UNSHARE, sys.executable, "-I", "-B", str(JAIL), str(writable), procs, *command]
+        else:
+            limits["cgroups"] = self.cgroups.procs
+        command.append(json.dumps(limits))
         popen = subprocess.Popen(
             command,
             cwd=self.root,
-            env=self.env,
+            env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -222,6 +320,8 @@ class Sandbox:
             popen.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        if self.cgroups is not None:
+            self.cgroups.remove()
 
     close = kill
 
@@ -282,7 +382,7 @@ class Sandbox:
             return data
         if kind == "timeout":
             self.kill()
-            raise AppFailure(f"your app did not answer {what} within {timeout:g} s")
+            raise AppFailure(f"your app did not answer {what} within {timeout:.2g} s")
         reason = data if kind == "error" else self._died()
         self.kill()
         raise AppFailure(f"your app's process {reason} while answering {what}")
@@ -301,13 +401,21 @@ class Sandbox:
         data = self._receive(what, timeout)
         return parse_answer(message, data)
 
-    def serve_http(self, port: int) -> int | None:
-        """Start the app as a real HTTP server on 127.0.0.1:port; return its pid."""
+    def serve_http(self, port: int) -> None:
+        """Start the app as a real HTTP server on 127.0.0.1:port, in a process of its own."""
         self.ready()
         self._send({"op": "serve", "port": port})
-        message = json.loads(self._receive("the request to start a server", self.limits.request_timeout))
-        pid = message.get("pid")
-        return pid if isinstance(pid, int) else None
+        json.loads(self._receive("the request to start a server", self.limits.request_timeout))
+
+    def stop_http(self) -> None:
+        """Stop that server (the sandbox kills it: its pid may be one of another namespace)."""
+        if self.process is None:
+            return
+        try:
+            self._send({"op": "stop_serving"})
+            self._receive("the request to stop the server", self.limits.request_timeout)
+        except (AppFailure, OSError, ValueError):
+            pass
 
     def printed(self) -> str:
         return self.output.text()

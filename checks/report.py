@@ -1,18 +1,46 @@
-"""Renderers: a graded result as text for a person, or as the contract's JSON.
+"""Renderers: one graded result in every output format the grader speaks.
 
-Each renderer returns a string and never prints; the CLI decides where it goes.
+Each renderer takes the `Grade` (and the run's options) and returns a string; none
+prints: the CLI decides where the string goes. `Format` names the formats and
+`RENDERERS` has one renderer for each.
+
+Student-facing output (text and Markdown once the grade is `for_students()`, and
+GitHub Classroom's always) shows hidden checks only as a count. The instructor's
+formats (JSON, JUnit, CSV) show what the grade holds; Gradescope marks hidden checks'
+visibility so that students see them once grades are published.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from enum import StrEnum
+from html import escape
 
-from checks.results import Grade, number
+from checks.results import CheckResult, Grade, StepResult, number
 
 PASS, FAIL = "✓", "✗"
+GRADESCOPE_HIDDEN = "after_published"
 
 
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    JUNIT = "junit"
+    GRADESCOPE = "gradescope"
+    CSV = "csv"
+    GITHUB_CLASSROOM = "github-classroom"
+
+
+Renderer = Callable[..., str]
+
+
+# -- shared wording ---------------------------------------------------------------
 def points(score: float, max_score: float) -> str:
     return f"{number(score):g}/{number(max_score):g}"
 
@@ -21,18 +49,80 @@ def paint(text: str, code: str, color: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if color else text
 
 
-def render_text(grade: Grade, color: bool = False) -> str:
+def title(step: StepResult, check: CheckResult) -> str:
+    """'step 5: two users' profiles don't overwrite each other'."""
+    return f"{step.label}: {check.name}"
+
+
+def visible(grade: Grade, check: CheckResult) -> bool:
+    """Whether a reader of this grade sees the check by name (not a hidden one in a student view)."""
+    return not (grade.student_view and check.hidden)
+
+
+def shown(grade: Grade) -> list[tuple[StepResult, CheckResult]]:
+    """The checks a reader sees by name, with their steps."""
+    return [(step, check) for step, check in grade.checks if visible(grade, check)]
+
+
+def hidden_line(grade: Grade) -> str:
+    """'2 hidden checks: 1 passed', in a student view with hidden checks; else ''."""
+    count, passed = grade.hidden_count()
+    if not grade.student_view or not count:
+        return ""
+    return f"{count} hidden check{'s' if count != 1 else ''}: {passed} passed"
+
+
+def modified_line(grade: Grade) -> str:
+    """The warning for a grade made with checks that are not the instructor's; '' for one that is."""
+    if not grade.modified:
+        return ""
+    listed = ", ".join(f"checks/{item}" for item in grade.modified[:5])
+    more = f" and {len(grade.modified) - 5} more" if len(grade.modified) > 5 else ""
+    return (
+        f"checks/ is not the instructor's copy ({listed}{more}): this grade does not count; "
+        "restore the checks with `git checkout -- checks` (or from a fresh copy of the handout)"
+    )
+
+
+def repeat(grade: Grade, step: StepResult | None = None) -> str:
+    """The command that repeats this run (or one step of it)."""
+    only = f" --step {step.id}" if step else ""
+    return f"python -m checks {grade.submission}{only} --seed {grade.seed}"
+
+
+def marks(grade: Grade, step: StepResult, color: bool = False) -> str:
+    """One ✓ or ✗ per check the reader sees."""
+    return "".join(
+        paint(PASS, "32", color) if check.passed else paint(FAIL, "31", color)
+        for check in step.checks
+        if visible(grade, check)
+    )
+
+
+def below(grade: Grade, fail_under: float | None) -> bool:
+    """Whether the run misses the pass mark (a grade with modified checks always does)."""
+    return fail_under is not None and (grade.score < fail_under or bool(grade.modified))
+
+
+# -- text -------------------------------------------------------------------------
+def render_text(grade: Grade, color: bool = False, fail_under: float | None = None) -> str:
     """The per-step table, then what each failed check said, then how to repeat the run."""
     lines = [f"Flask Club checks for {grade.submission} (seed {grade.seed})", ""]
+    if grade.modified:
+        lines += [paint(f"! {modified_line(grade)}", "1;33", color), ""]
     width = max((len(step.title) for step in grade.steps), default=10)
     for step in grade.steps:
-        marks = "".join(paint(PASS, "32", color) if check.passed else paint(FAIL, "31", color) for check in step.checks)
-        lines.append(f"  {step.label:<8} {step.title:<{width}}  {points(step.score, step.max_score):>7}  {marks}")
+        note = "  (not counted)" if not step.counted else ""
+        score = points(step.score, step.max_score)
+        lines.append(f"  {step.label:<8} {step.title:<{width}}  {score:>7}  {marks(grade, step, color)}{note}")
     lines.append(f"  {'total':<8} {'':<{width}}  {points(grade.score, grade.max_score):>7}")
-    failed = [(step, check) for step in grade.steps for check in step.checks if not check.passed]
+    if hidden_line(grade):
+        lines.append(f"  {hidden_line(grade)}")
+    failed = [(step, check) for step, check in shown(grade) if not check.passed]
     said: dict[str, str] = {}
     for step, check in failed:
-        lines += ["", paint(f"{FAIL} {step.label}  {check.name}", "1;31", color)]
+        tag = "  (hidden from students)" if check.hidden else ""
+        lines += ["", paint(f"{FAIL} {step.label}  {check.name}{tag}", "1;31", color)]
         reason = check.message.split("\nread: ")[0]
         if reason in said:
             lines.append(f"    the same as for “{said[reason]}” above")
@@ -40,16 +130,251 @@ def render_text(grade: Grade, color: bool = False) -> str:
         said[reason] = check.name
         lines += [f"    {line}" for line in check.message.splitlines()]
     lines.append("")
-    if failed:
-        lines.append(f"{len(failed)} check(s) to fix. Repeat this run's data with --seed {grade.seed}.")
+    hidden_failed = sum(1 for _, check in grade.checks if not visible(grade, check) and not check.passed)
+    if failed or hidden_failed:
+        extra = f" (and {hidden_failed} hidden)" if hidden_failed else ""
+        lines.append(f"{len(failed)} check(s) to fix{extra}. Repeat this run's data with --seed {grade.seed}.")
     else:
         lines.append(paint("Every check passed.", "1;32", color) + f" (seed {grade.seed})")
+    if below(grade, fail_under):
+        lines.append(f"Below the pass mark: {number(fail_under):g} points needed.")
     return "\n".join(lines) + "\n"
 
 
-def render_json(grade: Grade, color: bool = False) -> str:
+# -- the contract's JSON ------------------------------------------------------------
+def render_json(grade: Grade, color: bool = False, fail_under: float | None = None) -> str:
     """Exactly the contract's JSON object."""
     return json.dumps(grade.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-RENDERERS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json}
+# -- Markdown (GitHub's job summary) ----------------------------------------------
+def md(text: str) -> str:
+    """Text safe in a Markdown table cell or an HTML summary: no tags, no pipes, one line."""
+    return escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def fence(text: str) -> str:
+    """A fenced code block that no run of backticks in the text can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}text\n{text}\n{ticks}"
+
+
+def render_markdown(grade: Grade, color: bool = False, fail_under: float | None = None) -> str:
+    """The per-step table as Markdown, then each failed check in a collapsible block."""
+    lines = [f"## Flask Club: {points(grade.score, grade.max_score)}", ""]
+    if grade.modified:
+        lines += [f"> **Warning:** {md(modified_line(grade))}", ""]
+    lines += ["| step | | points | checks |", "| --- | --- | ---: | --- |"]
+    for step in grade.steps:
+        note = " (not counted)" if not step.counted else ""
+        score = points(step.score, step.max_score)
+        lines.append(f"| {step.label} | {md(step.title)}{note} | {score} | {marks(grade, step) or ' '} |")
+    lines += [f"| **total** | | **{points(grade.score, grade.max_score)}** | |", ""]
+    if hidden_line(grade):
+        lines += [f"{hidden_line(grade)}.", ""]
+    if fail_under is not None:
+        verdict = "not reached" if below(grade, fail_under) else "reached"
+        lines += [f"Pass mark: {number(fail_under):g} points, {verdict}.", ""]
+    lines += [f"Seed {grade.seed}: repeat this run's data with `--seed {grade.seed}`.", ""]
+    failed = [(step, check) for step, check in shown(grade) if not check.passed]
+    if failed:
+        lines += ["### To fix", ""]
+    said: dict[str, str] = {}
+    for step, check in failed:
+        tag = " (hidden from students)" if check.hidden else ""
+        reason = check.message.split("\nread: ")[0]
+        if reason in said:
+            lines += [f"- {FAIL} {md(title(step, check))}{tag}: the same as for “{md(said[reason])}” above", ""]
+            continue
+        said[reason] = check.name
+        summary = f"<details><summary>{FAIL} {md(title(step, check))}{tag}</summary>"
+        lines += [summary, "", fence(check.message), "", "</details>", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# -- JUnit XML ----------------------------------------------------------------------
+XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text XML 1.0 can hold: control characters a student's app may send are dropped."""
+    return XML_UNSAFE.sub("", text)
+
+
+def render_junit(grade: Grade, color: bool = False, fail_under: float | None = None) -> str:
+    """One <testsuite> per step, one <testcase> per check, points as properties."""
+    cases = shown(grade)
+    root = ET.Element(
+        "testsuites",
+        name="Flask Club",
+        tests=str(len(cases)),
+        failures=str(sum(1 for _, check in cases if not check.passed and not check.broken)),
+        errors=str(sum(1 for _, check in cases if check.broken)),
+        time=f"{grade.duration:.3f}",
+    )
+    properties = ET.SubElement(root, "properties")
+    facts = [("submission", grade.submission), ("seed", grade.seed)]
+    facts += [("score", number(grade.score)), ("max_score", number(grade.max_score))]
+    if grade.modified:
+        facts.append(("checks_modified", ", ".join(grade.modified)))
+    if hidden_line(grade):
+        facts.append(("hidden", hidden_line(grade)))
+    for key, value in facts:
+        ET.SubElement(properties, "property", name=key, value=xml_text(str(value)))
+    for step in grade.steps:
+        checks = [check for check in step.checks if visible(grade, check)]
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=xml_text(f"{step.label} {step.title}"),
+            tests=str(len(checks)),
+            failures=str(sum(1 for check in checks if not check.passed and not check.broken)),
+            errors=str(sum(1 for check in checks if check.broken)),
+            time=f"{sum(check.duration for check in checks):.3f}",
+        )
+        for check in checks:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"checks.{step.label.replace(' ', '')}",
+                name=xml_text(check.name),
+                time=f"{check.duration:.3f}",
+            )
+            if check.file:
+                case.set("file", check.file)
+                case.set("line", str(check.line))
+            props = ET.SubElement(case, "properties")
+            ET.SubElement(props, "property", name="score", value=str(number(check.score)))
+            ET.SubElement(props, "property", name="max_score", value=str(number(check.max_score)))
+            if not step.counted:
+                ET.SubElement(props, "property", name="counted", value="false")
+            if check.hidden:
+                ET.SubElement(props, "property", name="hidden", value="true")
+            if not check.passed:
+                kind = "error" if check.broken else "failure"
+                first = check.message.splitlines()[0] if check.message else "failed"
+                element = ET.SubElement(case, kind, message=xml_text(first[:200]), type=kind)
+                element.text = xml_text(check.message)
+            elif check.message:
+                ET.SubElement(case, "system-out").text = xml_text(check.message)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# -- CSV: one gradebook row -----------------------------------------------------------
+def csv_columns(grade: Grade) -> list[str]:
+    return ["submission", "seed", "score", "max_score", *(step.label for step in grade.steps)]
+
+
+def render_csv(grade: Grade, color: bool = False, fail_under: float | None = None, header: bool = True) -> str:
+    """A header and one row: the submission, its seed, its total and each step's points."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if header:
+        writer.writerow(csv_columns(grade))
+    row = [grade.submission, grade.seed, number(grade.score), number(grade.max_score)]
+    writer.writerow(row + [number(step.score) for step in grade.steps])
+    return buffer.getvalue()
+
+
+# -- Gradescope -----------------------------------------------------------------------
+def render_gradescope(grade: Grade, color: bool = False, fail_under: float | None = None) -> str:
+    """Gradescope's results.json: the total, one test per check with its points and visibility."""
+    void = bool(grade.modified)
+    tests = []
+    for step in grade.steps:
+        for index, check in enumerate(step.checks, start=1):
+            tests.append(
+                {
+                    "name": title(step, check) + ("" if step.counted else " (extra, not counted)"),
+                    "number": f"{step.id}.{index}",
+                    "score": number(check.score) if step.counted and not void else 0,
+                    "max_score": number(check.max_score) if step.counted else 0,
+                    "status": "passed" if check.passed else "failed",
+                    "output": check.message,
+                    "tags": [step.label],
+                    "visibility": GRADESCOPE_HIDDEN if check.hidden else "visible",
+                }
+            )
+    summary = [f"Flask Club checks: {points(grade.score, grade.max_score)} (seed {grade.seed})."]
+    if grade.modified:
+        summary.insert(0, modified_line(grade) + ".")
+    hidden, _ = grade.hidden_count()
+    if hidden:
+        summary.append(f"{hidden} of the tests are shown once grades are published.")
+    result = {
+        "score": 0 if void else number(grade.score),
+        "execution_time": max(1, round(grade.duration)),
+        "output": " ".join(summary),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- GitHub Classroom -----------------------------------------------------------------
+def classroom_status(grade: Grade, fail_under: float | None) -> str:
+    """The run's status: 'error' for modified checks; else the pass mark if given, or every check passing."""
+    if grade.modified:
+        return "error"
+    if fail_under is not None:
+        return "fail" if below(grade, fail_under) else "pass"
+    return "pass" if all(check.passed for _, check in grade.checks) else "fail"
+
+
+def classroom_test(name: str, status: str, score: float, message: str = "", **where) -> dict:
+    """One test, with every field GitHub's Classroom graders write."""
+    test = {"name": name, "status": status, "score": number(score), "message": message}
+    test.update({"test_code": "", "filename": "", "line_no": 0, "duration": 0})
+    test.update(where)
+    return test
+
+
+def classroom_result(grade: Grade, fail_under: float | None = None) -> dict:
+    """The object GitHub's Classroom graders base64-encode into their `result` step output.
+
+    The grading reporter adds up the tests' `score` fields, so each check is one test with
+    its own points; hidden checks are one test together, named by their count.
+    """
+    grade = grade if grade.student_view else grade.for_students()
+    void = bool(grade.modified)
+    tests = []
+    if void:
+        where = {"test_code": "sha256sum -c checks/MANIFEST.sha256", "filename": "checks/MANIFEST.sha256"}
+        tests.append(classroom_test("checks/ is the instructor's copy", "error", 0, modified_line(grade), **where))
+    for step, check in shown(grade):
+        status = "pass" if check.passed else ("error" if check.broken else "fail")
+        name = title(step, check) + ("" if step.counted else " (extra, not counted)")
+        score = check.score if step.counted and not void else 0
+        where = {"test_code": repeat(grade, step), "filename": check.file, "line_no": check.line}
+        tests.append(classroom_test(name, status, score, check.message, **where, duration=check.duration))
+    hidden = [(step, check) for step, check in grade.checks if not visible(grade, check)]
+    if hidden:
+        status = "pass" if all(check.passed for _, check in hidden) else "fail"
+        score = 0 if void else sum(check.score for step, check in hidden if step.counted)
+        duration = round(sum(check.duration for _, check in hidden), 3)
+        tests.append(classroom_test(hidden_line(grade), status, score, duration=duration))
+    return {
+        "version": 1,
+        "status": classroom_status(grade, fail_under),
+        "max_score": number(grade.max_score),
+        "tests": tests,
+    }
+
+
+def render_github_classroom(grade: Grade, color: bool = False, fail_under: float | None = None) -> str:
+    """GitHub Classroom's result object as JSON (`--github` writes its base64 as the step output)."""
+    return json.dumps(classroom_result(grade, fail_under), indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS: dict[str, Renderer] = {
+    Format.TEXT: render_text,
+    Format.JSON: render_json,
+    Format.MARKDOWN: render_markdown,
+    Format.JUNIT: render_junit,
+    Format.GRADESCOPE: render_gradescope,
+    Format.CSV: render_csv,
+    Format.GITHUB_CLASSROOM: render_github_classroom,
+}

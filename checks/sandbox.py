@@ -51,9 +51,10 @@ def send(stream, message: dict, body: bytes | None = None) -> None:
 
 def where(error: BaseException, root: str) -> str:
     """' (app.py line 23)' for the deepest frame of the student's own files."""
-    if isinstance(error, SyntaxError) and error.filename:
-        name = os.path.relpath(error.filename, root) if error.filename.startswith(root) else error.filename
-        return f" ({name} line {error.lineno})"
+    filename, lineno = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if isinstance(filename, str) and isinstance(lineno, int):  # SyntaxError, and Jinja's TemplateSyntaxError
+        name = os.path.relpath(filename, root) if os.path.abspath(filename).startswith(root) else filename
+        return f" ({name} line {lineno})"
     found = ""
     for frame, line in traceback.walk_tb(error.__traceback__):
         filename = os.path.abspath(frame.f_code.co_filename)
@@ -64,8 +65,8 @@ def where(error: BaseException, root: str) -> str:
 
 def describe(error: BaseException, root: str) -> str:
     """'KeyError: 'food' (app.py line 23)', cut to a readable length."""
-    if isinstance(error, SyntaxError):
-        text = f"{type(error).__name__}: {error.msg}"
+    if isinstance(error, SyntaxError) or hasattr(error, "message") and hasattr(error, "lineno"):
+        text = f"{type(error).__name__}: {getattr(error, 'msg', None) or error.message}"
     else:
         text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     if len(text) > 300:
@@ -73,17 +74,42 @@ def describe(error: BaseException, root: str) -> str:
     return text + where(error, root)
 
 
+def own_tasks() -> int:
+    """How many processes and threads this user runs now (Linux), for a process limit above it."""
+    uid, count = os.getuid(), 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/status") as status:
+                    fields = dict(line.split(":", 1) for line in status if ":" in line)
+                if int(fields["Uid"].split()[0]) == uid:
+                    count += int(fields.get("Threads", "1"))
+            except (OSError, ValueError, KeyError):
+                continue
+    return count
+
+
 def set_limits(limits: dict) -> None:
-    """Cap memory, CPU time, file size and core dumps before any student code runs."""
+    """Cap memory, CPU time, file size, processes and core dumps before any student code runs."""
+    for procs in limits.get("cgroups", []):  # as root, outside the jail: the grader's cgroups
+        try:
+            with open(procs, "w") as file:
+                file.write(str(os.getpid()))
+        except OSError:
+            pass
     try:
         import resource
     except ImportError:  # Windows: no rlimits
         return
+    processes = None
+    if sys.platform == "linux" and os.geteuid() != 0 and limits.get("processes"):
+        # RLIMIT_NPROC counts all of this user's tasks, so leave room above those already running.
+        processes = own_tasks() + limits["processes"]
     caps = {
         "RLIMIT_AS": limits.get("memory_bytes"),
         "RLIMIT_CPU": limits.get("cpu_seconds"),
         "RLIMIT_FSIZE": limits.get("file_bytes"),
-        "RLIMIT_NPROC": limits.get("processes"),
+        "RLIMIT_NPROC": processes,
         "RLIMIT_CORE": 0,
     }
     for name, value in caps.items():
@@ -166,6 +192,7 @@ class Server:
         self.root = root
         self.max_body = max_body
         self.exception: str | None = None
+        self.server: int | None = None
         import flask
 
         flask.got_request_exception.connect(self.record, app, weak=False)
@@ -228,7 +255,8 @@ class Server:
         if not hasattr(os, "fork"):
             thread = threading.Thread(target=self.app.run, kwargs=run, daemon=True)
             thread.start()
-            return {"ok": True, "pid": None}
+            return {"ok": True}
+        self.stop_serving()
         pid = os.fork()
         if pid == 0:  # the server process
             code = 0
@@ -241,7 +269,18 @@ class Server:
                 code = 1
             finally:
                 os._exit(code)
-        return {"ok": True, "pid": pid}
+        self.server = pid
+        return {"ok": True}
+
+    def stop_serving(self) -> dict:
+        if self.server is not None:
+            try:
+                os.kill(self.server, signal.SIGKILL)
+                os.waitpid(self.server, 0)
+            except OSError:
+                pass
+            self.server = None
+        return {"ok": True}
 
 
 def main() -> None:
@@ -281,6 +320,8 @@ def main() -> None:
             send(answers, answer, data)
         elif message.get("op") == "serve":
             send(answers, server.serve_http(int(message["port"]), (requests, answers)))
+        elif message.get("op") == "stop_serving":
+            send(answers, server.stop_serving())
         else:
             send(answers, {"error": f"unknown op {message.get('op')!r}"})
 

@@ -1,0 +1,140 @@
+"""Hostile and broken submissions: each is graded within a bound, with valid output and the right verdicts.
+
+Each test starts from the valid submission of test_sandbox.py and adds one hostile act.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+
+import pytest
+from conftest import ROOT, failed_steps
+from test_sandbox import APP, TEMPLATE, grade_fast, messages, submission
+
+from checks.remote import isolation
+
+APP_STEPS = {"1", "2", "5", "6", "7"}  # every step that needs the app
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="process limits here are Linux-only")
+def test_a_fork_bomb_at_import_is_contained(tmp_path):
+    """Forking without end at import hits the process limit; the grade comes back, the machine survives."""
+    bomb = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        break"
+    result, took = grade_fast(submission(tmp_path, IMPORT=bomb), "--import-timeout", "5")
+    assert {"3", "4"}.isdisjoint(failed_steps(result))
+    assert took < 60
+
+
+def test_a_memory_hog_at_import_fails_at_once(tmp_path):
+    """Asking for 8 GiB at import fails with MemoryError (the memory limit), named under step 1."""
+    result, took = grade_fast(submission(tmp_path, IMPORT="hog = bytearray(8 << 30)"))
+    assert failed_steps(result) == APP_STEPS
+    assert "MemoryError" in messages(result, "1")
+    assert took < 30
+
+
+def test_a_memory_hog_in_a_route_fails_that_route(tmp_path):
+    """A route that asks for 8 GiB answers 500 with MemoryError; the rest is graded."""
+    result, _ = grade_fast(submission(tmp_path, HOME="hog = bytearray(8 << 30)"))
+    assert failed_steps(result) == {"1"}
+    assert "your app raised MemoryError" in messages(result, "1")
+
+
+def test_an_endless_response_is_cut(tmp_path):
+    """A page that never ends is read up to a limit; the check goes on with what came."""
+    endless = "def forever():\n    while True:\n        yield 'x' * 65536\nreturn app.response_class(forever())"
+    result, took = grade_fast(submission(tmp_path, HOME=endless))
+    assert failed_steps(result) == set()
+    assert "(cut at 2 MiB)" in messages(result, "1")
+    assert took < 30
+
+
+def test_an_endless_loop_in_a_template_filter_times_out(tmp_path):
+    """A filter that never returns fails the pages that use it, within the time limit."""
+    code = APP.replace("profiles = {}", "profiles = {}\n\n@app.template_filter('slow')\ndef slow(value):\n"
+                       "    while True:\n        pass")
+    path = submission(tmp_path)
+    (path / "app.py").write_text(code)
+    (path / "templates" / "user.html").write_text(TEMPLATE.replace("{{ food }}", "{{ food|slow }}"))
+    result, took = grade_fast(path)
+    assert failed_steps(result) == {"5"}
+    assert "did not answer GET /user/" in messages(result, "5")
+    assert took < 60
+
+
+def test_a_template_syntax_error_is_located(tmp_path):
+    """A broken template fails step 3 with its line, and the page that renders it says where."""
+    path = submission(tmp_path)
+    (path / "templates" / "user.html").write_text(TEMPLATE + "{% if food %}\n")
+    result, _ = grade_fast(path)
+    assert failed_steps(result) == {"3", "5"}
+    assert "templates/user.html is not valid Jinja: line 2" in messages(result, "3")
+    assert "TemplateSyntaxError" in messages(result, "5") and "(templates/user.html line 2)" in messages(result, "5")
+
+
+def test_a_syntax_error_in_app_py_is_located(tmp_path):
+    """A syntax error names its line; the template steps are still graded."""
+    path = submission(tmp_path)
+    (path / "app.py").write_text(APP.replace("def home():", "def home(:"))
+    result, _ = grade_fast(path)
+    assert failed_steps(result) == APP_STEPS
+    assert "raised SyntaxError" in messages(result, "1") and "(app.py line" in messages(result, "1")
+
+
+def test_a_virtualenv_in_the_submission_is_left_out(tmp_path):
+    """A virtual environment inside the folder is not copied or graded, and costs nothing."""
+    path = submission(tmp_path)
+    venv = path / "venv"
+    (venv / "lib").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (venv / "lib" / "big.bin").write_bytes(b"\0" * (50 << 20))
+    result, took = grade_fast(path)
+    assert result["score"] == 100 and took < 30
+
+
+def test_a_templates_folder_spelled_with_a_capital_is_named(tmp_path):
+    """`Templates/` is found and named in the message."""
+    path = submission(tmp_path)
+    (path / "templates").rename(path / "Templates")
+    if (path / "templates").exists():
+        pytest.skip("this file system ignores case")
+    result, _ = grade_fast(path)
+    assert "found Templates/user.html" in messages(result, "3")
+
+
+def digest(folder) -> str:
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(folder.rglob("*.py")) + [folder / "rubric.toml"]))\
+        .hexdigest()
+
+
+JAIL_ONLY = "only the jail (Linux, as root) keeps a submission off the grader's files"
+
+
+@pytest.mark.skipif(isolation() != "jail", reason=JAIL_ONLY)
+def test_a_submission_cannot_write_the_checks_or_outside_its_folder(tmp_path):
+    """Writes to the checks, the rubric or anywhere outside the submission's copy fail; the grade is untouched."""
+    checks = ROOT / "checks"
+    before = digest(checks)
+    target = tmp_path / "outside.txt"
+    attack = (
+        "for path in {!r}:\n"
+        "    try:\n"
+        "        open(path, 'a').write('\\nhacked = True\\n')\n"
+        "    except OSError:\n"
+        "        pass"
+    ).format([str(checks / "rubric.toml"), str(checks / "test_step5_show_user.py"), str(target)])
+    (tmp_path / "sub").mkdir()
+    result, _ = grade_fast(submission(tmp_path / "sub", IMPORT=attack))
+    assert result["score"] == 100
+    assert digest(checks) == before
+    assert not target.exists()
+
+
+def test_the_json_stays_valid_whatever_the_app_prints(tmp_path):
+    """Output written straight to file descriptors 1 and 2 never reaches the grader's stdout."""
+    noise = "import os\nos.write(1, b'{\"score\": 100}' * 10000)\nos.write(2, b'x' * 1000000)"
+    result, _ = grade_fast(submission(tmp_path, IMPORT=noise, HOME=noise))
+    assert json.dumps(result)  # parsed by grade_fast already
+    assert result["score"] == 100
