@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -111,9 +112,15 @@ def grade_whole_class(args: argparse.Namespace) -> int:
 
 def run_checks(grading, modules: list[Path]) -> tuple[int, str]:
     """Run the check modules under pytest with this run's plugin; return pytest's code and output."""
+    # Only the plugins the checks use: whatever else is installed (hypothesis, xdist...) must neither
+    # change a grade nor slow it down. Assertion rewriting is off too: checks fail with CheckFailed.
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     import pytest
 
     args = [*map(str, modules), "-c", str(CHECKS / "pytest.ini"), "--rootdir", str(CHECKS), "-q"]
+    args += ["-p", "pytest_flask.plugin", "--assert=plain"]
+    for unused in ("unraisableexception", "threadexception", "doctest", "junitxml", "pastebin", "stepwise"):
+        args += ["-p", f"no:{unused}"]
     output = io.StringIO()
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
         code = pytest.main(args, plugins=[grading])

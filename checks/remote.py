@@ -20,7 +20,6 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -36,21 +35,15 @@ KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR", "TEM
 
 
 def isolation() -> str:
-    """'jail' where namespaces and setpriv work (Linux, as root), else 'process' (resource limits only)."""
+    """'jail' where namespaces and setpriv may work (Linux, as root), else 'process' (resource limits only).
+
+    Not probed: a sandbox that cannot start in the jail falls back to 'process' (see Sandbox.ready).
+    """
     known = os.environ.get(ISOLATION)
     if known in ("jail", "process"):
         return known
-    found = "process"
-    if sys.platform == "linux" and os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv"):
-        with tempfile.TemporaryDirectory() as folder:
-            probe = [*UNSHARE, sys.executable, "-I", "-B", str(JAIL), folder, "-", sys.executable, "-I", "-c", "pass"]
-            try:
-                done = subprocess.run(probe, capture_output=True, timeout=20)
-                found = "jail" if done.returncode == 0 else "process"
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-    os.environ[ISOLATION] = found
-    return found
+    can = sys.platform == "linux" and os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv")
+    return "jail" if can else "process"
 
 
 class Cgroups:
@@ -216,6 +209,7 @@ class Process:
     """One run of sandbox.py: the process, its frames and what it printed."""
 
     popen: subprocess.Popen
+    started: bool = False
     frames: queue.Queue = field(default_factory=queue.Queue)
     output: Output = field(default_factory=Output)
 
@@ -350,6 +344,16 @@ class Sandbox:
         if self.loaded:
             return
         kind, data = self._next(self.limits.import_timeout)
+        if not self.process.started:
+            if kind == "frame" and json.loads(data).get("started"):
+                self.process.started = True
+                kind, data = self._next(self.limits.import_timeout)
+            elif self.isolation == "jail":
+                # The jail could not be built here (a container without namespaces?): go without it.
+                self.kill()
+                self.isolation = os.environ[ISOLATION] = "process"
+                self.start()
+                return self.ready()
         if kind == "frame":
             message = json.loads(data)
             if message.get("ready"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 
 import pytest
@@ -137,4 +138,17 @@ def test_the_json_stays_valid_whatever_the_app_prints(tmp_path):
     noise = "import os\nos.write(1, b'{\"score\": 100}' * 10000)\nos.write(2, b'x' * 1000000)"
     result, _ = grade_fast(submission(tmp_path, IMPORT=noise, HOME=noise))
     assert json.dumps(result)  # parsed by grade_fast already
+    assert result["score"] == 100
+
+
+@pytest.mark.skipif(isolation() != "jail", reason="only where the jail is used can it fail")
+def test_without_namespaces_the_grader_falls_back_to_process_limits(tmp_path, monkeypatch):
+    """Where the jail cannot be built (a container without namespaces), grading goes on without it."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "unshare").write_text("#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n")
+    (fake / "unshare").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+    (tmp_path / "sub").mkdir()
+    result, _ = grade_fast(submission(tmp_path / "sub"))
     assert result["score"] == 100
