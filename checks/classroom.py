@@ -103,31 +103,56 @@ class Options:
     submission_timeout: float = 120.0
 
 
-def grade_one(student: Path, seed: int, options: Options) -> Outcome:
-    """Grade one student's folder in a grader process of its own."""
-    command = [sys.executable, "-m", "checks", str(student), "--format", "json", "--seed", str(seed), *options.limits]
-    started = time.monotonic()
-    try:
-        done = subprocess.run(
-            command,
-            cwd=KIT,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=options.submission_timeout + 60,
-        )
-    except subprocess.TimeoutExpired:
-        return Outcome(student.name, None, time.monotonic() - started, "the grader did not finish in time")
-    seconds = time.monotonic() - started
-    if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        return Outcome(student.name, None, seconds, reason[:300])
-    try:
-        result = json.loads(done.stdout)
-    except json.JSONDecodeError:
-        return Outcome(student.name, None, seconds, "the grader's output was not JSON")
-    result["submission"] = student.name
-    return Outcome(student.name, result, seconds)
+class Worker:
+    """A `python -m checks.worker` process, grading one submission at a time for one job slot."""
+
+    def __init__(self, options: Options):
+        self.options = options
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> subprocess.Popen:
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "checks.worker"],
+                cwd=KIT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                encoding="utf-8",
+            )
+        return self.process
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def grade(self, student: Path, seed: int) -> Outcome:
+        """Grade one student's folder; a worker that dies or overruns is replaced, and the student told why."""
+        started = time.monotonic()
+        job = {"submission": str(student), "seed": seed, "args": ["--format", "json", *self.options.limits]}
+        answer: list[str] = []
+        process = self.start()
+
+        def ask() -> None:
+            process.stdin.write(json.dumps(job) + "\n")
+            process.stdin.flush()
+            answer.append(process.stdout.readline())
+
+        asking = threading.Thread(target=ask, daemon=True)
+        asking.start()
+        asking.join(self.options.submission_timeout + 60)
+        seconds = time.monotonic() - started
+        if asking.is_alive() or not answer or not answer[0]:
+            self.stop()
+            return Outcome(student.name, None, seconds, "the grader did not finish this submission")
+        result = json.loads(answer[0])
+        if "error" in result:
+            return Outcome(student.name, None, seconds, str(result["error"]))
+        result["submission"] = student.name
+        return Outcome(student.name, result, seconds)
 
 
 class State:
@@ -196,9 +221,20 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
         progress.start(len(students), len(students) - len(todo))
 
     jobs = options.jobs or os.cpu_count() or 1
+    slots = threading.local()
+    workers: list[Worker] = []
+
+    def grade_one(student: Path, own_seed: int) -> Outcome:
+        if not hasattr(slots, "worker"):
+            slots.worker = Worker(options)
+            workers.append(slots.worker)
+        return slots.worker.grade(student, own_seed)
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(grade_one, student, own_seed, options): (student, digest, own_seed)
-                   for student, digest, own_seed in todo}
+        futures = {
+            pool.submit(grade_one, student, own_seed): (student, digest, own_seed)
+            for student, digest, own_seed in todo
+        }
         for future in as_completed(futures):
             student, digest, own_seed = futures[future]
             outcome = future.result()
@@ -209,6 +245,8 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
                 state.record(student.name, digest, own_seed, outcome.seconds)
             if progress:
                 progress.advance(outcome)
+    for worker in workers:
+        worker.stop()
     if progress:
         progress.stop()
     return seed, [outcomes[student.name] for student in students]

@@ -80,7 +80,8 @@ def main() -> None:
                 file.write(str(os.getpid()))
         mount(writable, writable, MS_BIND | MS_REC)
         for point, flags in mounts():
-            if inside(point, writable) or inside(point, "/proc") or inside(point, "/dev"):
+            # /dev and /dev/pts stay as they are (devices); /dev/shm does not: other copies may live there.
+            if inside(point, writable) or inside(point, "/proc") or point in ("/dev", "/dev/pts"):
                 continue
             try:
                 mount(None, point, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)

@@ -119,3 +119,15 @@ def test_a_crash_mid_class_loses_no_finished_grade(tmp_path):
     again = run_checks(folder, "--out", out, "--jobs", "1")
     assert f"{len(finished)} of 4 submissions unchanged" in again.stderr
     assert {path.stem for path in (out / "json").glob("*.json")} == set(STUDENTS)
+
+
+def test_a_class_grade_equals_grading_the_student_alone(graded):
+    """A warm class worker grades exactly as `python -m checks DIR --seed N` does for that student."""
+    from checks.classroom import student_seed
+
+    base, _ = graded
+    for student in ("ada", "cy"):
+        alone = run_checks(base / "class" / student, "--format", "json", "--seed", str(student_seed(77, student)))
+        expected = json.loads(alone.stdout)
+        expected["submission"] = student
+        assert json.loads((base / "out" / "json" / f"{student}.json").read_text()) == expected

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, failed_steps
@@ -119,18 +120,19 @@ def test_a_submission_cannot_write_the_checks_or_outside_its_folder(tmp_path):
     checks = ROOT / "checks"
     before = digest(checks)
     target = tmp_path / "outside.txt"
+    shared = Path("/dev/shm") / f"flask-club-test-{os.getpid()}.txt"  # where other students' copies may live
     attack = (
         "for path in {!r}:\n"
         "    try:\n"
         "        open(path, 'a').write('\\nhacked = True\\n')\n"
         "    except OSError:\n"
         "        pass"
-    ).format([str(checks / "rubric.toml"), str(checks / "test_step5_show_user.py"), str(target)])
+    ).format([str(checks / "rubric.toml"), str(checks / "test_step5_show_user.py"), str(target), str(shared)])
     (tmp_path / "sub").mkdir()
     result, _ = grade_fast(submission(tmp_path / "sub", IMPORT=attack))
     assert result["score"] == 100
     assert digest(checks) == before
-    assert not target.exists()
+    assert not target.exists() and not shared.exists()
 
 
 def test_the_json_stays_valid_whatever_the_app_prints(tmp_path):

@@ -1,0 +1,39 @@
+"""A grader that stays up: grades one submission per line it reads, for a class.
+
+`python -m checks.worker` reads JSON lines {"submission", "seed", "args"} on
+standard input and answers each with one JSON line on standard output: the
+contract's result, or {"error": ...}. It pays for importing pytest, Flask and
+BeautifulSoup once instead of once per student. The student's code still runs
+only in a sandbox process of its own per submission (see remote.py), so this
+process stays the trusted side.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def main() -> None:
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # anything printed by mistake goes to stderr, never into the answers
+    from checks.cli import grade, parser
+    from checks.workspace import SubmissionError
+
+    options = parser()
+    for line in sys.stdin:
+        job = json.loads(line)
+        try:
+            args = options.parse_args([job["submission"], "--seed", str(job["seed"]), *job.get("args", [])])
+            answer = grade(args).to_dict()
+        except SubmissionError as error:
+            answer = {"error": str(error)}
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - one submission's trouble must not stop the class
+            answer = {"error": f"the grader failed: {type(error).__name__}: {error}"[:300]}
+        answers.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        answers.flush()
+
+
+if __name__ == "__main__":
+    main()

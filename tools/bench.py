@@ -1,0 +1,109 @@
+"""`make bench`: how fast grading is, beside a floor measured in the same run.
+
+The floor is one pytest run of a single trivial Flask test-client test: the
+least a pytest-based grader can cost. It is measured twice: as a user would
+run it (every installed pytest plugin loaded) and strictly (no plugin
+autoload), and the grader is compared with the strict one. Then one
+submission (the solution, every check including the live-HTTP one) and a
+class of generated submissions (copies of the solution and of the mutants)
+with one job and with two. Figures are medians of several runs; compare the
+ratios, not the seconds, on a shared machine.
+
+Usage: python tools/bench.py [--runs N] [--class-size N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR_TEST = '''\
+import flask
+
+
+def test_home():
+    app = flask.Flask(__name__)
+    app.get("/")(lambda: "Hello World!")
+    assert app.test_client().get("/").status_code == 200
+'''
+
+
+def timed(command: list[str], env: dict | None = None, cwd: Path = ROOT) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    took = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return took
+
+
+def median(command: list[str], runs: int, env: dict | None = None) -> float:
+    return statistics.median(timed(command, env) for _ in range(runs))
+
+
+def make_class(folder: Path, size: int) -> None:
+    """`size` submissions: the solution and each mutant in turn."""
+    mutants = sorted((ROOT / "tests" / "mutants").glob("*.toml"))
+    for number in range(size):
+        target = folder / f"student{number:03d}"
+        shutil.copytree(ROOT / "solution", target, ignore=shutil.ignore_patterns("instance", "__pycache__"))
+        if number % 2 and mutants:
+            with open(mutants[(number // 2) % len(mutants)], "rb") as file:
+                mutant = tomllib.load(file)
+            for edit in mutant["edit"]:
+                path = target / edit["file"]
+                if edit.get("delete"):
+                    path.unlink()
+                elif edit.get("create"):
+                    path.write_text(edit["new"])
+                else:
+                    path.write_text(path.read_text().replace(edit["old"], edit["new"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per single-submission figure (median)")
+    parser.add_argument("--class-size", type=int, default=50, help="submissions in the generated class")
+    args = parser.parse_args()
+    python = sys.executable
+    cores = os.cpu_count() or 1
+    print(f"Flask Club bench: {cores} cores, {args.runs} runs per figure (median), class of {args.class_size}")
+
+    with tempfile.TemporaryDirectory(prefix="flask-club-bench-") as scratch:
+        scratch = Path(scratch)
+        (scratch / "test_floor.py").write_text(FLOOR_TEST)
+        floor_command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", os.devnull, str(scratch)]
+        floor = median(floor_command, args.runs)
+        strict = median(floor_command, args.runs, env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+        one = median([python, "-m", "checks", "solution", "--format", "json", "--seed", "1"], args.runs)
+        print()
+        print(f"  floor, pytest as a user runs it           {floor:6.2f} s")
+        print(f"  floor, pytest without plugin autoload     {strict:6.2f} s")
+        print(f"  one submission (the solution, 21 checks)  {one:6.2f} s   {one / strict:.2f}× the strict floor"
+              f" (goal ≤ 1.2×), {one / floor:.2f}× the user's floor")
+
+        make_class(scratch / "class", args.class_size)
+        figures = {}
+        for jobs in (1, min(2, cores)) if cores > 1 else (1,):
+            out = scratch / f"out-{jobs}"
+            command = [python, "-m", "checks", str(scratch / "class"), "--class", "--force", "--seed", "7",
+                       "--jobs", str(jobs), "--out", str(out)]
+            figures[jobs] = timed(command)
+            per = figures[jobs] / args.class_size
+            print(f"  class of {args.class_size}, {jobs} job(s)                  {figures[jobs]:6.2f} s"
+                  f"   {per:.2f} s a submission, {100 * per:.0f} s for 100")
+        if 2 in figures:
+            print(f"  two jobs against one                      {figures[1] / figures[2]:6.2f}× as fast (goal ≈ 2×)")
+
+
+if __name__ == "__main__":
+    main()
