@@ -168,6 +168,15 @@ class Output:
                     self.dropped += cut
                     del self.tail[:cut]
 
+    def quote(self, limit: int = 300) -> str:
+        """The end of what was printed, cut to `limit` characters with a note saying so ('' if nothing)."""
+        text = self.text().strip()
+        if not text:
+            return ""
+        if len(text) > limit:
+            text = f"… ({len(text) - limit} earlier characters not shown)\n" + text[-limit:]
+        return "\nyour app printed:\n" + "\n".join(f"  | {line}" for line in text.splitlines())
+
     def text(self) -> str:
         with self.lock:
             middle = f"\n… ({self.dropped} bytes not kept) …\n".encode() if self.dropped else b""
@@ -367,6 +376,8 @@ class Sandbox:
             )
         else:
             self.load_error = f"the process importing app.py {self._died()} before the app was ready"
+        if self.load_error and message_kind(kind, data) != "import":
+            self.load_error += self.output.quote()
         self.kill()
         raise AppNotLoaded(self.load_error)
 
@@ -389,7 +400,7 @@ class Sandbox:
             raise AppFailure(f"your app did not answer {what} within {timeout:.2g} s")
         reason = data if kind == "error" else self._died()
         self.kill()
-        raise AppFailure(f"your app's process {reason} while answering {what}")
+        raise AppFailure(f"your app's process {reason} while answering {what}{self.output.quote()}")
 
     def request(self, environ: dict[str, str], body: bytes, what: str, timeout: float | None = None) -> Answer:
         """Send one request; return the answer or raise AppFailure saying what went wrong."""
@@ -423,6 +434,16 @@ class Sandbox:
 
     def printed(self) -> str:
         return self.output.text()
+
+
+def message_kind(kind: str, data: object) -> str | None:
+    """The sandbox's own word for a failed load ('import', 'exit', ...), where it said one."""
+    if kind != "frame":
+        return None
+    try:
+        return json.loads(data).get("kind")
+    except (ValueError, AttributeError):
+        return None
 
 
 def parse_answer(message: dict, body: bytes) -> Answer:

@@ -114,9 +114,11 @@ def test_app_run_at_import_is_named_at_once(tmp_path):
 
 def test_a_process_that_dies_in_a_route_fails_that_check_only(tmp_path):
     """os._exit() for usernames with a space kills the app in one check; it is restarted for the next."""
-    result, _ = grade_fast(submission(tmp_path, SHOW="if ' ' in username:\n    os._exit(7)"))
+    result, _ = grade_fast(submission(tmp_path, SHOW="if ' ' in username:\n    print('x' * 5000)\n    os._exit(7)"))
     assert failed_steps(result) == {"5"}
     assert "exited with code 7 while answering GET /user/" in messages(result, "5")
+    assert "your app printed:" in messages(result, "5") and "earlier characters not shown" in messages(result, "5")
+    assert len(messages(result, "5")) < 3000
 
 
 def test_an_exception_names_its_type_and_line(tmp_path):
