@@ -131,3 +131,33 @@ def test_a_class_grade_equals_grading_the_student_alone(graded):
         expected = json.loads(alone.stdout)
         expected["submission"] = student
         assert json.loads((base / "out" / "json" / f"{student}.json").read_text()) == expected
+
+
+HOSTILE = """\
+import glob, os, signal
+for folder in glob.glob("/dev/shm/flask-club-*/submission") + glob.glob("/tmp/flask-club-*/submission"):
+    for name in ("app.py", "templates/user.html"):
+        try:
+            open(os.path.join(folder, name), "w").write("ruined")
+        except OSError:
+            pass
+try:
+    os.kill(-1, signal.SIGKILL)
+except OSError:
+    pass
+from flask import Flask
+app = Flask(__name__)
+"""
+
+
+@pytest.mark.skipif(__import__("checks.remote").remote.isolation() != "jail", reason="needs the jail (Linux, root)")
+def test_a_hostile_classmate_changes_no_one_elses_grade(tmp_path):
+    """A student who tries to ruin the other copies and kill every process leaves the others' grades as they are."""
+    folder = make_class(tmp_path / "class")
+    (folder / "zz_hostile").mkdir()
+    (folder / "zz_hostile" / "app.py").write_text(HOSTILE)
+    done = run_checks(folder, "--seed", "77", "--jobs", "2", "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    with open(tmp_path / "out" / "grades.csv", newline="") as file:
+        scores = {row["student"]: row["score"] for row in csv.DictReader(file)}
+    assert scores == {"ada": "100", "bo": "0", "cy": "95", "di": "25", "zz_hostile": "5"}
