@@ -35,7 +35,8 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m checks",
         description="Grade a Flask Club submission: the folder that holds app.py and templates/user.html.",
-        epilog="The exit status is 0 whenever grading ran, whatever the score; 2 for a bad command line.",
+        epilog="The exit status is 0 whenever grading ran, whatever the score (1 under --fail-under N); "
+        "2 for a bad command line.",
     )
     parser.add_argument("submission", metavar="DIR", help="the submission's folder")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="output format (default: text)")
@@ -141,6 +142,8 @@ def grade(args: argparse.Namespace):
     )
     seed = args.seed if args.seed is not None else new_seed()
     workspace = prepare(args.submission)
+    for note in workspace.notes:
+        print(f"python -m checks: note: {note}", file=sys.stderr)
     grading = None
     try:
         sandbox = None

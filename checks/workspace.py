@@ -39,12 +39,21 @@ class Workspace:
             shutil.rmtree(self.root.parent, ignore_errors=True)
 
 
-def _ignore(directory: str, names: list[str]) -> set[str]:
-    return {
-        name
-        for name in names
-        if name in SKIPPED or Path(name).suffix in SKIPPED_SUFFIXES or (Path(directory, name) / "pyvenv.cfg").exists()
-    }
+def _ignorer(source: Path, notes: list[str]):
+    """What copytree leaves out: caches, version control, and virtual environments (with a note)."""
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        left_out = set()
+        for name in names:
+            if (Path(directory, name) / "pyvenv.cfg").exists():
+                where = Path(directory, name).relative_to(source).as_posix()
+                notes.append(f"left out {where}/: a virtual environment is not part of a submission, nor graded")
+                left_out.add(name)
+            elif name in SKIPPED or Path(name).suffix in SKIPPED_SUFFIXES:
+                left_out.add(name)
+        return left_out
+
+    return ignore
 
 
 def read_text(path: Path) -> str | None:
@@ -78,8 +87,9 @@ def prepare(submission: str | Path) -> Workspace:
         raise SubmissionError(f"{str(submission)!r} is a file; give the folder that holds app.py")
     parent = Path(tempfile.mkdtemp(prefix="flask-club-", dir=scratch_base()))
     root = parent / "submission"
+    notes: list[str] = []
     try:
-        shutil.copytree(source, root, symlinks=True, ignore=_ignore)
+        shutil.copytree(source, root, symlinks=True, ignore=_ignorer(source, notes))
     except (OSError, shutil.Error) as error:
         shutil.rmtree(parent, ignore_errors=True)
         raise SubmissionError(f"could not copy {str(submission)!r} to grade it: {error}") from None
@@ -88,6 +98,7 @@ def prepare(submission: str | Path) -> Workspace:
         root=root,
         app_source=read_text(root / "app.py") if (root / "app.py").is_file() else None,
         template_source=read_text(root / TEMPLATE) if (root / TEMPLATE).is_file() else None,
+        notes=notes,
     )
 
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, failed_steps
+from conftest import ROOT, failed_steps, run_checks
 from test_sandbox import APP, TEMPLATE, grade_fast, messages, submission
 
 from checks.remote import isolation
@@ -94,6 +94,8 @@ def test_a_virtualenv_in_the_submission_is_left_out(tmp_path):
     (venv / "lib" / "big.bin").write_bytes(b"\0" * (50 << 20))
     result, took = grade_fast(path)
     assert result["score"] == 100 and took < 30
+    done = run_checks(path, "--step", "3")
+    assert "note: left out venv/: a virtual environment is not part of a submission" in done.stderr
 
 
 def test_a_templates_folder_spelled_with_a_capital_is_named(tmp_path):
