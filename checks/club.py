@@ -210,23 +210,30 @@ class Club:
         return self.get(profile_path(username))
 
     # -- expectations -----------------------------------------------------
-    def expect_accepted(self, reply: Reply, what: str) -> None:
-        """The POST must be accepted: 2xx, or a 3xx redirect."""
-        if reply.accepted:
-            return
-        hints = {
+    @staticmethod
+    def refusal_hint(reply: Reply) -> str | None:
+        """What most likely made the app refuse a POST the checks expected it to take."""
+        if reply.exception:
+            return "read the error: the line it names is where your POST handler broke"
+        password = (
+            "the checks send CLUB_PASSWORD's value (random each run) as the `password` field: "
+            "read it with os.environ['CLUB_PASSWORD'], don't type it into app.py"
+        )
+        return {
             400: "a 400 often means request.form[...] asked for a field under another name",
-            401: "the checks send CLUB_PASSWORD's value (random each run) as the `password` field: "
-            "read it with os.environ['CLUB_PASSWORD'], don't type it into app.py",
-            403: "the checks send CLUB_PASSWORD's value (random each run) as the `password` field: "
-            "read it with os.environ['CLUB_PASSWORD'], don't type it into app.py",
+            401: password,
+            403: password,
             404: "is there a route for /user/ with the trailing slash?",
             405: "does the /user/ route allow POST (methods=['POST'] or @app.post)?",
-        }
-        hint = hints.get(reply.status_code)
-        if reply.exception:
-            hint = "read the error: the line it names is where your POST handler broke"
-        self.fail(f"expected {what} to be accepted (2xx, or a 3xx redirect), got {reply.summary()}", hint)
+        }.get(reply.status_code)
+
+    def expect_accepted(self, reply: Reply, what: str) -> None:
+        """The POST must be accepted: 2xx, or a 3xx redirect."""
+        if not reply.accepted:
+            self.fail(
+                f"expected {what} to be accepted (2xx, or a 3xx redirect), got {reply.summary()}",
+                self.refusal_hint(reply),
+            )
 
     def expect_page(self, reply: Reply, status: int, what: str, hint: str | None = None) -> None:
         """The answer must have this status and be an HTML page."""

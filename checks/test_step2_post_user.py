@@ -20,4 +20,6 @@ def test_post_user_without_username_is_400(club: Club, data: Data) -> None:
         hint = "check for a missing username and answer 400 (abort(400), or return ..., 400)"
         if reply.exception:
             hint = "request.form['username'] answers 400 by itself; with .get(), check for None and abort(400)"
+        elif reply.status_code in (401, 403):
+            hint = club.refusal_hint(reply)
         club.fail(f"expected 400 for a POST with no username, got {reply.summary()}", hint)

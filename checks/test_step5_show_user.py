@@ -12,10 +12,8 @@ def post(club: Club, profile: Profile) -> None:
     """POST the profile; the check is about reading it back, so a refusal fails with that said."""
     reply = club.post_profile(profile)
     if not reply.accepted:
-        club.fail(
-            f"the profile could not be stored: POST /user/ answered {reply.summary()}",
-            "this check reads back a profile it posts: make POST /user/ work first (step 2)",
-        )
+        hint = club.refusal_hint(reply) or "this check reads back a profile it posts: make POST /user/ work first"
+        club.fail(f"the profile could not be stored: POST /user/ answered {reply.summary()}", f"{hint} (step 2)")
 
 
 def test_profile_shows_each_field(club: Club, data: Data) -> None:
