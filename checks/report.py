@@ -238,7 +238,7 @@ def render_junit(grade: Grade, color: bool = False, fail_under: float | None = N
                 suite,
                 "testcase",
                 classname=f"checks.{step.label.replace(' ', '')}",
-                name=xml_text(check.name),
+                name=xml_text(title(step, check)),
                 time=f"{check.duration:.3f}",
             )
             if check.file:

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder's image: it
+# finds (or installs) Python 3.11 or newer and installs the checks' pinned
+# dependencies into .venv next to this file (/autograder/source/.venv).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+recent() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
+
+python=""
+for candidate in python3.13 python3.12 python3.11 python3; do
+  if command -v "$candidate" >/dev/null 2>&1 && recent "$candidate"; then
+    python=$(command -v "$candidate")
+    break
+  fi
+done
+if [ -z "$python" ]; then
+  # Ubuntu 22.04's python3 is 3.10; its universe repository has 3.11.
+  apt-get update
+  apt-get install -y python3.11 python3.11-venv
+  python=$(command -v python3.11)
+fi
+if ! "$python" -m venv .venv; then
+  # Ubuntu's Python needs its venv package to create virtual environments.
+  version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  apt-get update
+  apt-get install -y "python$version-venv"
+  rm -rf .venv
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+.venv/bin/python -m checks --help >/dev/null
+echo "Flask Club autograder ready: $(.venv/bin/python --version)"

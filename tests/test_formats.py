@@ -1,0 +1,263 @@
+"""Every output format comes from the one result model: each has a renderer, and they agree."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from conftest import ROOT, SOLUTION, STARTER, SUBMISSIONS, run_checks
+from fakes import fake_grade, validate_gradescope, with_settings
+
+from checks import github, rubric
+from checks.cli import parser
+from checks.report import RENDERERS, Format, classroom_result
+from checks.results import BROKEN
+
+RUBRIC_TEXT = rubric.RUBRIC.read_text()
+HIDDEN = '["test_template_is_html", "test_profiles_are_kept_apart"]'
+CLASSROOM_TEST = {"name", "status", "score", "message", "test_code", "filename", "line_no", "duration"}
+
+
+def hidden_grade(failing=frozenset({"test_template_is_html", "test_post_user_is_accepted"})):
+    """A grade under a rubric hiding two checks, one of which failed."""
+    return fake_grade(with_settings(RUBRIC_TEXT, hidden=HIDDEN), failing=set(failing))
+
+
+def test_every_format_has_a_renderer():
+    """Each format the CLI offers has a renderer, and each renderer a format."""
+    assert set(RENDERERS) == set(Format)
+    choices = next(action.choices for action in parser()._actions if action.dest == "format")
+    assert set(choices) == {str(item) for item in Format}
+
+
+@pytest.mark.parametrize("name", sorted(RENDERERS))
+def test_renderers_return_strings_and_never_print(name, capsys):
+    """A renderer returns its output and prints nothing: the CLI decides where it goes."""
+    text = RENDERERS[name](fake_grade(failing={"test_template_exists"}), color=False, fail_under=50)
+    assert isinstance(text, str) and text.endswith("\n")
+    assert capsys.readouterr() == ("", "")
+
+
+def test_json_is_the_contracts_object():
+    """The JSON renderer writes Grade.to_dict(): the contract's keys, nothing added."""
+    grade = fake_grade(failing={"test_template_exists"})
+    data = json.loads(RENDERERS["json"](grade))
+    assert data == grade.to_dict()
+    assert set(data) == {"submission", "score", "max_score", "seed", "steps"}
+    assert (data["score"], data["max_score"]) == (96, 100)
+
+
+def test_markdown_escapes_html_and_fences_messages():
+    """Titles such as GET /user/<username> stay visible; a message's backticks can't break its block."""
+    grade = fake_grade(failing={"test_profile_shows_each_field"}, messages={"test_profile_shows_each_field": "```oops"})
+    text = RENDERERS["markdown"](grade)
+    assert "GET /user/&lt;username&gt;" in text and "<username>" not in text
+    assert "````text\n```oops\n````" in text
+    assert "| **total** | | **90/100** | |" in text
+
+
+def test_junit_has_a_case_per_check_with_points():
+    """JUnit XML: a suite per step, a case per check, failures with the message, points as properties."""
+    grade = fake_grade(failing={"test_template_exists"}, messages={"test_template_exists": "bad \x1b[31m\x00 bytes"})
+    root = ET.fromstring(RENDERERS["junit"](grade))
+    cases = root.findall("./testsuite/testcase")
+    assert len(cases) == 21 and root.get("tests") == "21" and root.get("failures") == "1"
+    failed = [case for case in cases if case.find("failure") is not None]
+    assert [case.get("name") for case in failed] == ["step 3: the check test_template_exists holds"]
+    assert failed[0].find("failure").text == "bad [31m bytes"
+    score = {prop.get("name"): prop.get("value") for prop in failed[0].iter("property")}
+    assert score == {"score": "0", "max_score": "4"}
+    assert failed[0].get("file") == "checks/test_step3_template_exists.py"
+
+
+def test_junit_marks_a_broken_check_as_an_error():
+    """A check that broke (a bug in the checks) is an <error>, not a <failure>."""
+    grade = fake_grade(failing={"test_template_exists"}, messages={"test_template_exists": f"{BROKEN} (KeyError)"})
+    root = ET.fromstring(RENDERERS["junit"](grade))
+    assert root.get("errors") == "1" and root.get("failures") == "0"
+
+
+def test_csv_is_one_gradebook_row():
+    """CSV: a header, then the submission, seed, total and each step's points."""
+    rows = list(csv.reader(io.StringIO(RENDERERS["csv"](fake_grade(failing={"test_template_exists"})))))
+    assert rows[0] == ["submission", "seed", "score", "max_score", *(s.label for s in rubric.load().values())]
+    assert rows[1] == ["path/to/alice", "4242", "96", "100", "10", "15", "6", "15", "30", "10", "10"]
+
+
+def test_gradescope_results_follow_the_specification():
+    """results.json: the total, one test per check numbered step.check, each with its points."""
+    data = json.loads(RENDERERS["gradescope"](fake_grade(failing={"test_template_exists"})))
+    validate_gradescope(data)
+    assert data["score"] == 96 == sum(test["score"] for test in data["tests"])
+    assert sum(test["max_score"] for test in data["tests"]) == 100
+    assert [test["number"] for test in data["tests"][:5]] == ["1.1", "1.2", "1.3", "1.4", "2.1"]
+    failed = [test for test in data["tests"] if test["status"] == "failed"]
+    assert [test["name"] for test in failed] == ["step 3: the check test_template_exists holds"]
+
+
+def test_gradescope_shows_hidden_checks_once_grades_are_published():
+    """A hidden check is in Gradescope's results with visibility after_published; the others are visible."""
+    data = json.loads(RENDERERS["gradescope"](hidden_grade()))
+    validate_gradescope(data)
+    hidden = {test["name"] for test in data["tests"] if test["visibility"] == "after_published"}
+    names = ["step 3: the check test_template_is_html holds", "step 5: the check test_profiles_are_kept_apart holds"]
+    assert hidden == set(names)
+
+
+def test_classroom_result_has_github_classroom_shape_and_partial_credit():
+    """One test per check with its own points: the reporter's sum of scores is the kit's score."""
+    data = classroom_result(fake_grade(failing={"test_template_exists", "test_profiles_are_kept_apart"}))
+    assert set(data) == {"version", "status", "max_score", "tests"} and data["version"] == 1
+    assert data["status"] == "fail" and data["max_score"] == 100
+    assert all(set(test) == CLASSROOM_TEST for test in data["tests"])
+    assert all(test["status"] in ("pass", "fail", "error") for test in data["tests"])
+    assert sum(test["score"] for test in data["tests"]) == 91
+    first = data["tests"][0]
+    assert first["filename"] == "checks/test_step1_server.py" and first["line_no"] == 10
+    assert first["test_code"] == "python -m checks path/to/alice --step 1 --seed 4242"
+
+
+@pytest.mark.parametrize(("fail_under", "status"), [(None, "fail"), (90, "pass"), (96.5, "fail")])
+def test_classroom_status_follows_the_pass_mark(fail_under, status):
+    """With a pass mark the run passes from it on; without one, only when every check passed."""
+    data = classroom_result(fake_grade(failing={"test_template_exists"}), fail_under)
+    assert data["status"] == status
+
+
+def test_student_view_shows_hidden_checks_only_as_a_count():
+    """Students see neither the name nor the message of a hidden check, only how many passed."""
+    grade = hidden_grade().for_students()
+    secret = "test_template_is_html"
+    for name in ("text", "markdown", "junit", "json", "github-classroom"):
+        text = RENDERERS[name](grade)
+        assert secret not in text and "test_profiles_are_kept_apart" not in text, name
+    assert "2 hidden checks: 1 passed" in RENDERERS["text"](grade)
+    assert "2 hidden checks: 1 passed." in RENDERERS["markdown"](grade)
+    assert secret not in github.annotations(grade) and "Hidden checks" in github.annotations(grade)
+    assert json.loads(RENDERERS["json"](grade))["score"] == hidden_grade().score
+
+
+def test_classroom_output_always_masks_hidden_checks():
+    """GitHub Classroom's result is student-facing: hidden checks are one test, named by their count."""
+    data = classroom_result(hidden_grade())
+    names = [test["name"] for test in data["tests"]]
+    assert not any("test_template_is_html" in name for name in names)
+    assert names[-1] == "2 hidden checks: 1 passed" and data["tests"][-1]["score"] == 5
+    assert sum(test["score"] for test in data["tests"]) == hidden_grade().score
+
+
+def test_instructor_view_names_hidden_checks():
+    """`make grade` (no --student) shows a hidden check in full, marked as hidden."""
+    text = RENDERERS["text"](hidden_grade())
+    assert "the check test_template_is_html holds  (hidden from students)" in text
+    assert "hidden checks:" not in text
+
+
+def test_extras_not_counted_stay_out_of_every_total():
+    """count_extras = false: extras are shown but their points count nowhere."""
+    grade = fake_grade(with_settings(RUBRIC_TEXT, count_extras="false"), failing={"test_template_exists"})
+    assert (grade.score, grade.max_score) == (76, 80)
+    assert "(not counted)" in RENDERERS["text"](grade)
+    assert json.loads(RENDERERS["gradescope"](grade))["score"] == 76
+    assert sum(test["max_score"] for test in json.loads(RENDERERS["gradescope"](grade))["tests"]) == 80
+    data = classroom_result(grade)
+    assert (sum(test["score"] for test in data["tests"]), data["max_score"]) == (76, 80)
+
+
+def test_modified_checks_earn_nothing_where_points_are_reported():
+    """A grade made with modified checks says so everywhere, and reports 0 to Gradescope and Classroom."""
+    grade = fake_grade()
+    grade.modified = ["test_step5_show_user.py modified"]
+    assert "checks/test_step5_show_user.py modified" in RENDERERS["text"](grade)
+    data = classroom_result(grade, fail_under=0)
+    assert data["status"] == "error" and sum(test["score"] for test in data["tests"]) == 0
+    assert data["tests"][0]["name"] == "checks/ is the instructor's copy"
+    assert json.loads(RENDERERS["gradescope"](grade))["score"] == 0
+    assert "::error title=Checks modified::" in github.annotations(grade)
+
+
+def test_annotations_escape_workflow_commands():
+    """A message's newlines and a title's colons are escaped as GitHub's toolkit does."""
+    grade = fake_grade(failing={"test_template_exists"}, messages={"test_template_exists": "100% wrong\nline 2"})
+    line = github.annotations(grade).splitlines()[0]
+    assert line == "::error title=step 3%3A the check test_template_exists holds::100%25 wrong%0Aline 2"
+
+
+def test_github_report_writes_summary_and_classroom_output(tmp_path):
+    """--github appends the Markdown table to the job summary and the base64 result to the step outputs."""
+    grade = fake_grade(failing={"test_template_exists"})
+    env = {"GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "GITHUB_OUTPUT": str(tmp_path / "output")}
+    github.report(grade, 90, env)
+    assert (tmp_path / "summary.md").read_text().startswith("## Flask Club: 96/100")
+    outputs = dict(line.split("=", 1) for line in (tmp_path / "output").read_text().splitlines())
+    assert json.loads(base64.b64decode(outputs["result"])) == classroom_result(grade, 90)
+    assert (outputs["score"], outputs["max_score"]) == ("96", "100")
+
+
+# -- one real run, every format written at once ---------------------------------------
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """mistake_safe_filter (95/100) graded once, with every format written and --github on."""
+    out = tmp_path_factory.mktemp("formats")
+    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(out / "summary.md"), "GITHUB_OUTPUT": str(out / "output")}
+    reports = [arg for name in RENDERERS for arg in ("--report", f"{name}={out / name}")]
+    command = [sys.executable, "-m", "checks", str(SUBMISSIONS / "mistake_safe_filter"), "--seed", "99"]
+    command += ["--format", "json", "--output", str(out / "main.json"), "--github", *reports]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return out, done
+
+
+def test_one_run_writes_every_format_with_the_same_score(run):
+    """--output and each --report hold the same run: the score is 95 in every format."""
+    out, done = run
+    assert json.loads((out / "main.json").read_text()) == json.loads((out / "json").read_text())
+    assert json.loads((out / "json").read_text())["score"] == 95
+    assert json.loads((out / "gradescope").read_text())["score"] == 95
+    assert sum(test["score"] for test in json.loads((out / "github-classroom").read_text())["tests"]) == 95
+    assert list(csv.reader(io.StringIO((out / "csv").read_text())))[1][2] == "95"
+    assert ET.fromstring((out / "junit").read_text()).get("failures") == "1"
+    assert "total                                 95/100" in (out / "text").read_text()
+    assert "| **total** | | **95/100** | |" in (out / "markdown").read_text()
+
+
+def test_github_annotations_go_to_stdout_but_not_into_a_json_document(run):
+    """With --output, stdout holds the annotations only; the file holds the JSON document alone."""
+    out, done = run
+    assert done.stdout.startswith("::error title=step 5%3A HTML in a message is shown as text")
+    assert done.stdout.rstrip().endswith("::notice title=Flask Club::95/100 points (seed 99)")
+    outputs = dict(line.split("=", 1) for line in (out / "output").read_text().splitlines())
+    assert json.loads(base64.b64decode(outputs["result"]))["status"] == "fail"
+
+
+# -- the exit status and where the output goes -------------------------------------------
+@pytest.mark.parametrize(
+    ("submission", "fail_under", "status"), [(STARTER, "1", 1), (STARTER, "0", 0), (SOLUTION, "10", 0)]
+)
+def test_fail_under_sets_the_exit_status(submission, fail_under, status):
+    """--fail-under N: exit 1 under N points (step 3 alone here: 0 or 10 points), else 0."""
+    done = run_checks(submission, "--step", "3", "--seed", "1", "--fail-under", fail_under)
+    assert done.returncode == status, done.stderr
+    assert ("under the pass mark of 1" in done.stderr) == (status == 1)
+
+
+def test_output_writes_the_format_to_a_file(tmp_path):
+    """--output FILE writes there (making its folder) and prints nothing."""
+    target = tmp_path / "out" / "summary.md"
+    done = run_checks(STARTER, "--step", "3", "--seed", "1", "--format", "markdown", "--output", target)
+    assert done.returncode == 0 and done.stdout == ""
+    assert target.read_text().startswith("## Flask Club: 0/10")
+
+
+@pytest.mark.parametrize("report", ["junit", "yaml=out.yaml", "json="])
+def test_a_bad_report_option_is_refused(report):
+    """--report takes FORMAT=FILE with a known format; anything else is a usage error."""
+    done = run_checks(STARTER, "--report", report)
+    assert done.returncode == 2 and "usage:" in done.stderr and "Traceback" not in done.stderr
