@@ -108,8 +108,8 @@ def write_reports(out: Path, outcomes: list[Outcome], seed: int, templates: Path
     write_atomically(out / "grades.csv", grades_csv(outcomes))
     feedback = env.get_template("feedback.md.j2")
     for outcome in outcomes:
-        if outcome.result is not None:
-            text = feedback.render(result=outcome.result, student=outcome.student, label=label)
+        if outcome.student_view is not None:
+            text = feedback.render(result=outcome.student_view, student=outcome.student, label=label)
             write_atomically(out / "feedback" / f"{outcome.student}.md", text)
     report = env.get_template("report.html.j2").render(**summary(outcomes, seed), label=label)
     write_atomically(out / "report.html", report)

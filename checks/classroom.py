@@ -52,6 +52,13 @@ def student_folders(folder: Path) -> list[Path]:
     )
 
 
+def work_folder(student: Path) -> Path:
+    """Where a student's app is: their folder, or its starter/ (a repository made from the handout)."""
+    if not (student / "app.py").exists() and (student / "starter" / "app.py").exists():
+        return student / "starter"
+    return student
+
+
 def content_hash(folder: Path) -> str:
     """A hash of every file a grade depends on (virtualenvs and caches left out)."""
     digest = hashlib.sha256()
@@ -88,6 +95,7 @@ class Outcome:
     seconds: float
     error: str | None = None
     reused: bool = False
+    student_view: dict | None = None  # the result as the student may see it (hidden checks masked)
 
 
 @dataclass
@@ -132,7 +140,7 @@ class Worker:
     def grade(self, student: Path, seed: int) -> Outcome:
         """Grade one student's folder; a worker that dies or overruns is replaced, and the student told why."""
         started = time.monotonic()
-        job = {"submission": str(student), "seed": seed, "args": ["--format", "json", *self.options.limits]}
+        job = {"submission": str(work_folder(student)), "seed": seed, "args": self.options.limits}
         answer: list[str] = []
         process = self.start()
 
@@ -148,11 +156,12 @@ class Worker:
         if asking.is_alive() or not answer or not answer[0]:
             self.stop()
             return Outcome(student.name, None, seconds, "the grader did not finish this submission")
-        result = json.loads(answer[0])
-        if "error" in result:
-            return Outcome(student.name, None, seconds, str(result["error"]))
-        result["submission"] = student.name
-        return Outcome(student.name, result, seconds)
+        answered = json.loads(answer[0])
+        if "error" in answered:
+            return Outcome(student.name, None, seconds, str(answered["error"]))
+        result, view = answered["result"], answered["student"]
+        result["submission"] = view["submission"] = student.name
+        return Outcome(student.name, result, seconds, student_view=view)
 
 
 class State:
@@ -174,7 +183,7 @@ class State:
     def fresh(self, student: str, digest: str, seed: int, out: Path) -> bool:
         entry = self.data["students"].get(student)
         same = bool(entry) and entry.get("hash") == digest and entry.get("seed") == seed
-        return same and result_path(out, student).exists()
+        return same and result_path(out, student).exists() and view_path(out, student).exists()
 
     def record(self, student: str, digest: str, seed: int, seconds: float) -> None:
         with self.lock:
@@ -186,7 +195,13 @@ class State:
 
 
 def result_path(out: Path, student: str) -> Path:
+    """The instructor's full result (written last: its presence means the student is done)."""
     return out / "json" / f"{student}.json"
+
+
+def view_path(out: Path, student: str) -> Path:
+    """The result as the student may see it, beside their feedback."""
+    return out / "feedback" / f"{student}.json"
 
 
 def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
@@ -214,7 +229,10 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
         own_seed = student_seed(seed, student.name)
         if not options.force and state.fresh(student.name, digest, own_seed, out):
             result = json.loads(result_path(out, student.name).read_text())
-            outcomes[student.name] = Outcome(student.name, result, state.seconds(student.name), reused=True)
+            view = json.loads(view_path(out, student.name).read_text())
+            outcomes[student.name] = Outcome(
+                student.name, result, state.seconds(student.name), reused=True, student_view=view
+            )
         else:
             todo.append((student, digest, own_seed))
     if progress:
@@ -240,6 +258,8 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
             outcome = future.result()
             outcomes[student.name] = outcome
             if outcome.result is not None:
+                view = json.dumps(outcome.student_view, indent=2, ensure_ascii=False)
+                write_atomically(view_path(out, student.name), view)
                 text = json.dumps(outcome.result, indent=2, ensure_ascii=False)
                 write_atomically(result_path(out, student.name), text)
                 state.record(student.name, digest, own_seed, outcome.seconds)

@@ -91,6 +91,8 @@ def grade_whole_class(args: argparse.Namespace) -> int:
 
     limits = ["--timeout", str(args.timeout), "--import-timeout", str(args.import_timeout)]
     limits += ["--check-timeout", str(args.check_timeout)]
+    if getattr(args, "rubric", None):
+        limits += ["--rubric", str(Path(args.rubric).resolve())]
     limits += ["--submission-timeout", str(args.submission_timeout)]
     out = Path(args.out or "grades")
     options = Options(

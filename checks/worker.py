@@ -1,8 +1,9 @@
 """A grader that stays up: grades one submission per line it reads, for a class.
 
 `python -m checks.worker` reads JSON lines {"submission", "seed", "args"} on
-standard input and answers each with one JSON line on standard output: the
-contract's result, or {"error": ...}. It pays for importing pytest, Flask and
+standard input and answers each with one JSON line on standard output:
+{"result": the contract's JSON, "student": the same with hidden checks
+masked}, or {"error": ...}. It pays for importing pytest, Flask and
 BeautifulSoup once instead of once per student. The student's code still runs
 only in a sandbox process of its own per submission (see remote.py), so this
 process stays the trusted side.
@@ -26,7 +27,9 @@ def main() -> None:
         job = json.loads(line)
         try:
             args = options.parse_args([job["submission"], "--seed", str(job["seed"]), *job.get("args", [])])
-            answer = grade(args).to_dict()
+            result = grade(args)
+            # The instructor's full result, and what a student may see (hidden checks masked).
+            answer = {"result": result.to_dict(), "student": result.for_students().to_dict()}
         except SubmissionError as error:
             answer = {"error": str(error)}
         except (Exception, SystemExit) as error:  # noqa: BLE001 - one submission's trouble must not stop the class

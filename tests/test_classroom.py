@@ -161,3 +161,31 @@ def test_a_hostile_classmate_changes_no_one_elses_grade(tmp_path):
     with open(tmp_path / "out" / "grades.csv", newline="") as file:
         scores = {row["student"]: row["score"] for row in csv.DictReader(file)}
     assert scores == {"ada": "100", "bo": "0", "cy": "95", "di": "25", "zz_hostile": "5"}
+
+
+def test_a_repository_made_from_the_handout_is_graded_in_its_starter_folder(tmp_path):
+    """A student repository holding starter/ (as the handout lays it out) is graded there."""
+    folder = tmp_path / "class"
+    for student in ("eve", "fay"):
+        shutil.copytree(SOLUTION, folder / student / "starter", ignore=shutil.ignore_patterns("instance"))
+        (folder / student / "README.md").write_text("the handout's README\n")
+    done = run_checks(folder, "--seed", "3", "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    for student in ("eve", "fay"):
+        assert json.loads((tmp_path / "out" / "json" / f"{student}.json").read_text())["score"] == 100
+
+
+def test_feedback_hides_what_the_rubric_hides(tmp_path):
+    """With a hidden check in the rubric, the instructor's JSON names it and the student's feedback doesn't."""
+    rubric = tmp_path / "rubric.toml"
+    text = (ROOT / "checks" / "rubric.toml").read_text()
+    rubric.write_text(text.replace("hidden = []", 'hidden = ["test_message_html_is_escaped"]', 1))
+    folder = tmp_path / "class"
+    for student in ("gus", "hal"):
+        shutil.copytree(SUBMISSIONS / "mistake_safe_filter", folder / student)
+    done = run_checks(folder, "--seed", "3", "--out", tmp_path / "out", "--rubric", rubric)
+    assert done.returncode == 0, done.stderr
+    hidden_name = "HTML in a message is shown as text, not run"
+    assert hidden_name in (tmp_path / "out" / "json" / "gus.json").read_text()
+    feedback = (tmp_path / "out" / "feedback" / "gus.md").read_text()
+    assert hidden_name not in feedback and "hidden check" in feedback
