@@ -30,6 +30,27 @@ def positive(text: str) -> float:
     return value
 
 
+# The time limits: option, field of Limits, and what it bounds.
+TIME_LIMITS = [
+    ("--timeout", "request_timeout", "seconds the app may take to answer one request"),
+    ("--check-timeout", "check_timeout", "seconds one check may take, all its requests together"),
+    ("--import-timeout", "import_timeout", "seconds app.py may take to import"),
+    ("--submission-timeout", "submission_timeout", "seconds for the whole submission; checks left then fail"),
+]
+
+
+def limits_of(args: argparse.Namespace) -> Limits:
+    """The time limits the command line asks for (a request never more than the contract's 10 s)."""
+    chosen = {field: getattr(args, field) for _, field, _ in TIME_LIMITS}
+    chosen["request_timeout"] = min(chosen["request_timeout"], 10.0)
+    return Limits(**chosen)
+
+
+def limit_options(args: argparse.Namespace) -> list[str]:
+    """The same limits as options, for a class's workers."""
+    return [part for flag, field, _ in TIME_LIMITS for part in (flag, str(getattr(args, field)))]
+
+
 def parser() -> argparse.ArgumentParser:
     defaults = Limits()
     parser = argparse.ArgumentParser(
@@ -38,38 +59,16 @@ def parser() -> argparse.ArgumentParser:
         epilog="The exit status is 0 whenever grading ran, whatever the score (1 under --fail-under N); "
         "2 for a bad command line.",
     )
-    parser.add_argument("submission", metavar="DIR", help="the submission's folder")
+    parser.add_argument("submission", metavar="DIR", nargs="?", help="the submission's folder (not with --hint)")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="output format (default: text)")
     parser.add_argument("--step", choices=STEP_IDS, metavar="N", help="grade only step N (1-7)")
     parser.add_argument("--seed", type=int, metavar="N", help="repeat a run: same random data and password")
-    parser.add_argument(
-        "--timeout",
-        type=positive,
-        default=defaults.request_timeout,
-        metavar="S",
-        help=f"seconds the app may take to answer one request (default: {defaults.request_timeout:g}, at most 10)",
-    )
-    parser.add_argument(
-        "--check-timeout",
-        type=positive,
-        default=defaults.check_timeout,
-        metavar="S",
-        help=f"seconds one check may take, all its requests together (default: {defaults.check_timeout:g})",
-    )
-    parser.add_argument(
-        "--import-timeout",
-        type=positive,
-        default=defaults.import_timeout,
-        metavar="S",
-        help=f"seconds app.py may take to import (default: {defaults.import_timeout:g})",
-    )
-    parser.add_argument(
-        "--submission-timeout",
-        type=positive,
-        default=defaults.submission_timeout,
-        metavar="S",
-        help=f"seconds for the whole submission; checks left then fail (default: {defaults.submission_timeout:g})",
-    )
+    for flag, field, what in TIME_LIMITS:
+        default = getattr(defaults, field)
+        cap = ", at most 10" if flag == "--timeout" else ""
+        parser.add_argument(
+            flag, dest=field, type=positive, default=default, metavar="S", help=f"{what} (default: {default:g}{cap})"
+        )
     whole = parser.add_argument_group(
         "grading a whole class (DIR holds no app.py, and a folder per student: two or more, or --class)"
     )
@@ -80,6 +79,9 @@ def parser() -> argparse.ArgumentParser:
     whole.add_argument("--out", metavar="OUT", help="where grades go (default: grades/ in the current folder)")
     whole.add_argument("--force", action="store_true", help="regrade every submission, changed or not")
     deliver.add_arguments(parser)
+    hints = parser.add_argument_group("hints (no grading; the level shown is kept in .flask-club-hints.json)")
+    hints.add_argument("--hint", choices=STEP_IDS, metavar="N", help="show step N's next hint (1, then 2, then 3)")
+    hints.add_argument("--level", type=int, choices=[1, 2, 3], metavar="L", help="with --hint: show hint L (1-3)")
     return parser
 
 
@@ -89,11 +91,9 @@ def grade_whole_class(args: argparse.Namespace) -> int:
     from checks.classroom import Options, grade_class
     from checks.progress import Progress
 
-    limits = ["--timeout", str(args.timeout), "--import-timeout", str(args.import_timeout)]
-    limits += ["--check-timeout", str(args.check_timeout)]
+    limits = limit_options(args)
     if getattr(args, "rubric", None):
         limits += ["--rubric", str(Path(args.rubric).resolve())]
-    limits += ["--submission-timeout", str(args.submission_timeout)]
     out = Path(args.out or "grades")
     options = Options(
         Path(args.submission), out, args.seed, max(args.jobs, 0), args.force, limits, args.submission_timeout
@@ -136,12 +136,7 @@ def grade(args: argparse.Namespace):
 
     steps = rubric.load(args.rubric) if getattr(args, "rubric", None) else rubric.load()
     selected = [args.step] if args.step else list(steps)
-    limits = Limits(
-        request_timeout=min(args.timeout, 10.0),
-        check_timeout=args.check_timeout,
-        import_timeout=args.import_timeout,
-        submission_timeout=args.submission_timeout,
-    )
+    limits = limits_of(args)
     seed = args.seed if args.seed is not None else new_seed()
     workspace = prepare(args.submission)
     for note in workspace.notes:
@@ -163,8 +158,27 @@ def grade(args: argparse.Namespace):
         workspace.cleanup()
 
 
+def show_hint(args: argparse.Namespace) -> int:
+    """--hint N: print step N's next hint from its page of the student guide; no grading."""
+    from checks.hints import HintError, next_hint
+
+    try:
+        sys.stdout.write(next_hint(args.hint, args.level, rubric_file=getattr(args, "rubric", None)))
+    except HintError as error:
+        print(f"python -m checks: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    options = parser()
+    args = options.parse_args(argv)
+    if args.hint:
+        return show_hint(args)
+    if args.level:
+        options.error("--level goes with --hint N")
+    if args.submission is None:
+        options.error("the following arguments are required: DIR (or --hint N)")
     from checks.classroom import is_class_folder
 
     folder = Path(args.submission)
