@@ -10,10 +10,11 @@ SUBMISSION ?= solution
 FORMAT     ?= text
 STEP       ?=
 SEED       ?=
-OPTIONS     = $(if $(STEP),--step $(STEP)) $(if $(SEED),--seed $(SEED))
+JOBS       ?=
+OPTIONS     = $(if $(STEP),--step $(STEP)) $(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS))
 
 .DEFAULT_GOAL := help
-.PHONY: help grade check run test lint
+.PHONY: help grade check run test lint bench
 
 help: ## list the targets
 	@echo "Flask Club: make TARGET [VARIABLE=value ...]"
@@ -29,18 +30,71 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.grader
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-grade: $(VENV)/.grader ## grade a submission: SUBMISSION=dir (default solution), FORMAT=json, STEP=n, SEED=n
+grade: $(VENV)/.grader ## grade a submission, or a class folder: SUBMISSION=dir (default solution), FORMAT, STEP, SEED, JOBS
 	@$(PY) -m checks $(SUBMISSION) --format $(FORMAT) $(OPTIONS)
 
 check: $(VENV)/.grader ## grade your work in starter/ (STEP=n for one step, SEED=n to repeat a run)
-	@$(PY) -m checks starter $(OPTIONS)
+	@$(PY) -m checks starter --student $(OPTIONS)
 
 run: $(VENV)/.grader ## start the reference solution on http://localhost:5000 (development server)
 	cd solution && ../$(PY) app.py
 
-test: $(VENV)/.dev ## run the kit's own tests (and ruff)
+test: $(VENV)/.dev browser ## run the kit's own tests (and ruff)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev ## ruff, the linter
 	$(PY) -m ruff check .
+
+bench: $(VENV)/.grader ## time grading one submission and a class (CLASS=50) beside a pytest floor measured in the same run
+	$(PY) tools/bench.py $(if $(CLASS),--class-size $(CLASS))
+
+# The reference solution as real software: a production server, a load test, a real browser.
+.PHONY: serve load browser screenshots
+
+serve: $(VENV)/.grader ## the reference solution under waitress, for real use: CLUB_PASSWORD=... (PORT=5000)
+	cd solution && ../$(PY) serve.py
+
+load: $(VENV)/.grader ## load-test the solution under waitress (50 clients × 40 requests), then kill it mid-write
+	$(PY) -m tools.load
+
+# Debian's chromium for tests/test_browser.py, installed where it is missing and this machine can
+# (root, with apt-get). Never fails: without it, the browser test skips and says why.
+browser: ## install Debian's chromium for the browser test, where it is missing (as root, with apt-get)
+	@if [ -x /usr/bin/chromium ]; then \
+	  echo "Chromium for the browser test: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser test: apt-get update; apt-get install -y chromium"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	    || echo "Could not install chromium: the browser test will skip."; \
+	else \
+	  echo "No /usr/bin/chromium, and no root apt-get to install it: the browser test will skip."; \
+	fi
+
+screenshots: $(VENV)/.dev browser ## photograph the solution's pages in Chromium, for docs/student/images/
+	SCREENSHOTS=$(CURDIR)/docs/student/images $(PY) -m pytest tests/test_browser.py -n 0 -q
+
+# Where grades live: the students' repository (with the CI workflow) and the Gradescope autograder.
+# RUBRIC=file ships an edited copy of checks/rubric.toml instead (docs/instructor/rubric.md).
+RUBRIC ?=
+.PHONY: handout gradescope
+
+handout: $(VENV)/.grader ## build dist/handout/: the repository students receive (starter, checks, docs, CI)
+	$(PY) -m tools.handout dist/handout $(if $(RUBRIC),--rubric $(RUBRIC))
+
+gradescope: $(VENV)/.grader ## build dist/gradescope.zip: the autograder to upload to Gradescope (RUBRIC=file)
+	$(PY) -m tools.gradescope dist/gradescope.zip $(if $(RUBRIC),--rubric $(RUBRIC))
+
+# Hints for students, and the docs as a website (MkDocs with the Material theme; mkdocs.yml).
+LEVEL ?=
+.PHONY: hint docs docs-serve
+
+hint: $(VENV)/.grader ## the next hint for a step: STEP=n (hint 1, then 2, then 3; LEVEL=n picks one)
+	@if [ -z "$(STEP)" ]; then echo "Which step? For example: make hint STEP=2"; exit 2; fi
+	@$(PY) -m checks --hint $(STEP) $(if $(LEVEL),--level $(LEVEL))
+
+docs: $(VENV)/.dev ## build the docs website into site/ (strict: a broken link or anchor fails the build)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: $(VENV)/.dev ## serve the docs website on http://127.0.0.1:8000, rebuilt as you edit
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve

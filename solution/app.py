@@ -7,6 +7,7 @@ Run it from this folder with ``flask --app app run`` or ``python app.py``
 - db.py     stores the profiles in SQLite
 - club.py   the pages: home, joining, profiles
 - forms.py  what POST /user/ accepts, and the club password check
+- serve.py  serves the app with waitress, for real use (python serve.py)
 """
 
 from __future__ import annotations
