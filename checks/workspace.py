@@ -58,7 +58,7 @@ def _ignorer(source: Path, notes: list[str]):
 
 def read_text(path: Path) -> str | None:
     try:
-        return path.read_bytes().decode("utf-8", errors="replace")
+        return path.read_bytes().decode("utf-8-sig", errors="replace")  # a BOM (Notepad) is not code
     except OSError:
         return None
 

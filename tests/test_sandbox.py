@@ -154,3 +154,11 @@ def test_the_submission_time_limit_stops_grading(tmp_path, limit):
     )
     assert "not run" in json.dumps(result)
     assert took < 20
+
+
+def test_a_byte_order_mark_is_not_a_syntax_error(tmp_path):
+    """app.py saved with a BOM (as Windows Notepad does) imports, and its __main__ block is read."""
+    path = submission(tmp_path)
+    (path / "app.py").write_bytes(b"\xef\xbb\xbf" + APP.encode())
+    result, _ = grade_fast(path)
+    assert result["score"] == 100
