@@ -47,7 +47,7 @@ lint: $(VENV)/.dev ## ruff, the linter
 	$(PY) -m ruff check .
 
 bench: $(VENV)/.grader ## time grading one submission and a class (CLASS=50) beside a pytest floor measured in the same run
-	$(PY) tools/bench.py $(if $(CLASS),--class-size $(CLASS))
+	$(PY) -m tools.bench $(if $(CLASS),--class-size $(CLASS))
 
 # The reference solution as real software: a production server, a load test, a real browser.
 .PHONY: serve load browser screenshots

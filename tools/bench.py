@@ -9,7 +9,7 @@ class of generated submissions (copies of the solution and of the mutants)
 with one job and with two. Figures are medians of several runs; compare the
 ratios, not the seconds, on a shared machine.
 
-Usage: python tools/bench.py [--runs N] [--class-size N]
+Usage: python -m tools.bench [--runs N] [--class-size N]
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
+
+from tools import mutants
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_TEST = '''\
@@ -52,21 +53,13 @@ def median(command: list[str], runs: int, env: dict | None = None) -> float:
 
 def make_class(folder: Path, size: int) -> None:
     """`size` submissions: the solution and each mutant in turn."""
-    mutants = sorted((ROOT / "tests" / "mutants").glob("*.toml"))
+    names = mutants.names()
     for number in range(size):
         target = folder / f"student{number:03d}"
-        shutil.copytree(ROOT / "solution", target, ignore=shutil.ignore_patterns("instance", "__pycache__"))
-        if number % 2 and mutants:
-            with open(mutants[(number // 2) % len(mutants)], "rb") as file:
-                mutant = tomllib.load(file)
-            for edit in mutant["edit"]:
-                path = target / edit["file"]
-                if edit.get("delete"):
-                    path.unlink()
-                elif edit.get("create"):
-                    path.write_text(edit["new"])
-                else:
-                    path.write_text(path.read_text().replace(edit["old"], edit["new"]))
+        if number % 2 and names:
+            mutants.make(names[(number // 2) % len(names)], target)
+        else:
+            shutil.copytree(ROOT / "solution", target, ignore=shutil.ignore_patterns("instance", "__pycache__"))
 
 
 def main() -> None:
