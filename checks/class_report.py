@@ -22,7 +22,8 @@ STEP_IDS = [str(number) for number in range(1, 8)]
 def environment(folder: Path = TEMPLATES) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
-        autoescape=jinja2.select_autoescape(["html"]),
+        # Every value is escaped in the report (student ids and error messages are the students' text).
+        autoescape=jinja2.select_autoescape(["html", "html.j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,

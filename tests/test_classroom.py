@@ -189,3 +189,16 @@ def test_feedback_hides_what_the_rubric_hides(tmp_path):
     assert hidden_name in (tmp_path / "out" / "json" / "gus.json").read_text()
     feedback = (tmp_path / "out" / "feedback" / "gus.md").read_text()
     assert hidden_name not in feedback and "hidden check" in feedback
+
+
+def test_the_report_escapes_what_students_wrote(tmp_path):
+    """A student id holding HTML is shown as text in the report, never as markup."""
+    folder = tmp_path / "class"
+    for student in ("<i>eve", "fay"):
+        shutil.copytree(SUBMISSIONS / "mistake_safe_filter", folder / student)
+    done = run_checks(folder, "--seed", "3", "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    soup = BeautifulSoup((tmp_path / "out" / "report.html").read_text(), "html.parser")
+    assert soup.find("i") is None
+    assert "<i>eve" in soup.get_text()
+    assert "GET /user/<username>" in soup.get_text()  # the step title in the chart
