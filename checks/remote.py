@@ -234,7 +234,6 @@ class Sandbox:
         self.load_error = load_error
         self.loaded = False
         self.output = Output()
-        self.starts = 0
         self.cgroups: Cgroups | None = None
         self.isolation = "none" if load_error else isolation()
         if load_error is None:
@@ -267,7 +266,6 @@ class Sandbox:
         )
         self.process = Process(popen, output=self.output)
         self.loaded = False
-        self.starts += 1
         threading.Thread(target=self._read_frames, args=(self.process,), daemon=True).start()
         threading.Thread(target=self._read_output, args=(self.process,), daemon=True).start()
 
@@ -432,8 +430,6 @@ class Sandbox:
         except (AppFailure, OSError, ValueError):
             pass
 
-    def printed(self) -> str:
-        return self.output.text()
 
 
 def message_kind(kind: str, data: object) -> str | None:

@@ -32,11 +32,9 @@ class Workspace:
     app_source: str | None = None
     template_source: str | None = None
     notes: list[str] = field(default_factory=list)
-    owned: bool = True
 
     def cleanup(self) -> None:
-        if self.owned:
-            shutil.rmtree(self.root.parent, ignore_errors=True)
+        shutil.rmtree(self.root.parent, ignore_errors=True)
 
 
 def _ignorer(source: Path, notes: list[str]):
