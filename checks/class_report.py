@@ -14,9 +14,9 @@ from pathlib import Path
 import jinja2
 
 from checks.classroom import Outcome, write_atomically
+from checks.rubric import STEP_IDS, label
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "reports"
-STEP_IDS = [str(number) for number in range(1, 8)]
 
 
 def environment(folder: Path = TEMPLATES) -> jinja2.Environment:
@@ -28,10 +28,6 @@ def environment(folder: Path = TEMPLATES) -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-
-
-def label(step_id: str) -> str:
-    return f"extra {step_id}" if step_id in ("6", "7") else f"step {step_id}"
 
 
 def grades_csv(outcomes: list[Outcome]) -> str:

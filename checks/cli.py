@@ -14,10 +14,10 @@ from checks import deliver, integrity, rubric
 from checks.data import new_seed
 from checks.remote import Limits
 from checks.report import RENDERERS
+from checks.rubric import STEP_IDS
 from checks.workspace import SubmissionError, prepare
 
 CHECKS = Path(__file__).resolve().parent
-STEP_IDS = [str(number) for number in range(1, 8)]
 
 
 def positive(text: str) -> float:

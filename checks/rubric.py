@@ -24,6 +24,12 @@ MODULES = {
     "7": "test_extra7_password.py",
 }
 EXTRAS = ("6", "7")
+STEP_IDS = list(MODULES)  # "1" to "7", in order
+
+
+def label(step_id: str) -> str:
+    """'step 5' or 'extra 6', as the student docs say it."""
+    return f"extra {step_id}" if step_id in EXTRAS else f"step {step_id}"
 TOP_KEYS = {"count_extras", "hidden", "steps"}
 STEP_KEYS = {"title", "doc", "weight", "points"}
 
@@ -52,7 +58,7 @@ class Step:
     @property
     def label(self) -> str:
         """'step 5' or 'extra 6', as the student docs say it."""
-        return f"extra {self.id}" if self.extra else f"step {self.id}"
+        return label(self.id)
 
     @property
     def extra(self) -> bool:
