@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
-import os
 import sys
 from pathlib import Path
 
-from checks import deliver, integrity, rubric
-from checks.data import new_seed
-from checks.remote import Limits
-from checks.report import RENDERERS
+from checks import integrity
+from checks.outputs import deliver
+from checks.outputs.formats import RENDERERS
 from checks.rubric import STEP_IDS
-from checks.workspace import SubmissionError, prepare
+from checks.run.workspace import SubmissionError
+from checks.sandbox.parent import Limits
 
 CHECKS = Path(__file__).resolve().parent
 
@@ -87,9 +84,9 @@ def parser() -> argparse.ArgumentParser:
 
 def grade_whole_class(args: argparse.Namespace) -> int:
     """Grade every student folder of a class folder; write grades, feedback and the report."""
-    from checks.class_report import write_reports
-    from checks.classroom import Options, grade_class
-    from checks.progress import Progress
+    from checks.outputs.class_report import write_reports
+    from checks.outputs.progress import Progress
+    from checks.run.classroom import Options, grade_class
 
     limits = limit_options(args)
     if getattr(args, "rubric", None):
@@ -113,49 +110,17 @@ def grade_whole_class(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_checks(grading, modules: list[Path]) -> tuple[int, str]:
-    """Run the check modules under pytest with this run's plugin; return pytest's code and output."""
-    # Only the plugins the checks use: whatever else is installed (hypothesis, xdist...) must neither
-    # change a grade nor slow it down. Assertion rewriting is off too: checks fail with CheckFailed.
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    import pytest
-
-    args = [*map(str, modules), "-c", str(CHECKS / "pytest.ini"), "--rootdir", str(CHECKS), "-q"]
-    args += ["-p", "pytest_flask.plugin", "--assert=plain"]
-    for unused in ("unraisableexception", "threadexception", "doctest", "junitxml", "pastebin", "stepwise"):
-        args += ["-p", f"no:{unused}"]
-    output = io.StringIO()
-    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-        code = pytest.main(args, plugins=[grading])
-    return int(code), output.getvalue()
-
-
 def grade(args: argparse.Namespace):
     """Grade the submission the arguments name; raise SubmissionError if it can't be."""
-    from checks.grading import Grading, start_sandbox
+    from checks.grade import grade as grade_submission
 
-    steps = rubric.load(args.rubric) if getattr(args, "rubric", None) else rubric.load()
-    selected = [args.step] if args.step else list(steps)
-    limits = limits_of(args)
-    seed = args.seed if args.seed is not None else new_seed()
-    workspace = prepare(args.submission)
-    for note in workspace.notes:
-        print(f"python -m checks: note: {note}", file=sys.stderr)
-    grading = None
-    try:
-        sandbox = None
-        if any(steps[step].needs_app for step in selected):
-            # Start importing the student's app now: it loads while pytest does.
-            sandbox = start_sandbox(workspace, seed, limits)
-        grading = Grading(workspace, seed, limits, steps, sandbox)
-        code, output = run_checks(grading, [steps[step].module for step in selected])
-        if code not in (0, 1) and not grading.results:
-            raise RuntimeError(f"pytest could not run the checks (exit {code}):\n{output}")
-        return grading.grade(selected)
-    finally:
-        if grading is not None:
-            grading.close()
-        workspace.cleanup()
+    return grade_submission(
+        args.submission,
+        seed=args.seed,
+        step=args.step,
+        limits=limits_of(args),
+        rubric_file=getattr(args, "rubric", None),
+    )
 
 
 def show_hint(args: argparse.Namespace) -> int:
@@ -179,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         options.error("--level goes with --hint N")
     if args.submission is None:
         options.error("the following arguments are required: DIR (or --hint N)")
-    from checks.classroom import is_class_folder
+    from checks.run.classroom import is_class_folder
 
     folder = Path(args.submission)
     if folder.is_dir() and is_class_folder(folder, args.whole_class):

@@ -18,8 +18,8 @@ from urllib.parse import quote
 from bs4 import BeautifulSoup
 
 from checks.data import Profile
-from checks.remote import AppFailure, AppNotLoaded, RemoteApp
 from checks.rubric import Step
+from checks.sandbox.parent import AppFailure, AppNotLoaded, RemoteApp
 
 OMIT = object()  # post_profile(password=OMIT) sends no password field
 

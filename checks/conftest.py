@@ -14,9 +14,9 @@ import pytest
 from checks import rubric
 from checks.club import Club, Notes
 from checks.data import Data, new_seed
-from checks.grading import NOTES, Grading, find
-from checks.remote import Limits, RemoteApp
-from checks.workspace import TEMPLATE, look_for, prepare
+from checks.run.pytest_plugin import NOTES, Grading, find
+from checks.run.workspace import TEMPLATE, look_for, prepare
+from checks.sandbox.parent import Limits, RemoteApp
 
 ROOT = Path(__file__).resolve().parent.parent
 

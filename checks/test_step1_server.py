@@ -6,8 +6,8 @@ import http.client
 import time
 
 from checks.club import Club, Notes
-from checks.grading import Grading
-from checks.remote import AppFailure, free_port, wait_for_port
+from checks.run.pytest_plugin import Grading
+from checks.sandbox.parent import AppFailure, free_port, wait_for_port
 from checks.source import main_block_problem
 
 

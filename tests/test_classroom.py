@@ -16,6 +16,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, SOLUTION, STARTER, SUBMISSIONS, run_checks
 
+from checks.sandbox import parent
+
 STUDENTS = {
     "ada": SOLUTION,
     "bo": STARTER,
@@ -123,7 +125,7 @@ def test_a_crash_mid_class_loses_no_finished_grade(tmp_path):
 
 def test_a_class_grade_equals_grading_the_student_alone(graded):
     """A warm class worker grades exactly as `python -m checks DIR --seed N` does for that student."""
-    from checks.classroom import student_seed
+    from checks.run.classroom import student_seed
 
     base, _ = graded
     for student in ("ada", "cy"):
@@ -150,7 +152,7 @@ app = Flask(__name__)
 """
 
 
-@pytest.mark.skipif(__import__("checks.remote").remote.isolation() != "jail", reason="needs the jail (Linux, root)")
+@pytest.mark.skipif(parent.isolation() != "jail", reason="needs the jail (Linux, root)")
 def test_a_hostile_classmate_changes_no_one_elses_grade(tmp_path):
     """A student who tries to ruin the other copies and kill every process leaves the others' grades as they are."""
     folder = make_class(tmp_path / "class")

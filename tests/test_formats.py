@@ -15,9 +15,10 @@ import pytest
 from conftest import ROOT, SOLUTION, STARTER, SUBMISSIONS, run_checks
 from fakes import fake_grade, validate_gradescope, with_settings
 
-from checks import github, rubric
+from checks import rubric
 from checks.cli import parser
-from checks.report import RENDERERS, Format, classroom_result
+from checks.outputs import github
+from checks.outputs.formats import RENDERERS, Format, classroom_result
 from checks.results import BROKEN
 
 RUBRIC_TEXT = rubric.RUBRIC.read_text()

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, failed_steps, run_checks
 from test_sandbox import APP, TEMPLATE, grade_fast, messages, submission
 
-from checks.remote import isolation
+from checks.sandbox.parent import isolation
 
 APP_STEPS = {"1", "2", "5", "6", "7"}  # every step that needs the app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from checks.classroom import Outcome
+from checks.run.classroom import Outcome
 
 
 class Progress:

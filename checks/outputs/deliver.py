@@ -3,7 +3,7 @@
 `add_arguments` adds the options, `deliver` acts on them once the grade is computed:
 `--student` masks hidden checks, `--output FILE` writes the chosen format instead of
 printing it, `--report FORMAT=FILE` writes more formats from the same run, `--github`
-reports to GitHub Actions (see checks/github.py), and `--fail-under N` makes the exit
+reports to GitHub Actions (see checks/outputs/github.py), and `--fail-under N` makes the exit
 status 1 below N points.
 """
 
@@ -14,8 +14,9 @@ import os
 import sys
 from pathlib import Path
 
-from checks import github, rubric
-from checks.report import RENDERERS, Format, below
+from checks import rubric
+from checks.outputs import github
+from checks.outputs.formats import RENDERERS, Format, below
 from checks.results import Grade, number
 
 STREAM_FORMATS = {Format.TEXT, Format.MARKDOWN}

@@ -1,6 +1,6 @@
 """A grader that stays up: grades one submission per line it reads, for a class.
 
-`python -m checks.worker` reads JSON lines {"submission", "seed", "args"} on
+`python -m checks.run.worker` reads JSON lines {"submission", "seed", "args"} on
 standard input and answers each with one JSON line on standard output:
 {"result": the contract's JSON, "student": the same with hidden checks
 masked}, or {"error": ...}. It pays for importing pytest, Flask and
@@ -20,7 +20,7 @@ def main() -> None:
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything printed by mistake goes to stderr, never into the answers
     from checks.cli import grade, parser
-    from checks.workspace import SubmissionError
+    from checks.run.workspace import SubmissionError
 
     options = parser()
     for line in sys.stdin:

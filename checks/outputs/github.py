@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from checks.report import classroom_result, hidden_line, modified_line, render_markdown, shown, title, visible
+from checks.outputs.formats import classroom_result, hidden_line, modified_line, render_markdown, shown, title, visible
 from checks.results import Grade, number
 
 

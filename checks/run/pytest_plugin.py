@@ -8,9 +8,9 @@ import pytest
 
 from checks import rubric
 from checks.data import club_password
-from checks.remote import Limits, Sandbox
 from checks.results import CheckResult, Grade, StepResult
-from checks.workspace import Workspace, look_for
+from checks.run.workspace import Workspace, look_for
+from checks.sandbox.parent import Limits, Sandbox
 
 NOTES = pytest.StashKey["object"]()
 NOT_RUN = "not run: grading stopped before this check (see the other checks' messages)"

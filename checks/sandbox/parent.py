@@ -1,6 +1,6 @@
 """The trusted side of the sandbox: a student's app in a child process, behind a pipe.
 
-`Sandbox` starts `sandbox.py` in its own process (its own session, a scrubbed
+`Sandbox` starts `child.py` in its own process (its own session, a scrubbed
 environment, resource limits), waits for it to import the app, and sends it
 requests with a time limit each. `RemoteApp` is a WSGI callable that forwards
 to it, so Flask's test client (and pytest-flask's `client`) work unchanged.
@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SANDBOX = Path(__file__).with_name("sandbox.py")
+CHILD = Path(__file__).with_name("child.py")
 JAIL = Path(__file__).with_name("jail.py")
 ISOLATION = "FLASK_CLUB_ISOLATION"  # "jail" or "process": what the probe found, passed on to class workers
 UNSHARE = ["unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private"]
@@ -215,7 +215,7 @@ def exit_description(code: int | None) -> str:
 
 @dataclass
 class Process:
-    """One run of sandbox.py: the process, its frames and what it printed."""
+    """One run of child.py: the process, its frames and what it printed."""
 
     popen: subprocess.Popen
     started: bool = False
@@ -241,14 +241,14 @@ class Sandbox:
 
     # -- the process -------------------------------------------------------
     def start(self) -> None:
-        """Start sandbox.py on the submission; the import goes on in the background."""
+        """Start child.py on the submission; the import goes on in the background."""
         limits = self.limits.for_sandbox()
         self.cgroups = Cgroups(self.limits.processes, self.limits.memory_mb << 20)
         writable = self.root.parent
         scratch = writable / "tmp"
         scratch.mkdir(exist_ok=True)
         env = {**self.env, "TMPDIR": str(scratch), "HOME": str(scratch)}
-        command = [sys.executable, "-I", "-B", str(SANDBOX), str(self.root)]
+        command = [sys.executable, "-I", "-B", str(CHILD), str(self.root)]
         if self.isolation == "jail":
             procs = ",".join(self.cgroups.procs) or "-"
             command = [*UNSHARE, sys.executable, "-I", "-B", str(JAIL), str(writable), procs, *command]

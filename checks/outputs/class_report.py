@@ -13,10 +13,10 @@ from pathlib import Path
 
 import jinja2
 
-from checks.classroom import Outcome, write_atomically
 from checks.rubric import STEP_IDS, label
+from checks.run.classroom import Outcome, write_atomically
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "reports"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "reports"
 
 
 def environment(folder: Path = TEMPLATES) -> jinja2.Environment:

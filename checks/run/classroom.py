@@ -22,9 +22,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.workspace import SKIPPED
+from checks.run.workspace import SKIPPED
 
-KIT = Path(__file__).resolve().parent.parent
+KIT = Path(__file__).resolve().parents[2]
 STATE = "state.json"
 NOT_SUBMISSIONS = {"templates", "static", "instance", *SKIPPED}
 
@@ -112,7 +112,7 @@ class Options:
 
 
 class Worker:
-    """A `python -m checks.worker` process, grading one submission at a time for one job slot."""
+    """A `python -m checks.run.worker` process, grading one submission at a time for one job slot."""
 
     def __init__(self, options: Options):
         self.options = options
@@ -121,7 +121,7 @@ class Worker:
     def start(self) -> subprocess.Popen:
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "checks.worker"],
+                [sys.executable, "-m", "checks.run.worker"],
                 cwd=KIT,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,

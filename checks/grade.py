@@ -1,0 +1,77 @@
+"""The one entry point of the engine: `grade(submission, …) -> Grade`.
+
+Every front end (the CLI, a class's workers, the Gradescope and Classroom 50
+bundles) calls this, then hands the `Grade` to one renderer of checks/outputs/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from pathlib import Path
+
+from checks import rubric
+from checks.data import new_seed
+from checks.results import Grade
+from checks.run.workspace import prepare
+from checks.sandbox.parent import Limits
+
+CHECKS = Path(__file__).resolve().parent
+
+
+def run_checks(grading, modules: list[Path]) -> tuple[int, str]:
+    """Run the check modules under pytest with this run's plugin; return pytest's code and output."""
+    # Only the plugins the checks use: whatever else is installed (hypothesis, xdist...) must neither
+    # change a grade nor slow it down. Assertion rewriting is off too: checks fail with CheckFailed.
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    import pytest
+
+    args = [*map(str, modules), "-c", str(CHECKS / "pytest.ini"), "--rootdir", str(CHECKS), "-q"]
+    args += ["-p", "pytest_flask.plugin", "--assert=plain"]
+    for unused in ("unraisableexception", "threadexception", "doctest", "junitxml", "pastebin", "stepwise"):
+        args += ["-p", f"no:{unused}"]
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        code = pytest.main(args, plugins=[grading])
+    return int(code), output.getvalue()
+
+
+def grade(
+    submission: str | Path,
+    *,
+    seed: int | None = None,
+    step: str | None = None,
+    limits: Limits | None = None,
+    rubric_file: str | Path | None = None,
+) -> Grade:
+    """Grade one submission folder; raise SubmissionError if it can't be graded at all.
+
+    `step` grades that step alone; `seed` repeats a run's data; `rubric_file` replaces
+    checks/rubric.toml. Notes about the copy (a virtualenv left out...) go to stderr.
+    """
+    from checks.run.pytest_plugin import Grading, start_sandbox
+
+    steps = rubric.load(rubric_file) if rubric_file else rubric.load()
+    selected = [step] if step else list(steps)
+    limits = limits or Limits()
+    seed = seed if seed is not None else new_seed()
+    workspace = prepare(submission)
+    for note in workspace.notes:
+        print(f"python -m checks: note: {note}", file=sys.stderr)
+    grading = None
+    try:
+        sandbox = None
+        if any(steps[chosen].needs_app for chosen in selected):
+            # Start importing the student's app now: it loads while pytest does.
+            sandbox = start_sandbox(workspace, seed, limits)
+        grading = Grading(workspace, seed, limits, steps, sandbox)
+        code, output = run_checks(grading, [steps[chosen].module for chosen in selected])
+        if code not in (0, 1) and not grading.results:
+            raise RuntimeError(f"pytest could not run the checks (exit {code}):\n{output}")
+        return grading.grade(selected)
+    finally:
+        if grading is not None:
+            grading.close()
+        workspace.cleanup()

@@ -1,0 +1,1 @@
+"""How one grading runs: the submission's copy, the pytest plugin, and a class's workers."""
