@@ -7,9 +7,14 @@ towards the total (`count_extras`), and which checks are `hidden` from students.
 
 from __future__ import annotations
 
-import tomllib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, as the tomli package (pinned in requirements.txt)
+    import tomli as tomllib
 
 RUBRIC = Path(__file__).with_name("rubric.toml")
 CHECKS = Path(__file__).parent

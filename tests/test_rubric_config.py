@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
-import tomllib
+import sys
 
 import pytest
 from conftest import STARTER, run_checks
 from fakes import with_settings
 
 from checks import rubric
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, as the tomli package (pinned in requirements.txt)
+    import tomli as tomllib
 
 TEXT = rubric.RUBRIC.read_text()
 

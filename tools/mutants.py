@@ -8,8 +8,13 @@ use them.
 from __future__ import annotations
 
 import shutil
-import tomllib
+import sys
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, as the tomli package (pinned in requirements.txt)
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "tests" / "mutants"

@@ -16,12 +16,24 @@ import csv
 import io
 import json
 import re
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from enum import StrEnum
+from enum import Enum
 from html import escape
 
 from checks.results import CheckResult, Grade, StepResult, number
+
+if sys.version_info >= (3, 11):
+    from enum import StrEnum
+else:  # Python 3.10
+
+    class StrEnum(str, Enum):
+        """Members that are their values, as strings (enum.StrEnum from Python 3.11)."""
+
+        def __str__(self) -> str:
+            return str(self.value)
+
 
 PASS, FAIL = "✓", "✗"
 GRADESCOPE_HIDDEN = "after_published"
