@@ -37,7 +37,7 @@ grade: $(VENV)/.grader ## grade a submission, or a class folder: SUBMISSION=dir 
 check: $(VENV)/.grader ## grade your work in starter/ (STEP=n for one step, SEED=n to repeat a run)
 	@$(PY) -m checks starter --student $(OPTIONS)
 
-run: $(VENV)/.grader ## start the reference solution on http://localhost:5000 (development server)
+run: $(VENV)/.grader ## start the reference solution on http://localhost:5000 (development server): CLUB_PASSWORD=...
 	cd solution && ../$(PY) app.py
 
 test: $(VENV)/.dev browser ## run the kit's own tests (and ruff)

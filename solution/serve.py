@@ -4,8 +4,8 @@
 server, made for one person trying their code. This file is for letting
 others in: waitress answers many visitors at once from a pool of threads,
 copes with slow or broken clients, and is pure Python, so it runs on Windows
-as well as on macOS and Linux. Debug mode stays off, and there is no default
-password: the club password must be given.
+as well as on macOS and Linux. Debug mode stays off, and the club password
+must be given: without it, the app would refuse every POST.
 
     CLUB_PASSWORD=open-sesame python serve.py             # http://127.0.0.1:5000/
     CLUB_PASSWORD=open-sesame PORT=8000 python serve.py   # another port
@@ -26,7 +26,7 @@ import sys
 
 from waitress import serve
 
-from app import create_app
+from app import app
 
 
 def main() -> int:
@@ -37,7 +37,6 @@ def main() -> int:
     if not (port.isdigit() and int(port) <= 65535):
         return fail(f"PORT must be a port number from 0 to 65535, not {port!r}.")
 
-    app = create_app()  # reads CLUB_PASSWORD from the environment
     app.debug = False  # even where FLASK_DEBUG is set: a visitor never sees a traceback
     # Show waitress's own lines, such as "Serving on http://127.0.0.1:5000".
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
