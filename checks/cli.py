@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from checks import integrity
-from checks.outputs import deliver
+from checks.outputs import deliver, github, workflow
 from checks.outputs.formats import RENDERERS
 from checks.rubric import STEP_IDS
 from checks.run.workspace import SubmissionError
@@ -136,6 +136,8 @@ def show_hint(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if "--github" in (sys.argv[1:] if argv is None else argv) or workflow.in_ci():
+        workflow.guard()  # in a CI log, nothing the submission wrote may become a workflow command
     options = parser()
     args = options.parse_args(argv)
     if args.hint:
@@ -149,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(args.submission)
     if folder.is_dir() and is_class_folder(folder, args.whole_class):
         return grade_whole_class(args)
+    if args.github:
+        github.start()  # outputs that say "not graded" until the grade is written
     modified = integrity.modified_checks()  # before grading: are these the instructor's checks?
     try:
         result = grade(args)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -18,12 +17,11 @@ from fakes import fake_grade, validate_gradescope, with_settings
 from checks import rubric
 from checks.cli import parser
 from checks.outputs import github
-from checks.outputs.formats import RENDERERS, Format, classroom_result
+from checks.outputs.formats import RENDERERS, Format
 from checks.results import BROKEN
 
 RUBRIC_TEXT = rubric.RUBRIC.read_text()
 HIDDEN = '["test_template_is_html", "test_profiles_are_kept_apart"]'
-CLASSROOM_TEST = {"name", "status", "score", "message", "test_code", "filename", "line_no", "duration"}
 
 
 def hidden_grade(failing=frozenset({"test_template_is_html", "test_post_user_is_accepted"})):
@@ -112,46 +110,17 @@ def test_gradescope_shows_hidden_checks_once_grades_are_published():
     assert hidden == set(names)
 
 
-def test_classroom_result_has_github_classroom_shape_and_partial_credit():
-    """One test per check with its own points: the reporter's sum of scores is the kit's score."""
-    data = classroom_result(fake_grade(failing={"test_template_exists", "test_profiles_are_kept_apart"}))
-    assert set(data) == {"version", "status", "max_score", "tests"} and data["version"] == 1
-    assert data["status"] == "fail" and data["max_score"] == 100
-    assert all(set(test) == CLASSROOM_TEST for test in data["tests"])
-    assert all(test["status"] in ("pass", "fail", "error") for test in data["tests"])
-    assert sum(test["score"] for test in data["tests"]) == 91
-    first = data["tests"][0]
-    assert first["filename"] == "checks/test_step1_server.py" and first["line_no"] == 10
-    assert first["test_code"] == "python -m checks path/to/alice --step 1 --seed 4242"
-
-
-@pytest.mark.parametrize(("fail_under", "status"), [(None, "fail"), (90, "pass"), (96.5, "fail")])
-def test_classroom_status_follows_the_pass_mark(fail_under, status):
-    """With a pass mark the run passes from it on; without one, only when every check passed."""
-    data = classroom_result(fake_grade(failing={"test_template_exists"}), fail_under)
-    assert data["status"] == status
-
-
 def test_student_view_shows_hidden_checks_only_as_a_count():
     """Students see neither the name nor the message of a hidden check, only how many passed."""
     grade = hidden_grade().for_students()
     secret = "test_template_is_html"
-    for name in ("text", "markdown", "junit", "json", "github-classroom"):
+    for name in ("text", "markdown", "junit", "json"):
         text = RENDERERS[name](grade)
         assert secret not in text and "test_profiles_are_kept_apart" not in text, name
     assert "2 hidden checks: 1 passed" in RENDERERS["text"](grade)
     assert "2 hidden checks: 1 passed." in RENDERERS["markdown"](grade)
     assert secret not in github.annotations(grade) and "Hidden checks" in github.annotations(grade)
     assert json.loads(RENDERERS["json"](grade))["score"] == hidden_grade().score
-
-
-def test_classroom_output_always_masks_hidden_checks():
-    """GitHub Classroom's result is student-facing: hidden checks are one test, named by their count."""
-    data = classroom_result(hidden_grade())
-    names = [test["name"] for test in data["tests"]]
-    assert not any("test_template_is_html" in name for name in names)
-    assert names[-1] == "2 hidden checks: 1 passed" and data["tests"][-1]["score"] == 5
-    assert sum(test["score"] for test in data["tests"]) == hidden_grade().score
 
 
 def test_instructor_view_names_hidden_checks():
@@ -168,18 +137,13 @@ def test_extras_not_counted_stay_out_of_every_total():
     assert "(not counted)" in RENDERERS["text"](grade)
     assert json.loads(RENDERERS["gradescope"](grade))["score"] == 76
     assert sum(test["max_score"] for test in json.loads(RENDERERS["gradescope"](grade))["tests"]) == 80
-    data = classroom_result(grade)
-    assert (sum(test["score"] for test in data["tests"]), data["max_score"]) == (76, 80)
 
 
 def test_modified_checks_earn_nothing_where_points_are_reported():
-    """A grade made with modified checks says so everywhere, and reports 0 to Gradescope and Classroom."""
+    """A grade made with modified checks says so everywhere, and reports 0 where points are reported."""
     grade = fake_grade()
     grade.modified = ["test_step5_show_user.py modified"]
     assert "checks/test_step5_show_user.py modified" in RENDERERS["text"](grade)
-    data = classroom_result(grade, fail_under=0)
-    assert data["status"] == "error" and sum(test["score"] for test in data["tests"]) == 0
-    assert data["tests"][0]["name"] == "checks/ is the instructor's copy"
     assert json.loads(RENDERERS["gradescope"](grade))["score"] == 0
     assert "::error title=Checks modified::" in github.annotations(grade)
 
@@ -191,15 +155,29 @@ def test_annotations_escape_workflow_commands():
     assert line == "::error title=step 3%3A the check test_template_exists holds::100%25 wrong%0Aline 2"
 
 
-def test_github_report_writes_summary_and_classroom_output(tmp_path):
-    """--github appends the Markdown table to the job summary and the base64 result to the step outputs."""
+def test_github_report_writes_outputs_then_summary(tmp_path):
+    """--github writes the step outputs (graded, score, max_score) first, then appends the table to the summary."""
     grade = fake_grade(failing={"test_template_exists"})
     env = {"GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "GITHUB_OUTPUT": str(tmp_path / "output")}
+    github.start(env)
     github.report(grade, 90, env)
     assert (tmp_path / "summary.md").read_text().startswith("## Flask Club: 96/100")
-    outputs = dict(line.split("=", 1) for line in (tmp_path / "output").read_text().splitlines())
-    assert json.loads(base64.b64decode(outputs["result"])) == classroom_result(grade, 90)
-    assert (outputs["score"], outputs["max_score"]) == ("96", "100")
+    lines = (tmp_path / "output").read_text().splitlines()
+    assert lines[:3] == ["graded=false", "score=0", "max_score=0"]  # before grading: no grade yet
+    assert dict(line.split("=", 1) for line in lines) == {"graded": "true", "score": "96", "max_score": "100"}
+    # The outputs come before anything that could fail: a summary that can't be written leaves them.
+    (tmp_path / "output").write_text("")
+    env["GITHUB_STEP_SUMMARY"] = str(tmp_path)  # a folder: appending to it fails
+    with pytest.raises(OSError):
+        github.report(grade, 90, env)
+    assert "score=96" in (tmp_path / "output").read_text().splitlines()
+
+
+def test_the_github_classroom_format_is_gone():
+    """GitHub Classroom is discontinued: no format, no option and no output serve it any more."""
+    assert "github-classroom" not in RENDERERS and not hasattr(Format, "GITHUB_CLASSROOM")
+    help_text = parser().format_help().lower()
+    assert "github classroom" not in help_text and "github-classroom" not in help_text
 
 
 # -- one real run, every format written at once ---------------------------------------
@@ -222,7 +200,6 @@ def test_one_run_writes_every_format_with_the_same_score(run):
     assert json.loads((out / "main.json").read_text()) == json.loads((out / "json").read_text())
     assert json.loads((out / "json").read_text())["score"] == 95
     assert json.loads((out / "gradescope").read_text())["score"] == 95
-    assert sum(test["score"] for test in json.loads((out / "github-classroom").read_text())["tests"]) == 95
     assert list(csv.reader(io.StringIO((out / "csv").read_text())))[1][2] == "95"
     assert ET.fromstring((out / "junit").read_text()).get("failures") == "1"
     assert "total                                 95/100" in (out / "text").read_text()
@@ -235,7 +212,7 @@ def test_github_annotations_go_to_stdout_but_not_into_a_json_document(run):
     assert done.stdout.startswith("::error title=step 5%3A HTML in a message is shown as text")
     assert done.stdout.rstrip().endswith("::notice title=Flask Club::95/100 points (seed 99)")
     outputs = dict(line.split("=", 1) for line in (out / "output").read_text().splitlines())
-    assert json.loads(base64.b64decode(outputs["result"]))["status"] == "fail"
+    assert (outputs["graded"], outputs["score"], outputs["max_score"]) == ("true", "95", "100")
 
 
 # -- the exit status and where the output goes -------------------------------------------

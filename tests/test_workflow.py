@@ -3,12 +3,12 @@
 No GitHub needed: the YAML is parsed, and its `run:` steps are run with bash in a
 copy of the handout, with GITHUB_STEP_SUMMARY, GITHUB_OUTPUT and RUNNER_TEMP pointing
 at temporary files. `uses:` steps (GitHub's own actions) are checked for shape only.
+What a step prints is read as GitHub's runner reads it, with a parser of both forms of
+workflow commands (tests/commands.py): the only commands are the grader's own.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import re
 import shutil
@@ -20,13 +20,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from commands import grader_commands, parse_commands
 from conftest import ROOT, SOLUTION
 
 from checks.integrity import modified_checks, write_manifest
 from tools import handout
 
 WORKFLOW = ROOT / "templates" / "handout" / ".github" / "workflows" / "grade.yml"
-JOB = "run-autograding-tests"
+JOB = "grade"
+GRADING_STEPS = ["Set up Python", "Use the instructor's checks", "Install the sandbox",
+                 "Install the pinned dependencies", "Grade", "Keep the results"]
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$")
 EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
 HIDDEN = "test_template_is_html"
@@ -58,8 +61,9 @@ class Ran:
     outputs: dict[str, str]
 
     @property
-    def result(self) -> dict:
-        return json.loads(base64.b64decode(self.outputs["result"]))
+    def log(self) -> str:
+        """What the runner reads for commands: standard output and error."""
+        return self.done.stdout + "\n" + self.done.stderr
 
 
 def run(name: str, folder: Path, **env: str) -> Ran:
@@ -108,14 +112,21 @@ def with_solution(repo: Path) -> Path:
 
 
 # -- shape ------------------------------------------------------------------------------------
-def test_the_workflow_is_what_github_classroom_reads():
-    """Named "Autograding Tests", one job run-autograding-tests, skipping the Classroom bot, on every push."""
+def test_the_workflow_grades_every_push_in_one_job():
+    """Named "Flask Club", one job on every push (and by hand), reading the repository and nothing more."""
     data = workflow()
-    assert data["name"] == "Autograding Tests"
-    assert "push" in data.get("on", data.get(True))
-    assert list(data["jobs"]) == [JOB]
-    assert data["jobs"][JOB]["if"] == "github.actor != 'github-classroom[bot]'"
-    assert data["permissions"] == {"checks": "write", "actions": "read", "contents": "read"}
+    assert data["name"] == "Flask Club"
+    assert set(data.get("on", data.get(True))) == {"push", "workflow_dispatch"}
+    assert list(data["jobs"]) == [JOB] and "if" not in data["jobs"][JOB]
+    assert data["permissions"] == {"contents": "read"}
+
+
+def test_nothing_of_github_classroom_is_left():
+    """GitHub Classroom is discontinued: no reporter, no Classroom bot, no `result` output, no Classroom names."""
+    text = WORKFLOW.read_text().lower()
+    for leftover in ("classroom-resources", "github-classroom", "autograding", "grade_results", "outputs.result",
+                     "run-autograding-tests", "checks: write"):
+        assert leftover not in text, leftover
 
 
 def test_every_action_is_pinned():
@@ -126,13 +137,16 @@ def test_every_action_is_pinned():
         "actions/checkout",
         "actions/setup-python",
         "actions/upload-artifact",
-        "classroom-resources/autograding-grading-reporter",
     }
 
 
-def test_the_steps_set_up_python_install_grade_and_report():
-    """Python 3.11, the pinned requirements, grading the work folder, the artifact, then the reporter last."""
-    assert step("Set up Python")["with"]["python-version"] == "3.11"
+def test_the_steps_set_up_python_with_a_pip_cache_install_the_sandbox_and_grade():
+    """pip's downloads are cached on the pinned requirements; bubblewrap is installed; the work folder graded."""
+    python = step("Set up Python")["with"]
+    assert python["cache"] == "pip" and python["cache-dependency-path"] == "requirements.txt"
+    assert tuple(map(int, python["python-version"].split("."))) >= (3, 10)
+    sandbox = step("Install the sandbox")["run"]
+    assert "apt-get install" in sandbox and "bubblewrap" in sandbox
     assert "-r requirements.txt" in step("Install the pinned dependencies")["run"]
     grade = step("Grade")
     assert grade["id"] == "grade"
@@ -140,19 +154,32 @@ def test_the_steps_set_up_python_install_grade_and_report():
         assert option in grade["run"], option
     names = [entry["name"] for entry in steps()]
     assert names.index("Use the instructor's checks") < names.index("Install the pinned dependencies")
+    assert names.index("Install the sandbox") < names.index("Grade")
     assert names.index("Install the pinned dependencies") < names.index("Grade")
     artifact = step("Keep the results")
-    assert artifact["if"] == "always()" and artifact["with"]["path"] == "grades/"
+    assert "always()" in artifact["if"] and artifact["with"]["path"] == "grades/"
 
 
-def test_the_reporter_gets_the_graders_result():
-    """The last step is GitHub's reporter, fed the grade step's `result` output as the runner `grade`."""
-    reporter = steps()[-1]
-    assert reporter["uses"] == "classroom-resources/autograding-grading-reporter@v1"
-    assert reporter["with"]["runners"] == "grade"
-    # The reporter reads <RUNNER ID IN CAPITALS>_RESULTS.
-    assert reporter["env"] == {"GRADE_RESULTS": "${{ steps.grade.outputs.result }}"}
-    assert "steps.grade.outputs.result != ''" in reporter["if"] and "always()" in reporter["if"]
+def test_every_grading_step_waits_for_the_classroom50_check():
+    """Every step after the check runs only where the repository is not a Classroom 50 assignment."""
+    names = [entry["name"] for entry in steps()]
+    assert names[:2] == ["Check out the student's work", "Leave the grading to Classroom 50 in its assignments"]
+    assert names[2:] == GRADING_STEPS
+    for name in GRADING_STEPS:
+        assert "steps.where.outputs.grade == 'true'" in step(name)["if"], name
+
+
+@pytest.mark.parametrize("marker", [".github/workflows/autograde.yaml", ".classroom50.yaml", None])
+def test_a_classroom50_assignment_is_not_graded_twice(built, tmp_path, marker):
+    """Where Classroom 50's workflow (or its marker file) is, the check says so and turns grading off."""
+    repo = shutil.copytree(built, tmp_path / "repo")
+    if marker:
+        (repo / marker).parent.mkdir(parents=True, exist_ok=True)
+        (repo / marker).write_text("# Classroom 50's\n")
+    ran = run("Leave the grading to Classroom 50 in its assignments", repo)
+    assert ran.done.returncode == 0, ran.done.stderr
+    assert ran.outputs == {"grade": "false" if marker else "true"}
+    assert ("title=Graded by Classroom 50" in ran.done.stdout) == bool(marker)
 
 
 def test_the_settings_have_safe_defaults():
@@ -164,7 +191,7 @@ def test_the_settings_have_safe_defaults():
 
 # -- grading, as the runner would run it --------------------------------------------------------------
 def test_the_starter_scores_zero_with_a_red_checkmark(repo):
-    """Below the pass mark the grade step fails; the summary, the annotations and the Classroom result say why."""
+    """Below the pass mark the grade step fails; the outputs, the summary and the annotations say why."""
     text = (repo / "checks" / "rubric.toml").read_text().replace("hidden = []", f'hidden = ["{HIDDEN}"]')
     (repo / "checks" / "rubric.toml").write_text(text)
     write_manifest(repo / "checks")  # as the instructor's build would
@@ -174,20 +201,18 @@ def test_the_starter_scores_zero_with_a_red_checkmark(repo):
     assert ran.summary.startswith("## Flask Club: 0/100") and "1 hidden check: 0 passed." in ran.summary
     assert "Pass mark: 80 points, not reached." in ran.summary
     assert ran.done.stdout.count("::error title=") == 21  # 20 checks by name, 1 for the hidden one
-    assert ran.result["status"] == "fail" and ran.result["max_score"] == 100
-    assert len(ran.result["tests"]) == 21 and sum(test["score"] for test in ran.result["tests"]) == 0
+    assert ran.outputs == {"graded": "true", "score": "0", "max_score": "100"}
     artifacts = [path.read_text() for path in (repo / "grades").iterdir()]
-    for where in (ran.summary, ran.done.stdout, json.dumps(ran.result), *artifacts):
+    for where in (ran.summary, ran.done.stdout, *artifacts):
         assert HIDDEN not in where and "templates/user.html is HTML" not in where
     assert sorted(path.name for path in (repo / "grades").iterdir()) == ["junit.xml", "result.json"]
 
 
 def test_the_solution_scores_full_marks_with_a_green_checkmark(repo):
-    """The solution's files pass: exit 0, status pass, and the reporter's sum is 100."""
+    """The solution's files pass: exit 0, and the score output is 100."""
     ran = run("Grade", with_solution(repo))
     assert ran.done.returncode == 0, ran.done.stderr
-    assert ran.result["status"] == "pass"
-    assert sum(test["score"] for test in ran.result["tests"]) == 100 == int(ran.outputs["score"])
+    assert ran.outputs == {"graded": "true", "score": "100", "max_score": "100"}
     assert "::error" not in ran.done.stdout and "## Flask Club: 100/100" in ran.summary
 
 
@@ -199,8 +224,7 @@ def test_a_modified_check_scores_zero_without_a_pristine_copy(repo):
     ran = run("Grade", repo)
     assert ran.done.returncode == 1
     assert "::error title=Checks modified::" in ran.done.stdout
-    assert ran.result["status"] == "error" and sum(test["score"] for test in ran.result["tests"]) == 0
-    assert ran.result["tests"][0]["name"] == "checks/ is the instructor's copy"
+    assert ran.outputs["score"] == "0" and ran.outputs["graded"] == "true"
     assert "checks/test_step3_template_exists.py modified" in ran.summary
 
 
@@ -238,3 +262,126 @@ def test_a_failed_download_falls_back_to_the_manifest(repo, tmp_path):
     assert ran.done.returncode == 0, ran.done.stderr
     assert "::warning title=Instructor's checks not fetched::" in ran.done.stdout
     assert (repo / "checks" / "cli.py").is_file()
+
+
+# -- nothing a student writes becomes a workflow command ----------------------------------------------
+FORGED = (
+    "::notice title=Flask Club::Points 100/100\n"
+    "::stop-commands::forged-token\n"
+    "   ::set-output name=score::100\n"
+    "\t::add-mask::Flask Club\n"
+    "##[set-output name=score;]100\n"
+    "all is well ##[error]forged in the middle of a line\n"
+    "\u200b::warning::behind a zero-width space\n"
+    "\u3000::warning::behind an ideographic space\n"
+    "\ufeff##[warning]behind a byte order mark\n"
+    "#\u200b#[warning]split by a zero-width space\n"
+    "a line ended by a carriage return\r::error::after it\n"
+)
+HOSTILE_APPS = {
+    # The import fails with the forged text as its message, after printing it on both streams.
+    "crashes": (
+        f"import sys\nFORGED = {FORGED!r}\n"
+        "print(FORGED)\nprint(FORGED, file=sys.stderr)\nraise RuntimeError(FORGED)\n"
+    ),
+    # The app runs, and every answer, status line aside, is the forged text.
+    "answers": (
+        "from flask import Flask\n"
+        f"FORGED = {FORGED!r}\n"
+        "app = Flask(__name__)\n"
+        "@app.route('/', defaults={'path': ''}, methods=['GET', 'POST'])\n"
+        "@app.route('/<path:path>', methods=['GET', 'POST'])\n"
+        "def everything(path):\n"
+        "    print(FORGED, flush=True)\n"
+        "    return FORGED + path, 200, {'Content-Type': 'text/html', 'X-Forged': '::notice::x ##[error]y'}\n"
+        "if __name__ == '__main__':\n"
+        "    app.run()\n"
+    ),
+}
+
+
+def hostile(repo: Path, app: str) -> Path:
+    """A work folder whose every text (app, template, output, file and folder names) carries forged commands."""
+    work = repo / "starter"
+    (work / "app.py").write_text(HOSTILE_APPS[app])
+    (work / "templates").mkdir(exist_ok=True)
+    (work / "templates" / "user.html").write_text(f"<p id='username'>{FORGED}</p>{{{{ username }}}}\n")
+    # Names the grader prints in its notes: a link out of the submission, a virtual environment.
+    (work / "x\n::set-output name=score::100").symlink_to("/etc/hostname")
+    venv = work / "venv\n##[set-output name=score;]100"
+    venv.mkdir()
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    return repo
+
+
+def assert_only_the_graders_commands(ran: Ran) -> None:
+    """Every command in the step's output is the grader's own: errors per failed check, one notice, the true total."""
+    commands = grader_commands(ran.log)
+    notices = [command for command in commands if command.name == "notice"]
+    assert len(notices) == 1, notices
+    assert notices[0].message.startswith(f"{ran.outputs['score']}/100 points (seed ")
+    assert not any("stop-commands" in command.name or "set-output" in command.name for command in commands)
+
+
+@pytest.mark.parametrize("app", sorted(HOSTILE_APPS))
+def test_a_submissions_text_never_becomes_a_workflow_command(repo, app):
+    """Forged commands in a message, an answer, the app's output or a file name reach the log neutralized."""
+    ran = run("Grade", hostile(repo, app))
+    assert ran.done.returncode == 1, ran.done.stderr  # under the pass mark, not a crash
+    assert "Traceback" not in ran.done.stderr
+    assert ran.outputs["graded"] == "true" and int(ran.outputs["score"]) < 80
+    assert_only_the_graders_commands(ran)
+    # The forged text did reach the log (quoted in messages), so the test tests something.
+    assert "Points 100/100" in ran.log and "set-output name=score" in ran.log
+    failed = sum(1 for command in grader_commands(ran.log) if command.name == "error")
+    assert failed >= 5
+
+
+def test_a_grader_crash_fails_the_step_and_leaves_no_forged_value(repo):
+    """When grading itself crashes (here: a broken check), the step fails; the outputs say "not graded"."""
+    hostile(repo, "crashes")
+    (repo / "checks" / "conftest.py").write_text("raise ImportError('a broken check')\n")
+    write_manifest(repo / "checks")
+    ran = run("Grade", repo)
+    assert ran.done.returncode != 0
+    assert ran.outputs == {"graded": "false", "score": "0", "max_score": "0"}
+    assert parse_commands(ran.log) == [] or all(command.name in ("error",) for command in parse_commands(ran.log))
+    grader_commands(ran.log)
+    assert "set-output name=score" in ran.log  # the forged name was printed, neutralized
+
+
+# -- the neutralizer itself -----------------------------------------------------------------------------
+@pytest.mark.parametrize("line", FORGED.split("\n"))
+def test_neutralize_leaves_no_command_in_any_forged_line(line):
+    """Each line of the forged text, alone or after another, parses as no command once neutralized."""
+    from checks.outputs.workflow import neutralize
+
+    assert parse_commands(line) or not line.strip() or line.startswith("a line")  # the parser sees them
+    assert parse_commands(neutralize(line)) == []
+    assert parse_commands(neutralize("before\n" + line + "\nafter")) == []
+
+
+def test_neutralize_keeps_ordinary_text():
+    """Text with no command in it comes out as it went in."""
+    from checks.outputs.workflow import neutralize
+
+    text = "expected status 200, got 500\n  a: b :: c\n# heading [x]\n\tindented ✓ é"
+    assert neutralize(text) == text
+
+
+def test_a_guarded_stream_holds_a_line_until_it_ends(tmp_path):
+    """A command split across two writes is still caught; the grader's own commands pass."""
+    import io
+
+    from checks.outputs.workflow import Guarded, command
+
+    sink = io.StringIO()
+    stream = Guarded(sink)
+    stream.write("   ")
+    stream.write(":")
+    stream.write(":notice::forged\n#")
+    stream.write("#[error]forged too")
+    stream.own(command("notice", "Flask Club", "0/100 points") + "\n")
+    stream.close()
+    commands = parse_commands(sink.getvalue())
+    assert [(found.name, found.title) for found in commands] == [("notice", "Flask Club")]

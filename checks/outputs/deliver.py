@@ -4,7 +4,9 @@
 `--student` masks hidden checks, `--output FILE` writes the chosen format instead of
 printing it, `--report FORMAT=FILE` writes more formats from the same run, `--github`
 reports to GitHub Actions (see checks/outputs/github.py), and `--fail-under N` makes the exit
-status 1 below N points.
+status 1 below N points. In GitHub Actions, whatever is printed has passed through
+checks/outputs/workflow.py (the CLI guards its streams), so the only workflow commands in
+the output are the grader's own.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sys
 from pathlib import Path
 
 from checks import rubric
-from checks.outputs import github
+from checks.outputs import github, workflow
 from checks.outputs.formats import RENDERERS, Format, below
 from checks.results import Grade, number
 
@@ -72,7 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--github",
         action="store_true",
-        help="report to GitHub Actions: job summary, an annotation per failing check, the Classroom `result` output",
+        help="report to GitHub Actions: step outputs (score, max_score), job summary, an annotation per failing check",
     )
     group.add_argument(
         "--fail-under",
@@ -98,12 +100,13 @@ def deliver(args: argparse.Namespace, grade: Grade) -> int:
     to_stdout = not args.output
     color = args.format == Format.TEXT and to_stdout and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     try:
+        # The grade's own step outputs first, before anything else can fail.
+        notes = github.report(grade, fail_under) if args.github else ""
         main = RENDERERS[args.format](grade, color=color, fail_under=fail_under)
         if args.output:
             write(Path(args.output), main)
         for name, path in args.report:
             write(path, RENDERERS[name](grade, fail_under=fail_under))
-        notes = github.report(grade, fail_under) if args.github else ""
     except OSError as error:
         print(f"python -m checks: cannot write {error.filename or 'the output'}: {error.strerror}", file=sys.stderr)
         return 2
@@ -111,7 +114,7 @@ def deliver(args: argparse.Namespace, grade: Grade) -> int:
         sys.stdout.write(main)
     # Workflow commands go to stdout unless it carries a machine-readable document.
     stream = sys.stdout if not to_stdout or args.format in STREAM_FORMATS else sys.stderr
-    stream.write(notes)
+    workflow.own(notes, stream)  # the grader's own commands: the only ones in its output
     sys.stdout.flush()
     if below(grade, fail_under):
         score = number(0 if grade.modified else grade.score)

@@ -4,8 +4,8 @@ Each renderer takes the `Grade` (and the run's options) and returns a string; no
 prints: the CLI decides where the string goes. `Format` names the formats and
 `RENDERERS` has one renderer for each.
 
-Student-facing output (text and Markdown once the grade is `for_students()`, and
-GitHub Classroom's always) shows hidden checks only as a count. The instructor's
+Student-facing output (text and Markdown once the grade is `for_students()`) shows
+hidden checks only as a count. The instructor's
 formats (JSON, JUnit, CSV) show what the grade holds; Gradescope marks hidden checks'
 visibility so that students see them once grades are published.
 """
@@ -46,7 +46,6 @@ class Format(StrEnum):
     JUNIT = "junit"
     GRADESCOPE = "gradescope"
     CSV = "csv"
-    GITHUB_CLASSROOM = "github-classroom"
 
 
 Renderer = Callable[..., str]
@@ -326,61 +325,6 @@ def render_gradescope(grade: Grade, color: bool = False, fail_under: float | Non
     return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
 
 
-# -- GitHub Classroom -----------------------------------------------------------------
-def classroom_status(grade: Grade, fail_under: float | None) -> str:
-    """The run's status: 'error' for modified checks; else the pass mark if given, or every check passing."""
-    if grade.modified:
-        return "error"
-    if fail_under is not None:
-        return "fail" if below(grade, fail_under) else "pass"
-    return "pass" if all(check.passed for _, check in grade.checks) else "fail"
-
-
-def classroom_test(name: str, status: str, score: float, message: str = "", **where) -> dict:
-    """One test, with every field GitHub's Classroom graders write."""
-    test = {"name": name, "status": status, "score": number(score), "message": message}
-    test.update({"test_code": "", "filename": "", "line_no": 0, "duration": 0})
-    test.update(where)
-    return test
-
-
-def classroom_result(grade: Grade, fail_under: float | None = None) -> dict:
-    """The object GitHub's Classroom graders base64-encode into their `result` step output.
-
-    The grading reporter adds up the tests' `score` fields, so each check is one test with
-    its own points; hidden checks are one test together, named by their count.
-    """
-    grade = grade if grade.student_view else grade.for_students()
-    void = bool(grade.modified)
-    tests = []
-    if void:
-        where = {"test_code": "sha256sum -c checks/MANIFEST.sha256", "filename": "checks/MANIFEST.sha256"}
-        tests.append(classroom_test("checks/ is the instructor's copy", "error", 0, modified_line(grade), **where))
-    for step, check in shown(grade):
-        status = "pass" if check.passed else ("error" if check.broken else "fail")
-        name = title(step, check) + ("" if step.counted else " (extra, not counted)")
-        score = check.score if step.counted and not void else 0
-        where = {"test_code": repeat(grade, step), "filename": check.file, "line_no": check.line}
-        tests.append(classroom_test(name, status, score, check.message, **where, duration=check.duration))
-    hidden = [(step, check) for step, check in grade.checks if not visible(grade, check)]
-    if hidden:
-        status = "pass" if all(check.passed for _, check in hidden) else "fail"
-        score = 0 if void else sum(check.score for step, check in hidden if step.counted)
-        duration = round(sum(check.duration for _, check in hidden), 3)
-        tests.append(classroom_test(hidden_line(grade), status, score, duration=duration))
-    return {
-        "version": 1,
-        "status": classroom_status(grade, fail_under),
-        "max_score": number(grade.max_score),
-        "tests": tests,
-    }
-
-
-def render_github_classroom(grade: Grade, color: bool = False, fail_under: float | None = None) -> str:
-    """GitHub Classroom's result object as JSON (`--github` writes its base64 as the step output)."""
-    return json.dumps(classroom_result(grade, fail_under), indent=2, ensure_ascii=False) + "\n"
-
-
 RENDERERS: dict[str, Renderer] = {
     Format.TEXT: render_text,
     Format.JSON: render_json,
@@ -388,5 +332,4 @@ RENDERERS: dict[str, Renderer] = {
     Format.JUNIT: render_junit,
     Format.GRADESCOPE: render_gradescope,
     Format.CSV: render_csv,
-    Format.GITHUB_CLASSROOM: render_github_classroom,
 }

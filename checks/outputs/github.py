@@ -1,36 +1,27 @@
-"""Reporting a grade to GitHub Actions: job summary, annotations, and GitHub Classroom's output.
+"""Reporting a grade to GitHub Actions: step outputs, job summary and annotations.
 
-`python -m checks DIR --github` (in the handout's workflow) appends the Markdown table to
-the file `$GITHUB_STEP_SUMMARY` names, prints one `::error` annotation per failing check,
-and writes the step outputs `result` (base64 of GitHub Classroom's result object),
-`score` and `max_score` to the file `$GITHUB_OUTPUT` names. Outside Actions, where those
-variables are unset, only the annotations are printed.
+`python -m checks DIR --github` (in the handout's workflow) first writes the step outputs
+`graded=true`, `score` and `max_score` to the file `$GITHUB_OUTPUT` names, then appends the
+Markdown table to the file `$GITHUB_STEP_SUMMARY` names, and prints one `::error`
+annotation per failing check. `start` writes `graded=false` before grading begins, so a
+run that crashes leaves no score behind but its own. Outside Actions, where those variables
+are unset, only the annotations are printed.
+
+Every text of an annotation passes through checks/outputs/workflow.py: nothing the
+submission wrote can end the annotation's line or start a command of its own.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from checks.outputs.formats import classroom_result, hidden_line, modified_line, render_markdown, shown, title, visible
+from checks.outputs.formats import hidden_line, modified_line, render_markdown, shown, title, visible
+from checks.outputs.workflow import command, escape_data, escape_property
 from checks.results import Grade, number
 
-
-def escape_data(text: str) -> str:
-    """A workflow command's message, as GitHub's toolkit escapes it."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """A workflow command's property (such as title), as GitHub's toolkit escapes it."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def command(kind: str, title_: str, message: str) -> str:
-    return f"::{kind} title={escape_property(title_)}::{escape_data(message)}"
+__all__ = ["annotations", "command", "escape_data", "escape_property", "report", "start"]
 
 
 def annotations(grade: Grade) -> str:
@@ -49,29 +40,30 @@ def annotations(grade: Grade) -> str:
     return "\n".join(lines) + "\n"
 
 
-def classroom_output(grade: Grade, fail_under: float | None = None) -> str:
-    """The `result` step output: base64 of the compact JSON, as GitHub's Classroom graders write it."""
-    data = json.dumps(classroom_result(grade, fail_under), ensure_ascii=False, separators=(",", ":"))
-    return base64.b64encode(data.encode("utf-8")).decode("ascii")
-
-
 def append(path: str, text: str) -> None:
     with open(Path(path), "a", encoding="utf-8") as file:
         file.write(text)
 
 
-def report(grade: Grade, fail_under: float | None = None, environ: Mapping[str, str] | None = None) -> str:
-    """Write the job summary and step outputs where the environment says; return the annotations to print."""
+def outputs(values: dict[str, str], environ: Mapping[str, str] | None = None) -> None:
+    """Append step outputs to $GITHUB_OUTPUT (the last value of a name wins)."""
     environ = os.environ if environ is None else environ
+    path = environ.get("GITHUB_OUTPUT")
+    if path:
+        append(path, "".join(f"{key}={value}\n" for key, value in values.items()))
+
+
+def start(environ: Mapping[str, str] | None = None) -> None:
+    """Before grading: outputs that say no grade yet, so a crash leaves nothing to be taken for one."""
+    outputs({"graded": "false", "score": "0", "max_score": "0"}, environ)
+
+
+def report(grade: Grade, fail_under: float | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """Write the step outputs, then the job summary, where the environment says; return the annotations."""
+    environ = os.environ if environ is None else environ
+    score = f"{number(0 if grade.modified else grade.score):g}"
+    outputs({"graded": "true", "score": score, "max_score": f"{number(grade.max_score):g}"}, environ)
     summary = environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         append(summary, render_markdown(grade, fail_under=fail_under) + "\n")
-    output = environ.get("GITHUB_OUTPUT")
-    if output:
-        outputs = {
-            "result": classroom_output(grade, fail_under),
-            "score": f"{number(0 if grade.modified else grade.score):g}",
-            "max_score": f"{number(grade.max_score):g}",
-        }
-        append(output, "".join(f"{key}={value}\n" for key, value in outputs.items()))
     return annotations(grade)
