@@ -300,10 +300,10 @@ HOSTILE_APPS = {
 }
 
 
-def hostile(repo: Path, app: str) -> Path:
+def hostile(repo: Path, kind: str) -> Path:
     """A work folder whose every text (app, template, output, file and folder names) carries forged commands."""
     work = repo / "starter"
-    (work / "app.py").write_text(HOSTILE_APPS[app])
+    (work / "app.py").write_text(HOSTILE_APPS[kind])
     (work / "templates").mkdir(exist_ok=True)
     (work / "templates" / "user.html").write_text(f"<p id='username'>{FORGED}</p>{{{{ username }}}}\n")
     # Names the grader prints in its notes: a link out of the submission, a virtual environment.
@@ -323,10 +323,10 @@ def assert_only_the_graders_commands(ran: Ran) -> None:
     assert not any("stop-commands" in command.name or "set-output" in command.name for command in commands)
 
 
-@pytest.mark.parametrize("app", sorted(HOSTILE_APPS))
-def test_a_submissions_text_never_becomes_a_workflow_command(repo, app):
+@pytest.mark.parametrize("kind", sorted(HOSTILE_APPS))
+def test_a_submissions_text_never_becomes_a_workflow_command(repo, kind):
     """Forged commands in a message, an answer, the app's output or a file name reach the log neutralized."""
-    ran = run("Grade", hostile(repo, app))
+    ran = run("Grade", hostile(repo, kind))
     assert ran.done.returncode == 1, ran.done.stderr  # under the pass mark, not a crash
     assert "Traceback" not in ran.done.stderr
     assert ran.outputs["graded"] == "true" and int(ran.outputs["score"]) < 80
