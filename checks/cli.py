@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from checks.outputs import deliver, github, workflow
 from checks.outputs.formats import RENDERERS
 from checks.rubric import STEP_IDS
 from checks.run.workspace import SubmissionError
-from checks.sandbox.parent import Limits
+from checks.sandbox.parent import Isolation, Limits, NoSandbox, choose
 
 CHECKS = Path(__file__).resolve().parent
 
@@ -44,8 +45,23 @@ def limits_of(args: argparse.Namespace) -> Limits:
 
 
 def limit_options(args: argparse.Namespace) -> list[str]:
-    """The same limits as options, for a class's workers."""
-    return [part for flag, field, _ in TIME_LIMITS for part in (flag, str(getattr(args, field)))]
+    """The same limits as options, for a class's workers (and --no-sandbox, where given)."""
+    options = [part for flag, field, _ in TIME_LIMITS for part in (flag, str(getattr(args, field)))]
+    return options + (["--no-sandbox"] if getattr(args, "no_sandbox", False) else [])
+
+
+def others_work(args: argparse.Namespace) -> bool:
+    """Whether this run grades someone else's work: anything but a student's `--student` run on their own machine.
+
+    CI (the handout's workflow, --github), Gradescope and a whole class grade others' work.
+    """
+    ci = any(os.environ.get(name, "").lower() not in ("", "0", "false") for name in ("CI", "GITHUB_ACTIONS"))
+    return not args.student or args.github or args.format == "gradescope" or ci
+
+
+def isolation_of(args: argparse.Namespace, whole_class: bool = False) -> Isolation:
+    """How the app will run (the sandbox, or process limits); raise NoSandbox where others' work can't be sandboxed."""
+    return choose(args.no_sandbox, whole_class or others_work(args), limits_of(args))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -66,6 +82,12 @@ def parser() -> argparse.ArgumentParser:
         parser.add_argument(
             flag, dest=field, type=positive, default=default, metavar="S", help=f"{what} (default: {default:g}{cap})"
         )
+    parser.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run the app with process limits only, without the bubblewrap sandbox: it can then read and write "
+        "whatever you can (for a machine without it; see the instructor's guide)",
+    )
     whole = parser.add_argument_group(
         "grading a whole class (DIR holds no app.py, and a folder per student: two or more, or --class)"
     )
@@ -120,6 +142,7 @@ def grade(args: argparse.Namespace):
         step=args.step,
         limits=limits_of(args),
         rubric_file=getattr(args, "rubric", None),
+        isolation=getattr(args, "isolation", None) or isolation_of(args),
     )
 
 
@@ -149,7 +172,15 @@ def main(argv: list[str] | None = None) -> int:
     from checks.run.classroom import is_class_folder
 
     folder = Path(args.submission)
-    if folder.is_dir() and is_class_folder(folder, args.whole_class):
+    whole_class = folder.is_dir() and is_class_folder(folder, args.whole_class)
+    try:
+        args.isolation = isolation_of(args, whole_class)
+    except NoSandbox as error:
+        print(f"python -m checks: {error}", file=sys.stderr)
+        return 2
+    if args.isolation.note:
+        print(f"python -m checks: note: {args.isolation.note}", file=sys.stderr)
+    if whole_class:
         return grade_whole_class(args)
     if args.github:
         github.start()  # outputs that say "not graded" until the grade is written

@@ -16,7 +16,7 @@ from checks import rubric
 from checks.data import new_seed
 from checks.results import Grade
 from checks.run.workspace import prepare
-from checks.sandbox.parent import Limits
+from checks.sandbox.parent import Isolation, Limits, choose
 
 CHECKS = Path(__file__).resolve().parent
 
@@ -45,17 +45,21 @@ def grade(
     step: str | None = None,
     limits: Limits | None = None,
     rubric_file: str | Path | None = None,
+    isolation: Isolation | None = None,
 ) -> Grade:
     """Grade one submission folder; raise SubmissionError if it can't be graded at all.
 
     `step` grades that step alone; `seed` repeats a run's data; `rubric_file` replaces
     checks/rubric.toml. Notes about the copy (a virtualenv left out...) go to stderr.
+    `isolation` is how the app runs (see checks.sandbox.parent.choose): by default in the
+    sandbox, and NoSandbox is raised where there is none.
     """
     from checks.run.pytest_plugin import Grading, start_sandbox
 
     steps = rubric.load(rubric_file) if rubric_file else rubric.load()
     selected = [step] if step else list(steps)
     limits = limits or Limits()
+    isolation = isolation or choose(limits=limits)
     seed = seed if seed is not None else new_seed()
     workspace = prepare(submission)
     for note in workspace.notes:
@@ -65,8 +69,8 @@ def grade(
         sandbox = None
         if any(steps[chosen].needs_app for chosen in selected):
             # Start importing the student's app now: it loads while pytest does.
-            sandbox = start_sandbox(workspace, seed, limits)
-        grading = Grading(workspace, seed, limits, steps, sandbox)
+            sandbox = start_sandbox(workspace, seed, limits, isolation)
+        grading = Grading(workspace, seed, limits, steps, sandbox, isolation)
         code, output = run_checks(grading, [steps[chosen].module for chosen in selected])
         if code not in (0, 1) and not grading.results:
             raise RuntimeError(f"pytest could not run the checks (exit {code}):\n{output}")

@@ -68,7 +68,8 @@ class Grade:
 
     `modified` lists the files of checks/ that differ from their manifest (empty when they
     match, or when there is no manifest): such a grade is not the instructor's. `student_view`
-    is true once hidden checks have been masked (see `for_students`).
+    is true once hidden checks have been masked (see `for_students`). `isolation` says how the
+    student's app was isolated, with every limit that could not be set.
     """
 
     submission: str
@@ -77,6 +78,7 @@ class Grade:
     duration: float = 0.0
     modified: list[str] = field(default_factory=list)
     student_view: bool = False
+    isolation: str = ""  # how the app was isolated: "bubblewrap", "process limits (--no-sandbox)"…
 
     @property
     def score(self) -> float:
@@ -111,12 +113,13 @@ class Grade:
         return replace(self, steps=steps, student_view=True)
 
     def to_dict(self) -> dict:
-        """Exactly the contract's JSON object."""
+        """The contract's JSON object, and `isolation`: how the app was isolated."""
         return {
             "submission": self.submission,
             "score": number(self.score),
             "max_score": number(self.max_score),
             "seed": self.seed,
+            "isolation": self.isolation,
             "steps": [
                 {
                     "id": step.id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from conftest import ROOT, failed_steps, run_checks
 from test_sandbox import APP, TEMPLATE, grade_fast, messages, submission
 
-from checks.sandbox.parent import isolation
+from checks.sandbox import bubblewrap
 
 APP_STEPS = {"1", "2", "5", "6", "7"}  # every step that needs the app
 
@@ -113,10 +114,10 @@ def digest(folder) -> str:
         .hexdigest()
 
 
-JAIL_ONLY = "only the jail (Linux, as root) keeps a submission off the grader's files"
+SANDBOX_ONLY = "only the sandbox (bubblewrap) keeps a submission off the grader's files"
 
 
-@pytest.mark.skipif(isolation() != "jail", reason=JAIL_ONLY)
+@pytest.mark.skipif(not bubblewrap.available(), reason=SANDBOX_ONLY)
 def test_a_submission_cannot_write_the_checks_or_outside_its_folder(tmp_path):
     """Writes to the checks, the rubric or anywhere outside the submission's copy fail; the grade is untouched."""
     checks = ROOT / "checks"
@@ -133,6 +134,7 @@ def test_a_submission_cannot_write_the_checks_or_outside_its_folder(tmp_path):
     (tmp_path / "sub").mkdir()
     result, _ = grade_fast(submission(tmp_path / "sub", IMPORT=attack))
     assert result["score"] == 100
+    assert result["isolation"] == "bubblewrap"
     assert digest(checks) == before
     assert not target.exists() and not shared.exists()
 
@@ -145,14 +147,49 @@ def test_the_json_stays_valid_whatever_the_app_prints(tmp_path):
     assert result["score"] == 100
 
 
-@pytest.mark.skipif(isolation() != "jail", reason="only where the jail is used can it fail")
-def test_without_namespaces_the_grader_falls_back_to_process_limits(tmp_path, monkeypatch):
-    """Where the jail cannot be built (a container without namespaces), grading goes on without it."""
+def without_bubblewrap(tmp_path: Path) -> dict[str, str]:
+    """An environment whose bwrap cannot build a sandbox (as where user namespaces are off), outside CI."""
     fake = tmp_path / "bin"
     fake.mkdir()
-    (fake / "unshare").write_text("#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n")
-    (fake / "unshare").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+    (fake / "bwrap").write_text("#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n")
+    (fake / "bwrap").chmod(0o755)
+    env = {key: value for key, value in os.environ.items() if key not in ("CI", "GITHUB_ACTIONS")}
+    return {**env, "PATH": f"{fake}:{env['PATH']}"}
+
+
+def run_without_bubblewrap(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "sub").mkdir()
-    result, _ = grade_fast(submission(tmp_path / "sub"))
+    path = submission(tmp_path / "sub")
+    return subprocess.run(
+        [sys.executable, "-m", "checks", str(path), "--seed", "5", "--format", "json", *args],
+        cwd=ROOT, env=without_bubblewrap(tmp_path), capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_without_a_sandbox_others_work_is_refused(tmp_path):
+    """Grading without the sandbox stops at once with one line saying how to get it."""
+    done = run_without_bubblewrap(tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "apt-get install bubblewrap" in lines[0] and "--no-sandbox" in lines[0]
+    assert "No permissions" in lines[0]  # why bwrap failed
+
+
+def test_without_a_sandbox_a_student_checks_with_process_limits(tmp_path):
+    """`--student` on a machine without the sandbox still grades, says so once, and records it."""
+    done = run_without_bubblewrap(tmp_path, "--student")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
     assert result["score"] == 100
+    assert result["isolation"].startswith("process limits (no sandbox here")
+    assert done.stderr.count("no sandbox here") == 1
+
+
+def test_no_sandbox_is_recorded(tmp_path):
+    """--no-sandbox grades with process limits, and every output says so."""
+    done = run_without_bubblewrap(tmp_path, "--no-sandbox")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["score"] == 100
+    assert result["isolation"].startswith("process limits (--no-sandbox)")

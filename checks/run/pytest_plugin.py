@@ -10,7 +10,7 @@ from checks import rubric
 from checks.data import club_password
 from checks.results import CheckResult, Grade, StepResult
 from checks.run.workspace import Workspace, look_for
-from checks.sandbox.parent import Limits, Sandbox
+from checks.sandbox.parent import Isolation, Limits, Sandbox, choose
 
 NOTES = pytest.StashKey["object"]()
 NOT_RUN = "not run: grading stopped before this check (see the other checks' messages)"
@@ -37,10 +37,13 @@ class Grading:
         limits: Limits | None = None,
         steps: dict[str, rubric.Step] | None = None,
         sandbox: Sandbox | None = None,
+        isolation: Isolation | None = None,
     ):
         self.workspace = workspace
         self.seed = seed
         self.limits = limits or Limits()
+        # How the app runs: the sandbox where there is one (plain `pytest checks` lets a student go without).
+        self.isolation = isolation or choose(others_work=False, limits=self.limits)
         self.steps = steps or rubric.load()
         self.password = club_password(seed)
         self._sandbox = sandbox
@@ -55,7 +58,7 @@ class Grading:
     def sandbox(self) -> Sandbox:
         """The student's app in its own process, started on first use."""
         if self._sandbox is None:
-            self._sandbox = start_sandbox(self.workspace, self.seed, self.limits)
+            self._sandbox = start_sandbox(self.workspace, self.seed, self.limits, self.isolation)
         return self._sandbox
 
     def time_left(self) -> float:
@@ -129,7 +132,14 @@ class Grading:
                 check.duration = round(self.durations.get(name, 0.0), 3)
                 result.checks.append(check)
             steps.append(result)
-        return Grade(self.workspace.given, self.seed, steps, duration=round(time.monotonic() - self.started, 3))
+        isolation = self._sandbox.describe() if self._sandbox is not None else self.isolation.label
+        return Grade(
+            self.workspace.given,
+            self.seed,
+            steps,
+            duration=round(time.monotonic() - self.started, 3),
+            isolation=isolation,
+        )
 
 
 def failure_message(call: pytest.CallInfo, step: rubric.Step) -> str:
@@ -146,12 +156,12 @@ def failure_message(call: pytest.CallInfo, step: rubric.Step) -> str:
     )
 
 
-def start_sandbox(workspace: Workspace, seed: int, limits: Limits) -> Sandbox:
+def start_sandbox(workspace: Workspace, seed: int, limits: Limits, isolation: Isolation | None = None) -> Sandbox:
     """Start importing the submission's app in its own process (returns at once)."""
     env = {"CLUB_PASSWORD": club_password(seed)}
     if workspace.app_source is None:
-        return Sandbox(workspace.root, env, limits, load_error=missing_app(workspace))
-    return Sandbox(workspace.root, env, limits)
+        return Sandbox(workspace.root, env, limits, load_error=missing_app(workspace), isolation=isolation)
+    return Sandbox(workspace.root, env, limits, isolation=isolation)
 
 
 def missing_app(workspace: Workspace) -> str:

@@ -1,6 +1,6 @@
 """The untrusted side: imports a student's app in its own process and serves it.
 
-Run by the grader as `python -I -B sandbox.py SUBMISSION_DIR LIMITS_JSON`, with
+Run by the grader as `python -I -B child.py SUBMISSION_DIR LIMITS_JSON` (in the sandbox: `-I -S -B`), with
 the submission as the working directory. It speaks to the grader over its
 standard input and output in length-prefixed frames of JSON (never pickle, so
 nothing the student's code sends can run code in the grader); everything the
@@ -17,9 +17,11 @@ import io
 import json
 import os
 import signal
+import socket
 import struct
 import sys
 import threading
+import time
 import traceback
 
 HEADER = struct.Struct(">I")
@@ -89,22 +91,26 @@ def own_tasks() -> int:
     return count
 
 
-def set_limits(limits: dict) -> None:
-    """Cap memory, CPU time, file size, processes and core dumps before any student code runs."""
-    for procs in limits.get("cgroups", []):  # as root, outside the jail: the grader's cgroups
-        try:
-            with open(procs, "w") as file:
-                file.write(str(os.getpid()))
-        except OSError:
-            pass
+def set_limits(limits: dict) -> list[str]:
+    """Cap memory, CPU time, file size, processes and core dumps before any student code runs.
+
+    Returns every limit that could not be set, with why: the grader records them.
+    """
     try:
         import resource
     except ImportError:  # Windows: no rlimits
-        return
+        return ["resource limits: this system has none (no memory, CPU, file size or process limit)"]
+    unset = []
     processes = None
-    if sys.platform == "linux" and os.geteuid() != 0 and limits.get("processes"):
-        # RLIMIT_NPROC counts all of this user's tasks, so leave room above those already running.
-        processes = own_tasks() + limits["processes"]
+    if limits.get("processes"):
+        if sys.platform == "linux":
+            # RLIMIT_NPROC counts all of this user's tasks, so leave room above those already running
+            # (in the sandbox, only its own: it has its own process namespace).
+            processes = own_tasks() + limits["processes"]
+        else:
+            processes = limits["processes"]
+        if os.geteuid() == 0:
+            unset.append("RLIMIT_NPROC: the app runs as root, whom no process limit binds")
     caps = {
         "RLIMIT_AS": limits.get("memory_bytes"),
         "RLIMIT_CPU": limits.get("cpu_seconds"),
@@ -113,7 +119,10 @@ def set_limits(limits: dict) -> None:
         "RLIMIT_CORE": 0,
     }
     for name, value in caps.items():
-        if value is None or not hasattr(resource, name):
+        if value is None:
+            continue
+        if not hasattr(resource, name):
+            unset.append(f"{name}: not on this system")
             continue
         kind = getattr(resource, name)
         soft, hard = resource.getrlimit(kind)
@@ -121,11 +130,12 @@ def set_limits(limits: dict) -> None:
             value = min(value, hard)
         try:
             resource.setrlimit(kind, (value, value))
-        except (ValueError, OSError):
-            pass
+        except (ValueError, OSError) as error:
+            unset.append(f"{name}: {error}")
     if hasattr(signal, "SIGXFSZ"):
         # An oversized write then fails with an error the app sees, instead of killing it.
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    return unset
 
 
 class RunAtImport(BaseException):
@@ -249,13 +259,16 @@ class Server:
         }
         return answer, data
 
-    def serve_http(self, port: int, streams) -> dict:
-        """Start the app as a real HTTP server on 127.0.0.1:port, in a forked process."""
+    def serve_http(self, streams) -> dict:
+        """Start the app as a real HTTP server on a free port of 127.0.0.1, in a forked process."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
         run = {"host": "127.0.0.1", "port": port, "debug": False, "use_reloader": False, "load_dotenv": False}
         if not hasattr(os, "fork"):
             thread = threading.Thread(target=self.app.run, kwargs=run, daemon=True)
             thread.start()
-            return {"ok": True}
+            return {"ok": True, "port": port}
         self.stop_serving()
         pid = os.fork()
         if pid == 0:  # the server process
@@ -270,7 +283,39 @@ class Server:
             finally:
                 os._exit(code)
         self.server = pid
-        return {"ok": True}
+        return {"ok": True, "port": port}
+
+    @staticmethod
+    def http_get(port: int, path: str, timeout: float, limit: int = 64 << 10) -> tuple[dict, bytes]:
+        """GET path from 127.0.0.1:port over real HTTP: what came back (at most `limit` bytes) within `timeout` s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=0.5)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    return {"error": "no server"}, b""
+                time.sleep(0.02)
+        received = bytearray()
+        try:
+            with connection:
+                request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+                connection.sendall(request.encode("latin-1"))
+                while len(received) < limit:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return {"error": "too slow"}, b""
+                    connection.settimeout(left)
+                    chunk = connection.recv(65536)
+                    if not chunk:
+                        break
+                    received += chunk
+        except TimeoutError:
+            return {"error": "too slow"}, b""
+        except OSError as error:
+            return {"error": f"{type(error).__name__}: {error}"}, b""
+        return {"ok": True}, bytes(received[:limit])
 
     def stop_serving(self) -> dict:
         if self.server is not None:
@@ -292,14 +337,15 @@ def main() -> None:
     answers = os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
+    os.close(devnull)
     os.dup2(2, 1)
-    send(answers, {"started": True})  # the launcher (and the jail, where there is one) worked
+    unset = set_limits(limits)
+    send(answers, {"started": True, "unset": unset})  # the launcher (and the sandbox, where there is one) worked
     sys.stdout = io.TextIOWrapper(
         os.fdopen(1, "wb", buffering=0), encoding="utf-8", errors="replace", line_buffering=True
     )
-    set_limits(limits)
     os.chdir(root)
-    sys.path.insert(0, root)
+    sys.path[:0] = [root, *limits.get("path", [])]  # in the sandbox: /packages, the packages an app may import
     sys.argv = [os.path.join(root, "app.py")]
 
     app, failure = load_app(root)
@@ -320,7 +366,10 @@ def main() -> None:
             answer, data = server.handle(message["environ"], body)
             send(answers, answer, data)
         elif message.get("op") == "serve":
-            send(answers, server.serve_http(int(message["port"]), (requests, answers)))
+            send(answers, server.serve_http((requests, answers)))
+        elif message.get("op") == "http_get":
+            answer, data = server.http_get(int(message["port"]), str(message["path"]), float(message["timeout"]))
+            send(answers, answer, data)
         elif message.get("op") == "stop_serving":
             send(answers, server.stop_serving())
         else:

@@ -1,130 +1,92 @@
 """The trusted side of the sandbox: a student's app in a child process, behind a pipe.
 
-`Sandbox` starts `child.py` in its own process (its own session, a scrubbed
-environment, resource limits), waits for it to import the app, and sends it
-requests with a time limit each. `RemoteApp` is a WSGI callable that forwards
-to it, so Flask's test client (and pytest-flask's `client`) work unchanged.
-A request that hangs or kills the app fails alone: the sandbox is restarted
-for the next one.
+`Sandbox` starts `child.py` in a bubblewrap sandbox (see bubblewrap.py: what the
+app sees) or, where there is none and the instructor allows it, in a plain
+process with resource limits only. It waits for the child to import the app,
+and sends it requests with a time limit each. `RemoteApp` is a WSGI callable
+that forwards to it, so Flask's test client (and pytest-flask's `client`) work
+unchanged. A request that hangs or kills the app fails alone: the sandbox is
+restarted for the next one. The child inherits nothing of the grader but its
+two protocol pipes and its standard error; killing the sandbox kills every
+process the app started, and returns once they are all gone.
 """
 
 from __future__ import annotations
 
+import http.client
+import io
 import json
 import os
 import queue
 import re
-import shutil
+import select
 import signal
-import socket
 import struct
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.sandbox import bubblewrap
+from checks.sandbox.limits import Limits
+
+__all__ = ["Limits", "Sandbox", "RemoteApp", "AppFailure", "AppNotLoaded", "Isolation", "NoSandbox", "choose"]
+
 CHILD = Path(__file__).with_name("child.py")
-JAIL = Path(__file__).with_name("jail.py")
-ISOLATION = "FLASK_CLUB_ISOLATION"  # "jail" or "process": what the probe found, passed on to class workers
-UNSHARE = ["unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private"]
 HEADER = struct.Struct(">I")
 STATUS = re.compile(r"^[1-5]\d\d(?: [^\r\n]*)?$")
 KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP")
+BUBBLEWRAP, PROCESS = "bubblewrap", "process"
 
 
-def isolation() -> str:
-    """'jail' where namespaces and setpriv may work (Linux, as root), else 'process' (resource limits only).
-
-    Not probed: a sandbox that cannot start in the jail falls back to 'process' (see Sandbox.ready).
-    """
-    known = os.environ.get(ISOLATION)
-    if known in ("jail", "process"):
-        return known
-    can = sys.platform == "linux" and os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv")
-    return "jail" if can else "process"
-
-
-class Cgroups:
-    """A pids and a memory cgroup of the sandbox's own (Linux, as root, where the hierarchy is writable)."""
-
-    V1 = Path("/sys/fs/cgroup")
-
-    def __init__(self, processes: int, memory_bytes: int):
-        self.folders: list[Path] = []
-        if sys.platform != "linux" or os.geteuid() != 0:
-            return
-        name = f"flask-club-{os.getpid()}-{next(Cgroups.counter)}"
-        wanted = [("pids", {"pids.max": processes}), ("memory", {"memory.limit_in_bytes": memory_bytes})]
-        for controller, settings in wanted:
-            folder = self.V1 / controller / name
-            try:
-                folder.mkdir()
-                for key, value in settings.items():
-                    (folder / key).write_text(str(value))
-                self.folders.append(folder)
-            except OSError:
-                self._remove(folder)
-
-    counter = iter(range(1, 1 << 62))
-
-    @property
-    def procs(self) -> list[str]:
-        return [str(folder / "cgroup.procs") for folder in self.folders]
-
-    def kill_all(self) -> None:
-        """Kill whatever is left in the cgroups, even what left the process group."""
-        for folder in self.folders:
-            try:
-                pids = (folder / "cgroup.procs").read_text().split()
-            except OSError:
-                continue
-            for pid in pids:
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (OSError, ValueError):
-                    pass
-
-    @staticmethod
-    def _remove(folder: Path) -> None:
-        for _ in range(50):
-            try:
-                folder.rmdir()
-                return
-            except FileNotFoundError:
-                return
-            except OSError:
-                time.sleep(0.01)
-
-    def remove(self) -> None:
-        self.kill_all()
-        for folder in self.folders:
-            self._remove(folder)
-        self.folders = []
+class NoSandbox(Exception):
+    """Grading others' work was asked for where no sandbox can be had; the message says how to get one."""
 
 
 @dataclass(frozen=True)
-class Limits:
-    """How long and how much a submission may take."""
+class Isolation:
+    """How the student's app is isolated: `mode` is "bubblewrap" or "process"; `label` is what outputs record."""
 
-    request_timeout: float = 5.0
-    check_timeout: float = 20.0
-    import_timeout: float = 10.0
-    submission_timeout: float = 120.0
-    memory_mb: int = 1024
-    file_mb: int = 64
-    processes: int = 64
-    max_body: int = 2 << 20
+    mode: str
+    label: str
+    note: str = ""  # said once on stderr, where the app runs with less than the sandbox
 
-    def for_sandbox(self) -> dict:
-        return {
-            "memory_bytes": self.memory_mb << 20,
-            "cpu_seconds": int(self.submission_timeout) + 5,
-            "file_bytes": self.file_mb << 20,
-            "processes": self.processes,
-            "max_body": self.max_body,
-        }
+
+def rlimits(limits: Limits) -> dict[str, int]:
+    """The resource limits child.py sets, by name (the process limit leaves room for the tasks running)."""
+    values = limits.for_sandbox()
+    return {
+        "RLIMIT_AS": values["memory_bytes"],
+        "RLIMIT_CPU": values["cpu_seconds"],
+        "RLIMIT_FSIZE": values["file_bytes"],
+        "RLIMIT_NPROC": values["processes"] + 16,
+        "RLIMIT_CORE": 0,
+    }
+
+
+def choose(no_sandbox: bool = False, others_work: bool = True, limits: Limits | None = None) -> Isolation:
+    """The isolation to grade with; raise NoSandbox when others' work would be graded without the sandbox.
+
+    `others_work` is false only for a student checking their own work (`--student` on their
+    machine): there the app runs with process limits where no sandbox can be had, and says so.
+    """
+    if no_sandbox:
+        return Isolation(PROCESS, "process limits (--no-sandbox)")
+    try:
+        bubblewrap.check(json.dumps(rlimits(limits or Limits())))
+    except bubblewrap.Unavailable as error:
+        if others_work:
+            raise NoSandbox(
+                f"no sandbox to grade others' work in: {error}; {bubblewrap.INSTALL}, "
+                "or pass --no-sandbox to grade with process limits only"
+            ) from None
+        return Isolation(
+            PROCESS,
+            f"process limits (no sandbox here: {error})",
+            f"no sandbox here ({error}): your app runs with process limits only; {bubblewrap.INSTALL} for the sandbox",
+        )
+    return Isolation(BUBBLEWRAP, BUBBLEWRAP)
 
 
 class AppFailure(Exception):
@@ -183,13 +145,6 @@ class Output:
             return (bytes(self.head) + middle + bytes(self.tail)).decode("utf-8", "replace")
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def sandbox_environment(extra: dict[str, str]) -> dict[str, str]:
     """The grader's environment less anything private, plus the exercise's variables."""
     env = {key: os.environ[key] for key in KEPT_ENVIRONMENT if key in os.environ}
@@ -221,21 +176,47 @@ class Process:
     started: bool = False
     frames: queue.Queue = field(default_factory=queue.Queue)
     output: Output = field(default_factory=Output)
+    info: int | None = None  # bwrap's --info-fd: the host pid of the sandbox's first process
+    init: int | None = None  # a pidfd of that process, the whole sandbox: killing it kills every process in it
+    unset: list[str] = field(default_factory=list)  # limits the child could not set, and why
+
+    def read_info(self) -> None:
+        """Take the sandbox's first process from bwrap's info (a pidfd, so its pid cannot be reused under us)."""
+        if self.info is None:
+            return
+        data = b""
+        try:
+            while chunk := os.read(self.info, 4096):
+                data += chunk
+            pid = int(json.loads(data)["child-pid"])
+            self.init = os.pidfd_open(pid)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        finally:
+            os.close(self.info)
+            self.info = None
 
 
 class Sandbox:
     """A student's app running in a child process, asked one request at a time."""
 
-    def __init__(self, root: Path, env: dict[str, str], limits: Limits | None = None, load_error: str | None = None):
+    def __init__(
+        self,
+        root: Path,
+        env: dict[str, str],
+        limits: Limits | None = None,
+        load_error: str | None = None,
+        isolation: Isolation | None = None,
+    ):
         self.root = Path(root)
-        self.env = sandbox_environment(env)
+        self.env = dict(env)  # the exercise's variables (CLUB_PASSWORD): all the app gets of the grader
         self.limits = limits or Limits()
+        self.isolation = isolation or choose(others_work=False, limits=self.limits)
         self.process: Process | None = None
         self.load_error = load_error
         self.loaded = False
         self.output = Output()
-        self.cgroups: Cgroups | None = None
-        self.isolation = "none" if load_error else isolation()
+        self.unset: list[str] = []  # every limit a run of the child could not set, and why
         if load_error is None:
             self.start()
 
@@ -243,34 +224,44 @@ class Sandbox:
     def start(self) -> None:
         """Start child.py on the submission; the import goes on in the background."""
         limits = self.limits.for_sandbox()
-        self.cgroups = Cgroups(self.limits.processes, self.limits.memory_mb << 20)
-        writable = self.root.parent
-        scratch = writable / "tmp"
-        scratch.mkdir(exist_ok=True)
-        env = {**self.env, "TMPDIR": str(scratch), "HOME": str(scratch)}
-        command = [sys.executable, "-I", "-B", str(CHILD), str(self.root)]
-        if self.isolation == "jail":
-            procs = ",".join(self.cgroups.procs) or "-"
-            command = [*UNSHARE, sys.executable, "-I", "-B", str(JAIL), str(writable), procs, *command]
+        scratch = self.root.parent
+        info_write = None
+        if self.isolation.mode == BUBBLEWRAP:
+            limits["path"] = [bubblewrap.PACKAGES]
+            info_read, info_write = os.pipe()
+            command = bubblewrap.command(self.root, scratch, info_write, [json.dumps(limits)])
+            env = bubblewrap.environment(self.env)
+            cwd, pass_fds = scratch, (info_write,)
         else:
-            limits["cgroups"] = self.cgroups.procs
-        command.append(json.dumps(limits))
-        popen = subprocess.Popen(
-            command,
-            cwd=self.root,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=os.name == "posix",
-        )
-        self.process = Process(popen, output=self.output)
+            info_read = None
+            own_tmp = scratch / "tmp"
+            own_tmp.mkdir(exist_ok=True)
+            env = {**sandbox_environment(self.env), "TMPDIR": str(own_tmp), "HOME": str(own_tmp)}
+            command = [sys.executable, "-I", "-B", str(CHILD), str(self.root), json.dumps(limits)]
+            cwd, pass_fds = self.root, ()
+        try:
+            popen = subprocess.Popen(
+                command,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                close_fds=True,  # the app inherits its pipes, and nothing else of the grader's
+                pass_fds=pass_fds,
+                start_new_session=os.name == "posix",
+            )
+        finally:
+            if info_write is not None:
+                os.close(info_write)
+        self.process = Process(popen, output=self.output, info=info_read)
         self.loaded = False
         threading.Thread(target=self._read_frames, args=(self.process,), daemon=True).start()
         threading.Thread(target=self._read_output, args=(self.process,), daemon=True).start()
 
     @staticmethod
     def _read_frames(process: Process) -> None:
+        process.read_info()  # bwrap writes it before the child starts
         stream = process.popen.stdout
         limit = (4 << 20) + 1024
         try:
@@ -300,11 +291,20 @@ class Sandbox:
             pass
 
     def kill(self) -> None:
-        """Stop the app's process and everything it started."""
+        """Stop the app's process and everything it started; return once every one of them is gone.
+
+        In the sandbox, killing its first process makes the kernel kill every other process of its
+        process namespace; bwrap exits only after that one has exited, which it does last.
+        """
         process, self.process = self.process, None
         if process is None:
             return
         popen = process.popen
+        if process.init is not None:
+            try:
+                signal.pidfd_send_signal(process.init, signal.SIGKILL)
+            except OSError:
+                pass
         try:
             if os.name == "posix":
                 os.killpg(popen.pid, signal.SIGKILL)
@@ -312,17 +312,19 @@ class Sandbox:
                 popen.kill()
         except (ProcessLookupError, PermissionError, OSError):
             pass
+        try:
+            popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        if process.init is not None:
+            select.select([process.init], [], [], 10)  # readable once the sandbox's first process has exited
+            os.close(process.init)
+            process.init = None
         for stream in (popen.stdin, popen.stdout, popen.stderr):
             try:
                 stream.close()
             except OSError:
                 pass
-        try:
-            popen.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        if self.cgroups is not None:
-            self.cgroups.remove()
 
     close = kill
 
@@ -341,6 +343,12 @@ class Sandbox:
             code = None
         return exit_description(code)
 
+    def describe(self) -> str:
+        """How the app was isolated, with every limit that could not be set."""
+        if not self.unset:
+            return self.isolation.label
+        return f"{self.isolation.label}; not set: {'; '.join(self.unset)}"
+
     # -- the conversation -------------------------------------------------
     def ready(self) -> None:
         """Wait for app.py to be imported; raise AppNotLoaded with the reason if it failed."""
@@ -352,15 +360,16 @@ class Sandbox:
             return
         kind, data = self._next(self.limits.import_timeout)
         if not self.process.started:
-            if kind == "frame" and json.loads(data).get("started"):
-                self.process.started = True
-                kind, data = self._next(self.limits.import_timeout)
-            elif self.isolation == "jail":
-                # The jail could not be built here (a container without namespaces?): go without it.
+            if kind != "frame" or not json.loads(data).get("started"):
+                # Before any of the student's code runs: the sandbox itself could not start.
+                said = self.output.text().strip()[-300:]
                 self.kill()
-                self.isolation = os.environ[ISOLATION] = "process"
-                self.start()
-                return self.ready()
+                raise RuntimeError(f"the sandbox did not start ({said or kind})")
+            self.process.started = True
+            for line in json.loads(data).get("unset") or []:
+                if isinstance(line, str) and line not in self.unset:
+                    self.unset.append(line[:200])
+            kind, data = self._next(self.limits.import_timeout)
         if kind == "frame":
             message = json.loads(data)
             if message.get("ready"):
@@ -400,28 +409,56 @@ class Sandbox:
         self.kill()
         raise AppFailure(f"your app's process {reason} while answering {what}{self.output.quote()}")
 
-    def request(self, environ: dict[str, str], body: bytes, what: str, timeout: float | None = None) -> Answer:
-        """Send one request; return the answer or raise AppFailure saying what went wrong."""
-        timeout = self.limits.request_timeout if timeout is None else timeout
+    def _ask(self, message: dict, what: str, timeout: float, body: bytes | None = None) -> bytes:
         self.ready()
         try:
-            self._send({"op": "request", "environ": environ}, body)
+            self._send(message, body)
         except (OSError, ValueError):
             reason = self._died()
             self.kill()
             raise AppFailure(f"your app's process {reason} before {what} could be sent") from None
-        message = json.loads(self._receive(what, timeout))
+        return self._receive(what, timeout)
+
+    def request(self, environ: dict[str, str], body: bytes, what: str, timeout: float | None = None) -> Answer:
+        """Send one request; return the answer or raise AppFailure saying what went wrong."""
+        timeout = self.limits.request_timeout if timeout is None else timeout
+        message = json.loads(self._ask({"op": "request", "environ": environ}, what, timeout, body))
         data = self._receive(what, timeout)
         return parse_answer(message, data)
 
-    def serve_http(self, port: int) -> None:
-        """Start the app as a real HTTP server on 127.0.0.1:port, in a process of its own."""
-        self.ready()
-        self._send({"op": "serve", "port": port})
-        json.loads(self._receive("the request to start a server", self.limits.request_timeout))
+    def serve_http(self) -> int:
+        """Start the app as a real HTTP server on a free port of the sandbox's own loopback; return the port."""
+        answer = json.loads(self._ask({"op": "serve"}, "the request to start a server", self.limits.request_timeout))
+        port = answer.get("port") if isinstance(answer, dict) else None
+        if not isinstance(port, int) or not 0 < port < 65536:
+            raise AppFailure(f"the server could not be started: {str(answer.get('error', answer))[:200]}")
+        return port
+
+    def http_get(self, port: int, path: str, timeout: float) -> http.client.HTTPResponse:
+        """GET path from that server over real HTTP, inside the sandbox; the whole answer within `timeout` seconds.
+
+        The child connects, sends the request and relays what came back (64 KiB at most) over the
+        pipe; the answer is parsed here. Raises AppFailure saying what went wrong.
+        """
+        what = f"GET http://127.0.0.1:{port}{path}"
+        message = {"op": "http_get", "port": port, "path": path, "timeout": timeout}
+        answer = json.loads(self._ask(message, what, timeout + 3))
+        raw = self._receive(what, timeout + 3)
+        if answer.get("error") == "no server":
+            raise AppFailure(f"nothing listened on port {port} within {timeout:g} s")
+        if answer.get("error") == "too slow":
+            raise AppFailure(f"{what} did not finish answering within {timeout:g} s")
+        if answer.get("error"):
+            raise AppFailure(f"{what} got no HTTP answer: {str(answer['error'])[:200]}")
+        response = http.client.HTTPResponse(_Received(raw))
+        try:
+            response.begin()
+        except (http.client.HTTPException, ValueError, OSError) as error:
+            raise AppFailure(f"{what} got no valid HTTP answer: {type(error).__name__}") from None
+        return response
 
     def stop_http(self) -> None:
-        """Stop that server (the sandbox kills it: its pid may be one of another namespace)."""
+        """Stop that server (the child kills it)."""
         if self.process is None:
             return
         try:
@@ -430,6 +467,15 @@ class Sandbox:
         except (AppFailure, OSError, ValueError):
             pass
 
+
+class _Received:
+    """What http.client needs of a socket, over bytes already received."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def makefile(self, mode: str, *args, **kwargs) -> io.BytesIO:
+        return io.BytesIO(self.data)
 
 
 def message_kind(kind: str, data: object) -> str | None:
@@ -443,10 +489,16 @@ def message_kind(kind: str, data: object) -> str | None:
 
 
 def parse_answer(message: dict, body: bytes) -> Answer:
-    """Check an answer from the untrusted side before anything in the grader uses it."""
+    """Check an answer from the untrusted side before anything in the grader uses it.
+
+    This is where the app's text enters the grader: the status line, headers and the
+    exception text are made valid, printable text here, once (checks/sandbox/text.py).
+    """
+    from checks.sandbox.text import clean
+
     status = message.get("status")
     if not isinstance(status, str) or not STATUS.match(status):
-        raise AppFailure(f"your app answered with an invalid HTTP status {str(status)[:60]!r}")
+        raise AppFailure(f"your app answered with an invalid HTTP status {clean(str(status)[:60])!r}")
     headers = []
     for pair in message.get("headers") or []:
         if (
@@ -454,13 +506,13 @@ def parse_answer(message: dict, body: bytes) -> Answer:
             and len(pair) == 2
             and all(isinstance(part, str) and "\n" not in part and "\r" not in part for part in pair)
         ):
-            headers.append((pair[0], pair[1]))
+            headers.append((clean(pair[0]), clean(pair[1])))
     exception = message.get("exception")
     return Answer(
-        status=status,
+        status=clean(status),
         headers=headers,
         body=body,
-        exception=exception if isinstance(exception, str) else None,
+        exception=clean(exception) if isinstance(exception, str) else None,
         truncated=bool(message.get("truncated")),
     )
 
@@ -486,14 +538,3 @@ class RemoteApp:
         self.last = answer
         start_response(answer.status, answer.headers)
         return [answer.body]
-
-
-def wait_for_port(port: int, deadline: float) -> bool:
-    """True once something accepts connections on 127.0.0.1:port, False at the deadline."""
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.02)
-    return False

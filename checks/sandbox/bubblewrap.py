@@ -1,0 +1,261 @@
+"""What a student's app sees: the bubblewrap sandbox it runs in.
+
+bubblewrap (`bwrap`, Debian's `bubblewrap` package) starts the app in new user,
+process, network, IPC and host-name namespaces, with no capabilities, in a new
+session, and dies with the grader. Its file system is built from nothing; it
+holds only:
+
+| path in the sandbox | what | how |
+| --- | --- | --- |
+| /usr, /lib*, /bin | the system's libraries and programs | read-only |
+| /python (or the runtime's own path under /usr) | the Python runtime, without its site-packages | read-only |
+| /packages | Flask and its dependencies, Pillow, and their metadata: nothing else | read-only |
+| /sandbox/child.py | the script that imports app.py and answers the grader | read-only |
+| /etc | a host name, a user, and nothing else of the machine's | read-only |
+| /app | the submission's own copy | writable |
+| /tmp | a private, empty, size-limited folder | writable |
+| /dev, /proc | a minimal /dev (null, zero, random…) and the sandbox's own processes | /dev read-only |
+
+So the app cannot see the kit, the reference solution, the grader's virtual
+environment, other students' copies, anyone's home folder or the machine's
+files, cannot reach any network (not even the machine's loopback), and every
+process it starts dies with it. bubblewrap runs the same as root and as an
+ordinary user where unprivileged user namespaces are allowed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import site
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+CHILD = Path(__file__).with_name("child.py")
+APP = "/app"  # the submission's copy, inside the sandbox
+RUNTIME = "/python"
+PACKAGES = "/packages"
+SANDBOX_CHILD = "/sandbox/child.py"
+UID = 1000  # who the app is inside its user namespace
+TMP_SIZE = 256 << 20
+# What the contract lets an app import, besides the standard library (their own dependencies come along).
+ALLOWED = ("flask", "werkzeug", "jinja2", "markupsafe", "itsdangerous", "click", "blinker", "pillow")
+INSTALL = "install bubblewrap (apt-get install bubblewrap), or grade on Linux or in a Linux container"
+
+
+class Unavailable(Exception):
+    """No bubblewrap sandbox can be had here; the message says why, in a clause."""
+
+
+def runtime() -> tuple[str | None, str]:
+    """(the host folder to mount at /python, None for a runtime under /usr; the interpreter's path inside)."""
+    base = os.path.realpath(sys.base_prefix)
+    executable = os.path.realpath(sys.executable)
+    if os.path.basename(executable).startswith("python") and not executable.startswith(base + os.sep):
+        # A virtual environment's python links to the runtime's: find it there.
+        executable = os.path.join(base, "bin", f"python{sys.version_info[0]}.{sys.version_info[1]}")
+    if base == "/usr" or base.startswith("/usr/"):
+        return None, executable
+    return base, RUNTIME + executable[len(base):]
+
+
+def hidden_site_packages() -> list[str]:
+    """The runtime's own site-packages, as the sandbox sees them: covered with empty folders."""
+    base = os.path.realpath(sys.base_prefix)
+    mounted, _ = runtime()
+    hidden = []
+    others = [str(path) for path in Path("/usr/local/lib").glob("python3*/*-packages")]
+    for folder in [*site.getsitepackages([base]), "/usr/lib/python3/dist-packages", *others]:
+        folder = os.path.realpath(folder)
+        if not os.path.isdir(folder):
+            continue
+        if mounted and folder.startswith(mounted + os.sep):
+            folder = RUNTIME + folder[len(mounted):]
+        elif not folder.startswith("/usr/"):
+            continue
+        if folder not in hidden:
+            hidden.append(folder)
+    return hidden
+
+
+def _requirements(distribution: metadata.Distribution) -> list[str]:
+    """The names a distribution requires unconditionally (no extras, no markers)."""
+    names = []
+    for requirement in distribution.requires or []:
+        if ";" in requirement:
+            continue
+        name = requirement.split("[")[0]
+        for stop in "<>=!~ (":
+            name = name.split(stop)[0]
+        names.append(name.strip())
+    return names
+
+
+@functools.cache
+def packages() -> tuple[tuple[str, str], ...]:
+    """(host path, sandbox path) of every top-level file and folder of the allowed distributions."""
+    wanted, seen, mounts = list(ALLOWED), set(), {}
+    while wanted:
+        name = wanted.pop().lower().replace("_", "-")
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            distribution = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        wanted += _requirements(distribution)
+        for file in distribution.files or []:
+            parts = Path(file).parts
+            if not parts or parts[0] in ("..", "bin") or parts[0].endswith(".pth") or parts[0] == "__pycache__":
+                continue
+            source = os.path.realpath(distribution.locate_file(parts[0]))
+            if os.path.exists(source):
+                mounts[parts[0]] = source
+    return tuple((source, f"{PACKAGES}/{top}") for top, source in sorted(mounts.items()))
+
+
+def program() -> str:
+    """bwrap, as the grader's PATH finds it."""
+    return shutil.which("bwrap") or "bwrap"
+
+
+@functools.cache
+def features() -> str:
+    """bwrap's --help: which options this version has."""
+    try:
+        return subprocess.run([program(), "--help"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def system_mounts() -> list[str]:
+    """/usr read-only, and /lib, /lib64, /bin, /sbin as this machine has them (links or folders)."""
+    arguments = ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            arguments += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            arguments += ["--ro-bind", top, top]
+    return arguments
+
+
+def write_etc(folder: Path) -> Path:
+    """The sandbox's /etc: a host name and a user, so that `localhost` and getpass work."""
+    etc = folder / "etc"
+    etc.mkdir(exist_ok=True)
+    (etc / "hosts").write_text("127.0.0.1 localhost\n::1 localhost\n")
+    (etc / "hostname").write_text("sandbox\n")
+    (etc / "passwd").write_text(f"app:x:{UID}:{UID}:app:/tmp:/usr/sbin/nologin\n")
+    (etc / "group").write_text(f"app:x:{UID}:\n")
+    (etc / "nsswitch.conf").write_text("passwd: files\ngroup: files\nhosts: files\n")
+    return etc
+
+
+def command(copy: Path, scratch: Path, info_fd: int | None, arguments: list[str]) -> list[str]:
+    """The bwrap command line that runs child.py on the copy (mounted at /app), with `arguments` after it."""
+    help_text = features()
+    mounted, python = runtime()
+    bwrap = [
+        program(),
+        "--unshare-all",
+        "--unshare-user",
+        "--uid", str(UID),
+        "--gid", str(UID),
+        "--hostname", "sandbox",
+        "--cap-drop", "ALL",
+        "--die-with-parent",
+        "--new-session",
+    ]
+    if "--disable-userns" in help_text:
+        bwrap.append("--disable-userns")
+    bwrap += system_mounts()
+    if mounted:
+        bwrap += ["--ro-bind", mounted, RUNTIME]
+    for folder in hidden_site_packages():
+        bwrap += ["--tmpfs", folder, "--remount-ro", folder]
+    for source, target in packages():
+        bwrap += ["--ro-bind", source, target]
+    bwrap += ["--ro-bind", str(write_etc(scratch)), "/etc"]
+    bwrap += ["--ro-bind", str(CHILD), SANDBOX_CHILD]
+    bwrap += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
+    if "--size" in help_text:
+        bwrap += ["--size", str(TMP_SIZE)]
+    bwrap += ["--tmpfs", "/tmp", "--bind", str(copy), APP, "--chdir", APP]
+    if info_fd is not None:
+        bwrap += ["--info-fd", str(info_fd)]
+    return [*bwrap, "--", python, "-I", "-S", "-B", SANDBOX_CHILD, APP, *arguments]
+
+
+def environment(extra: dict[str, str]) -> dict[str, str]:
+    """The whole environment of the sandbox (bwrap passes it on): nothing of the grader's, and `extra`.
+
+    Passed as the environment rather than on bwrap's command line, which every user of the machine can read.
+    """
+    kept = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/tmp",
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if runtime()[0]:
+        kept["LD_LIBRARY_PATH"] = f"{RUNTIME}/lib"  # a runtime built with an absolute run path
+    return {**kept, **extra}
+
+
+PROBE = """\
+import json, resource, sys
+for name, value in json.loads(sys.argv[1]).items():
+    kind = getattr(resource, name)
+    hard = resource.getrlimit(kind)[1]
+    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    try:
+        resource.setrlimit(kind, (value, value))
+    except (OSError, ValueError) as error:
+        sys.exit(f"could not set {name}: {error}")
+"""
+
+
+@functools.lru_cache(maxsize=4)
+def check(rlimits: str = "{}") -> None:
+    """Raise Unavailable (saying why) unless a bubblewrap sandbox starts here and takes the rlimits (JSON)."""
+    if not sys.platform.startswith("linux"):
+        raise Unavailable(f"bubblewrap needs Linux, and this is {sys.platform}")
+    if shutil.which("bwrap") is None:
+        raise Unavailable("bubblewrap (bwrap) is not installed")
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="flask-club-probe-") as folder:
+        folder = Path(folder)
+        (folder / "app").mkdir()
+        probe = command(folder / "app", folder, None, [])
+        probe = [*probe[: probe.index("--") + 2], "-I", "-S", "-B", "-c", PROBE, rlimits]
+        try:
+            done = subprocess.run(
+                probe, env=environment({}), capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL
+            )
+        except (OSError, subprocess.SubprocessError) as error:
+            raise Unavailable(f"bubblewrap could not start: {error}") from None
+    if done.returncode != 0:
+        said = (done.stderr.strip().splitlines() or ["no message"])[-1][:200]
+        if said.startswith("could not set"):
+            raise Unavailable(f"the sandbox {said}")
+        raise Unavailable(f"bubblewrap could not build the sandbox here ({said}: are user namespaces allowed?)")
+
+
+def available() -> bool:
+    """Whether the sandbox can be had here (with the default limits)."""
+    from checks.sandbox.limits import Limits
+    from checks.sandbox.parent import rlimits
+
+    try:
+        check(json.dumps(rlimits(Limits())))
+    except Unavailable:
+        return False
+    return True

@@ -1,0 +1,33 @@
+"""How long and how much a submission may take: the time limits the grader keeps, the rlimits the child sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# What the grader reads of a submission itself, outside the sandbox.
+MAX_SOURCE = 256 << 10  # app.py and templates/user.html, each
+MAX_COPY = 64 << 20  # a whole submission's copy (a file past it is left out, with a note)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long and how much a submission may take."""
+
+    request_timeout: float = 5.0
+    check_timeout: float = 20.0
+    import_timeout: float = 10.0
+    submission_timeout: float = 120.0
+    memory_mb: int = 1024
+    file_mb: int = 64
+    processes: int = 64
+    max_body: int = 2 << 20
+
+    def for_sandbox(self) -> dict:
+        """The resource limits child.py sets on itself before any of the student's code runs."""
+        return {
+            "memory_bytes": self.memory_mb << 20,
+            "cpu_seconds": int(self.submission_timeout) + 5,
+            "file_bytes": self.file_mb << 20,
+            "processes": self.processes,
+            "max_body": self.max_body,
+        }
