@@ -14,7 +14,7 @@ JOBS       ?=
 OPTIONS     = $(if $(STEP),--step $(STEP)) $(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS))
 
 .DEFAULT_GOAL := help
-.PHONY: help grade check run test lint bench
+.PHONY: help grade check run test lint bench sandbox
 
 help: ## list the targets
 	@echo "Flask Club: make TARGET [VARIABLE=value ...]"
@@ -31,16 +31,16 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.grader
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-grade: $(VENV)/.grader ## grade a submission, or a class folder: SUBMISSION=dir (default solution), FORMAT, STEP, SEED, JOBS
+grade: $(VENV)/.grader sandbox ## grade a submission, or a class folder: SUBMISSION=dir (default solution), FORMAT, STEP, SEED, JOBS
 	@$(PY) -m checks $(SUBMISSION) --format $(FORMAT) $(OPTIONS)
 
-check: $(VENV)/.grader ## grade your work in starter/ (STEP=n for one step, SEED=n to repeat a run)
+check: $(VENV)/.grader sandbox ## grade your work in starter/ (STEP=n for one step, SEED=n to repeat a run)
 	@$(PY) -m checks starter --student $(OPTIONS)
 
 run: $(VENV)/.grader ## start the reference solution on http://localhost:5000 (development server): CLUB_PASSWORD=...
 	cd solution && ../$(PY) app.py
 
-test: $(VENV)/.dev browser ## run the kit's own tests (and ruff)
+test: $(VENV)/.dev browser sandbox ## run the kit's own tests (and ruff)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -49,6 +49,21 @@ lint: $(VENV)/.dev ## ruff, the linter
 
 bench: $(VENV)/.grader ## time grading one submission and a class (CLASS=50) beside a pytest floor measured in the same run
 	$(PY) -m tools.bench $(if $(CLASS),--class-size $(CLASS))
+
+# Debian's bubblewrap: the sandbox every submission's app runs in (checks/sandbox/bubblewrap.py),
+# installed where it is missing and this machine can (root, with apt-get). Never fails: without it,
+# `make check` runs the app with process limits only and says so; grading others' work refuses.
+sandbox: ## install bubblewrap, the sandbox submissions run in, where it is missing (as root, with apt-get)
+	@if command -v bwrap >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's bubblewrap, the sandbox submissions run in: apt-get install -y bubblewrap"; \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null 2>&1 \
+	    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }; } \
+	    || echo "Could not install bubblewrap: grading others' work will refuse (docs/instructor/grading.md)."; \
+	else \
+	  echo "No bubblewrap (bwrap), and no root apt-get to install it: run sudo apt-get install bubblewrap"; \
+	fi
 
 # The reference solution as real software: a production server, a load test, a real browser.
 .PHONY: serve load browser screenshots

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image: it
 # finds (or installs) Python 3.11 or newer and installs the checks' pinned
-# dependencies into .venv next to this file (/autograder/source/.venv).
+# dependencies into .venv next to this file (/autograder/source/.venv), and
+# bubblewrap, the sandbox every submission runs in.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -29,5 +30,11 @@ if ! "$python" -m venv .venv; then
   "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+# bubblewrap: the sandbox each submission's app runs in. Without it the grader refuses to
+# grade (a student's code would run as root beside the grader); see the instructor's guide.
+if ! command -v bwrap >/dev/null 2>&1; then
+  apt-get update
+  apt-get install -y bubblewrap
+fi
 .venv/bin/python -m checks --help >/dev/null
-echo "Flask Club autograder ready: $(.venv/bin/python --version)"
+echo "Flask Club autograder ready: $(.venv/bin/python --version), $(bwrap --version)"
