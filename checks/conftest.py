@@ -108,6 +108,9 @@ def template(grading: Grading, notes: Notes) -> str:
     source = grading.workspace.template_source
     if source is not None:
         return source
+    problem = grading.workspace.unreadable.get(TEMPLATE.as_posix())
+    if problem:
+        notes.fail(f"templates/user.html counts as missing: {problem}")
     found = [path for path in look_for(grading.workspace.root, "user.html") if path != TEMPLATE.as_posix()]
     if found:
         hint = f"found {found[0]}: Flask looks for templates in a folder named exactly `templates`, next to app.py"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,49 @@ def test_no_sandbox_is_recorded(tmp_path):
     result = json.loads(done.stdout)
     assert result["score"] == 100
     assert result["isolation"].startswith("process limits (--no-sandbox)")
+
+
+def test_a_link_out_of_the_submission_counts_as_missing(tmp_path):
+    """A template linking out of the submission (to the kit, or a file only root may read) is missing, and named."""
+    secret = tmp_path / "secret.html"
+    secret.write_text(TEMPLATE + "<!-- SECRET-TEXT -->\n")
+    secret.chmod(0o600)
+    (tmp_path / "sub").mkdir()
+    path = submission(tmp_path / "sub")
+    (path / "templates" / "user.html").unlink()
+    (path / "templates" / "user.html").symlink_to(secret)
+    (path / "templates" / "base.html").symlink_to(ROOT / "solution" / "templates" / "base.html")
+    result, _ = grade_fast(path)
+    said = json.dumps(result)
+    assert "SECRET-TEXT" not in said
+    assert {"3", "4"} <= failed_steps(result)
+    assert "templates/user.html counts as missing" in messages(result, "3")
+    assert f"a link to {secret}, outside the submission" in messages(result, "3")
+
+
+def test_a_link_inside_the_submission_is_copied_as_a_file(tmp_path):
+    """A template that is a link to another file of the submission is graded as that file."""
+    path = submission(tmp_path)
+    (path / "page.html").write_text(TEMPLATE)
+    (path / "templates" / "user.html").unlink()
+    (path / "templates" / "user.html").symlink_to("../page.html")
+    result, _ = grade_fast(path)
+    assert result["score"] == 100
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="device nodes and fifos as Linux makes them")
+def test_devices_and_fifos_are_left_out_of_the_copy(tmp_path):
+    """A device node (/dev/zero's, from an archive unpacked as root) or a fifo is left out, with a note: never read."""
+    path = submission(tmp_path)
+    os.mkfifo(path / "fifo")
+    made = ["fifo"]
+    try:
+        os.mknod(path / "zero", 0o666 | stat.S_IFCHR, os.makedev(1, 5))
+        made.append("zero")
+    except PermissionError:
+        pass  # not root here: the fifo stands for both
+    done = run_checks(path, "--format", "json", "--seed", "5", timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["score"] == 100
+    for name in made:
+        assert f"note: left out {name}: not a regular file or folder" in done.stderr
