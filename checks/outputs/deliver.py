@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from checks import rubric
@@ -85,8 +86,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def write(path: Path, text: str) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then renamed over it.
+
+    Only ever called once grading is over, when every process of the submission is dead.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def deliver(args: argparse.Namespace, grade: Grade) -> int:

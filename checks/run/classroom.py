@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.run.workspace import SKIPPED
+from checks.run.workspace import SCRATCH, SKIPPED, scratch_base
 
 KIT = Path(__file__).resolve().parents[2]
 STATE = "state.json"
@@ -111,36 +113,84 @@ class Options:
     submission_timeout: float = 120.0
 
 
+class Tail:
+    """The end of what a worker wrote on its standard error (4 KiB at most), for the error of a failed job."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self.text = ""
+        self.lock = threading.Lock()
+
+    def read(self, stream) -> None:
+        try:
+            while chunk := stream.read(4096):
+                with self.lock:
+                    self.text = (self.text + chunk)[-self.size :]
+        except (OSError, ValueError):
+            pass
+
+    def said(self, limit: int = 600) -> str:
+        """'; the grader said: …' with the last lines it wrote, or ''."""
+        with self.lock:
+            text = " ".join(self.text.split())[-limit:]
+        return f"; the grader said: …{text}" if text else ""
+
+
 class Worker:
-    """A `python -m checks.run.worker` process, grading one submission at a time for one job slot."""
+    """A `python -m checks.run.worker` process, grading one submission at a time for one job slot.
+
+    Each worker copies submissions into a folder of its own (FLASK_CLUB_SCRATCH), removed when it is
+    stopped: a worker killed on its time limit leaves nothing behind, and its sandbox dies with it.
+    """
 
     def __init__(self, options: Options):
         self.options = options
         self.process: subprocess.Popen | None = None
+        self.errors = Tail()
+        self.scratch: str | None = None
 
     def start(self) -> subprocess.Popen:
         if self.process is None or self.process.poll() is not None:
+            self.stop()
+            self.scratch = tempfile.mkdtemp(prefix="flask-club-worker-", dir=scratch_base())
+            self.errors = Tail()
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "checks.run.worker"],
                 cwd=KIT,
+                env={**os.environ, SCRATCH: self.scratch},
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
                 text=True,
                 encoding="utf-8",
+                errors="replace",
             )
+            threading.Thread(target=self.errors.read, args=(self.process.stderr,), daemon=True).start()
         return self.process
 
     def stop(self) -> None:
+        """Kill the worker (its sandboxes die with it) and remove its copies."""
         if self.process is not None:
             self.process.kill()
             self.process.wait()
             self.process = None
+        if self.scratch is not None:
+            for _ in range(50):  # a sandbox may still be dying, and writing
+                shutil.rmtree(self.scratch, ignore_errors=True)
+                if not os.path.exists(self.scratch):
+                    break
+                time.sleep(0.1)
+            self.scratch = None
 
     def grade(self, student: Path, seed: int) -> Outcome:
-        """Grade one student's folder; a worker that dies or overruns is replaced, and the student told why."""
+        """Grade one student's folder; a worker that dies or overruns is replaced, and the student told why.
+
+        Each job carries a random token that only the worker sees, never the student's app: an answer
+        without it is not this job's, and counts as an error for this student alone.
+        """
         started = time.monotonic()
-        job = {"submission": str(work_folder(student)), "seed": seed, "args": self.options.limits}
+        token = secrets.token_hex(16)
+        job = {"submission": str(work_folder(student)), "seed": seed, "args": self.options.limits, "token": token}
         answer: list[str] = []
         process = self.start()
 
@@ -154,9 +204,16 @@ class Worker:
         asking.join(self.options.submission_timeout + 60)
         seconds = time.monotonic() - started
         if asking.is_alive() or not answer or not answer[0]:
+            said = self.errors.said()
             self.stop()
-            return Outcome(student.name, None, seconds, "the grader did not finish this submission")
-        answered = json.loads(answer[0])
+            return Outcome(student.name, None, seconds, f"the grader did not finish this submission{said}")
+        try:
+            answered = json.loads(answer[0])
+            if not isinstance(answered, dict) or answered.get("token") != token:
+                raise ValueError("not this job's token")
+        except ValueError:
+            self.stop()  # what the worker says next can't be trusted to be in step
+            return Outcome(student.name, None, seconds, "the grader's answer for this submission was not its own")
         if "error" in answered:
             return Outcome(student.name, None, seconds, str(answered["error"]))
         result, view = answered["result"], answered["student"]

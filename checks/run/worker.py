@@ -34,6 +34,7 @@ def main() -> None:
             answer = {"error": str(error)}
         except (Exception, SystemExit) as error:  # noqa: BLE001 - one submission's trouble must not stop the class
             answer = {"error": f"the grader failed: {type(error).__name__}: {error}"[:300]}
+        answer["token"] = job.get("token")  # the job's own, which the student's app never sees
         answers.write(json.dumps(answer, ensure_ascii=False) + "\n")
         answers.flush()
 
