@@ -85,3 +85,20 @@ def test_every_check_of_a_step_expands_to_its_checks():
     assert fails["test_app_imports"] == "defines neither"
     assert set(fails) == set(verdicts.steps()["1"].points)
     assert set(fails.values()) == {"defines neither", "loaded"}
+
+
+def test_phrases_match_whole_words_ignoring_case():
+    assert verdicts.says("Expected 400 for a POST with no username, got 401", "expected 400")
+    assert not verdicts.says("expected 4000 for a POST", "expected 400")
+    assert not verdicts.says("XXexpected 400 for a POSTXX", "expected 400")
+    assert verdicts.says('app.py has no `if __name__ == "__main__":` block', '`if __name__ == "__main__":` block')
+    assert verdicts.says("holds no {{ … }} expression", "{{ … }}")
+
+
+def test_a_check_may_name_several_phrases_and_must_say_each():
+    title = {check: name for name, check in verdicts.check_of_name().items()}
+    message = "expected GET / to answer 200, got 404\nhint: is there a route"
+    graded = result((title["test_home_page_is_html"], False, message))
+    assert verdicts.problems(graded, {"test_home_page_is_html": ["answer 200", "is there a route"]}) == []
+    found = verdicts.problems(graded, {"test_home_page_is_html": ["answer 200", "methods=['GET']"]})
+    assert len(found) == 1 and "methods=['GET']" in found[0]

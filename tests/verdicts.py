@@ -9,6 +9,8 @@ their own tests/mutants/NAME.toml, both under the key `fails`:
     test_message_html_is_escaped = "became real elements"
 
 and `every_check.N = "phrase"` says that every check of step N fails with that phrase.
+A check may have a list of phrases instead, all of which its message must hold (the
+problem, then the hint that diagnoses it). Phrases match whole words, ignoring case.
 Pick phrases that state the contract ("expected 400", "refused with 401 or 403")
 rather than incidental wording, so that rewording a hint does not break them but
 losing the branch that finds the mistake does.
@@ -17,6 +19,7 @@ losing the branch that finds the mistake does.
 from __future__ import annotations
 
 import ast
+import re
 from functools import cache
 from pathlib import Path
 
@@ -93,7 +96,7 @@ def failures(result: dict) -> dict[str, str]:
     return found
 
 
-def problems(result: dict, fails: dict[str, str]) -> list[str]:
+def problems(result: dict, fails: dict[str, str | list[str]]) -> list[str]:
     """What is wrong with a graded result against an expectation; empty when it meets it."""
     got = failures(result)
     graded = {check_of_name().get(check["name"], check["name"]) for step in result["steps"] for check in step["checks"]}
@@ -104,9 +107,25 @@ def problems(result: dict, fails: dict[str, str]) -> list[str]:
         done = "passed" if name in graded else "was not graded"
         wrong.append(f"{name} {done} but should fail with {fails[name]!r}")
     for name in sorted(set(fails) & set(got)):
-        if fails[name].casefold() not in got[name].casefold():
-            wrong.append(f"{name} failed without {fails[name]!r} in its message:\n    {got[name][:400]}")
+        for phrase in phrases(fails[name]):
+            if not says(got[name], phrase):
+                wrong.append(f"{name} failed without {phrase!r} in its message:\n    {got[name][:400]}")
     return wrong
+
+
+def phrases(expected: str | list[str]) -> list[str]:
+    """An expectation's phrases for one check: one, or a list (the problem, then the hint, say)."""
+    return [expected] if isinstance(expected, str) else list(expected)
+
+
+def says(text: str, phrase: str) -> bool:
+    """Whether the text holds the phrase as whole words, ignoring case: "expected 400" is not in "expected 4000"."""
+    pattern = re.escape(phrase.casefold())
+    if phrase[:1].isalnum() or phrase[:1] == "_":
+        pattern = r"(?<!\w)" + pattern
+    if phrase[-1:].isalnum() or phrase[-1:] == "_":
+        pattern += r"(?!\w)"
+    return re.search(pattern, text.casefold()) is not None
 
 
 def unknown_checks(fails: dict[str, str]) -> list[str]:
@@ -124,11 +143,12 @@ def steps_of(fails: dict[str, str]) -> set[str]:
     return found
 
 
-def targets(fails: dict[str, str]) -> set[str]:
+def targets(fails: dict[str, str | list[str]]) -> set[str]:
     """The checks an expectation shows working: failing with a phrase of their own, not a borrowed one."""
     own = set()
-    for name, phrase in fails.items():
-        owner = next((check for text, check in BORROWED.items() if text in phrase.casefold()), name)
-        if owner == name and phrase.strip():
-            own.add(name)
+    for name, expected in fails.items():
+        for phrase in phrases(expected):
+            owner = next((check for text, check in BORROWED.items() if text in phrase.casefold()), name)
+            if owner == name and phrase.strip():
+                own.add(name)
     return own
