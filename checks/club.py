@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import NoReturn
 from urllib.parse import quote
 
+import flask
 from bs4 import BeautifulSoup
 
 from checks.data import Profile
@@ -131,6 +132,13 @@ class Reply:
         return False, f"the page has no #{field_id} and its text does not contain {show(value)}"
 
 
+def browser(remote: RemoteApp):
+    """A new test client (a browser with an empty cookie jar) whose requests go to the app behind `remote`."""
+    proxy = flask.Flask("flask_club_proxy")
+    proxy.wsgi_app = remote
+    return proxy.test_client()
+
+
 class Club:
     """One check's conversation with the student's app."""
 
@@ -140,6 +148,9 @@ class Club:
         self.notes = notes
         self.password = password
         self.time_left = time_left or (lambda: remote.sandbox.limits.request_timeout)
+        # A new visitor: sends no cookies and keeps none. Profiles are read back through it, so a
+        # profile kept only in the browser's cookies is not stored (see the contract).
+        self.stranger = client.application.test_client(use_cookies=False)
 
     def fail(self, problem: str, hint: str | None = None) -> NoReturn:
         self.notes.fail(problem, hint)
@@ -152,6 +163,11 @@ class Club:
             "(docs/student/step-1.md), then run `python app.py` yourself to see the error",
         )
 
+    def on(self, sandbox) -> Club:
+        """The same check talking to another run of the app (a fresh copy, other variables), in a new browser."""
+        remote = RemoteApp(sandbox)
+        return Club(browser(remote), remote, self.notes, self.password, self.time_left)
+
     def ensure_loaded(self) -> None:
         """Wait for app.py to load; fail the check if it did not."""
         try:
@@ -160,10 +176,23 @@ class Club:
             self.not_loaded(error)
 
     # -- requests ---------------------------------------------------------
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Reply:
+    def shown_value(self, value: object) -> str:
+        """A form value as a message shows it; the run's password by name (it is not repeatable)."""
+        if value == self.password:
+            return "CLUB_PASSWORD's value"
+        if isinstance(value, tuple):  # a file: (stream, file name, content type)
+            return f"a file {show(value[1], 40)} ({value[2]})"
+        return show(str(value), 40)
+
+    def request(
+        self, method: str, path: str, form: dict[str, object] | None = None, *, visitor=None, cookies: str = ""
+    ) -> Reply:
+        """Send one request; `visitor` is another client (such as `stranger`), `cookies` a Cookie header."""
         sent = f"{method} {path}"
+        if visitor is self.stranger:
+            sent += f" as a new visitor with only the cookie {show(cookies, 60)}" if cookies else " as a new visitor"
         if form is not None:
-            shown = ", ".join(f"{name}={show(value, 40)}" for name, value in form.items())
+            shown = ", ".join(f"{name}={self.shown_value(value)}" for name, value in form.items())
             sent += f" with {shown}" if shown else " with no fields"
         timeout = self.time_left()
         if timeout <= 0:
@@ -173,7 +202,8 @@ class Club:
             )
         self.remote.timeout = timeout
         try:
-            response = self.client.open(path, method=method, data=form)
+            headers = {"Cookie": cookies} if cookies else None
+            response = (visitor or self.client).open(path, method=method, data=form, headers=headers)
         except AppNotLoaded as error:
             self.notes.lines.clear()
             self.not_loaded(error)
@@ -207,7 +237,8 @@ class Club:
         return self.post("/user/", form)
 
     def profile_page(self, username: str) -> Reply:
-        return self.get(profile_path(username))
+        """GET /user/<username> as a new visitor: a profile belongs to the server, not to a browser."""
+        return self.request("GET", profile_path(username), visitor=self.stranger)
 
     # -- expectations -----------------------------------------------------
     @staticmethod

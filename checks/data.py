@@ -10,6 +10,7 @@ check asks for it), no `/` in usernames.
 from __future__ import annotations
 
 import random
+import secrets
 import string
 from dataclasses import dataclass
 
@@ -65,6 +66,21 @@ class Data:
         name = self.accented_username() if accented else self.username()
         return Profile(name, self.food(), self.message())
 
+    def profiles(self, fewest: int = 3, most: int = 5) -> list[Profile]:
+        """Between `fewest` and `most` profiles, each with a username of its own."""
+        found: dict[str, Profile] = {}
+        wanted = self.rng.randint(fewest, most)
+        while len(found) < wanted:
+            profile = self.profile()
+            found.setdefault(profile.username, profile)
+        return list(found.values())
+
+    def shuffled(self, items: list) -> list:
+        """The items in a random order of this check's own (the same for the same seed)."""
+        items = list(items)
+        self.rng.shuffle(items)
+        return items
+
     def html_message(self) -> tuple[str, str]:
         """A message that holds HTML, and the word that marks its injected elements."""
         word = f"{self.rng.choice(ANIMALS).lower()}{self.rng.randrange(1000, 100000)}"
@@ -75,11 +91,21 @@ class Data:
         return "".join(self.rng.choice(alphabet) for _ in range(16))
 
 
-def club_password(seed: int) -> str:
-    """The run's CLUB_PASSWORD: random, but the same for the same seed."""
-    return Data(seed, "CLUB_PASSWORD").password()
+def club_password() -> str:
+    """A run's CLUB_PASSWORD: 16 letters and digits from `secrets`, never from the seed.
+
+    A seed repeats a run's data; it must not give away the password, nor the
+    password the seed (from which every value the checks will send follows).
+    """
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(16))
+
+
+def secret_key() -> str:
+    """A run's SECRET_KEY for the app's sessions (level 2): random, never from the seed."""
+    return secrets.token_hex(32)
 
 
 def new_seed() -> int:
-    """A seed short enough to type back."""
-    return random.SystemRandom().randrange(100000, 1000000)
+    """A 64-bit seed from `secrets`: too many to tabulate, printed so that a run can be repeated."""
+    return secrets.randbits(64)

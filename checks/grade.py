@@ -54,7 +54,7 @@ def grade(
     `isolation` is how the app runs (see checks.sandbox.parent.choose): by default in the
     sandbox, and NoSandbox is raised where there is none.
     """
-    from checks.run.pytest_plugin import Grading, start_sandbox
+    from checks.run.pytest_plugin import Grading
 
     steps = rubric.load(rubric_file) if rubric_file else rubric.load()
     selected = [step] if step else list(steps)
@@ -66,11 +66,9 @@ def grade(
         print(f"python -m checks: note: {note}", file=sys.stderr)
     grading = None
     try:
-        sandbox = None
+        grading = Grading(workspace, seed, limits, steps, isolation=isolation)
         if any(steps[chosen].needs_app for chosen in selected):
-            # Start importing the student's app now: it loads while pytest does.
-            sandbox = start_sandbox(workspace, seed, limits, isolation)
-        grading = Grading(workspace, seed, limits, steps, sandbox, isolation)
+            grading.sandbox()  # start importing the student's app now: it loads while pytest does
         code, output = run_checks(grading, [steps[chosen].module for chosen in selected])
         if code not in (0, 1) and not grading.results:
             raise RuntimeError(f"pytest could not run the checks (exit {code}):\n{output}")

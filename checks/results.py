@@ -59,7 +59,12 @@ class StepResult:
 
     @property
     def passed(self) -> bool:
-        return bool(self.checks) and all(check.passed for check in self.checks)
+        """Every check worth points passed: a check worth 0 is feedback, reported but not holding a step back.
+
+        (A step whose checks are all worth 0, weight = 0 in the rubric, passes when they all pass.)
+        """
+        worth = [check for check in self.checks if check.max_score > 0] or self.checks
+        return bool(worth) and all(check.passed for check in worth)
 
 
 @dataclass

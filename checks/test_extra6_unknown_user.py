@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from checks.club import Club, normalize, profile_path
+from checks.club import Club, normalize
 from checks.data import Data
 
 
 def test_unknown_user_gets_named_404(club: Club, data: Data) -> None:
     """GET /user/<unknown> answers 404 with an HTML page that names the username"""
     username = data.username()
-    reply = club.get(profile_path(username))
+    reply = club.profile_page(username)
     if reply.status_code != 404:
         hints = {
             200: "look the username up, and when there is no such profile call abort(404) "

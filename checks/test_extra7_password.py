@@ -1,9 +1,15 @@
-"""Extra 7: POST /user/ needs the club password, read from the CLUB_PASSWORD environment variable."""
+"""Extra 7: POST /user/ needs the club password, read from the CLUB_PASSWORD environment variable.
+
+Its last check is feedback worth 0 points by default (the rubric may give it points): an app
+started without CLUB_PASSWORD must fail closed.
+"""
 
 from __future__ import annotations
 
-from checks.club import OMIT, Club
+from checks.club import OMIT, Club, Notes
 from checks.data import Data, Profile
+from checks.run.pytest_plugin import Grading
+from checks.sandbox.parent import AppNotLoaded
 
 READ_IT = "read the password with os.environ['CLUB_PASSWORD'] (the checks pick a new one every run)"
 
@@ -45,3 +51,38 @@ def test_post_with_club_password_is_accepted(club: Club, data: Data) -> None:
             "so accepting the club's proves nothing yet",
             READ_IT + ", and refuse every other",
         )
+
+
+def test_unset_password_fails_closed(club: Club, data: Data, grading: Grading, notes: Notes) -> None:
+    """with CLUB_PASSWORD unset, the app refuses every POST, or refuses to start and names CLUB_PASSWORD"""
+    env = {name: value for name, value in grading.env().items() if name != "CLUB_PASSWORD"}
+    unset = club.on(grading.fresh_sandbox(env))
+    notes.add("started your app again, on a fresh copy, with CLUB_PASSWORD unset")
+    try:
+        unset.remote.sandbox.ready()
+    except AppNotLoaded as error:
+        if "CLUB_PASSWORD" in str(error):
+            notes.add(f"it refused to start, naming CLUB_PASSWORD: {error}")
+            return
+        notes.fail(
+            f"it did not start, but its message does not name CLUB_PASSWORD: {error}",
+            "say what is missing: raise RuntimeError(\"set CLUB_PASSWORD\"), or refuse every POST instead",
+        )
+    for password in (OMIT, "", "None", data.password()):
+        profile = data.profile()
+        what = "with no password" if password is OMIT else f"with the password {password!r}"
+        reply = unset.post_profile(profile, password=password)
+        if reply.accepted:
+            unset.fail(
+                f"with CLUB_PASSWORD unset, a POST {what} was accepted ({reply.summary()}): "
+                "anyone who leaves out the variable opens the club to all",
+                "when os.environ.get(\"CLUB_PASSWORD\") is None or empty, no password is right: refuse "
+                "(abort(403)), or refuse to start with a message that names CLUB_PASSWORD",
+            )
+        page = unset.profile_page(profile.username)
+        if page.status_code == 200 and page.shows("food", profile.food)[0]:
+            unset.fail(
+                f"with CLUB_PASSWORD unset, a POST {what} was refused but stored anyway: GET {page.path} shows it",
+                "check the password before you store anything",
+            )
+    notes.add("every POST was refused, whatever password it carried")

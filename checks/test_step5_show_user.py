@@ -1,4 +1,7 @@
-"""Step 5: GET /user/<username> renders the stored profile from templates/user.html."""
+"""Step 5: GET /user/<username> renders the stored profile from templates/user.html.
+
+Every profile is read back as a new visitor (no cookies): a profile belongs to the server.
+"""
 
 from __future__ import annotations
 
@@ -24,12 +27,14 @@ def test_profile_shows_each_field(club: Club, data: Data) -> None:
 
 
 def test_profiles_are_kept_apart(club: Club, data: Data) -> None:
-    """two users' profiles don't overwrite each other"""
-    first, second = data.profile(), data.profile()
-    post(club, first)
-    post(club, second)
-    club.expect_profile(club.profile_page(first.username), first, "do all users share one stored profile?")
-    club.expect_profile(club.profile_page(second.username), second, WRONG_USER)
+    """several users' profiles, read back in a random order, don't overwrite each other"""
+    profiles = data.profiles()
+    for profile in profiles:
+        post(club, profile)
+    last = profiles[-1]
+    for profile in data.shuffled(profiles):
+        hint = WRONG_USER if profile is last else "do all users share one stored profile, or is only the last one kept?"
+        club.expect_profile(club.profile_page(profile.username), profile, hint)
 
 
 def test_second_post_updates_profile(club: Club, data: Data) -> None:

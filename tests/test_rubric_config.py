@@ -53,7 +53,7 @@ def test_a_weight_multiplies_the_steps_points():
     steps = rubric.parse(tomllib.loads(edit(weight("5", "2"))))
     assert steps["5"].max_score == 60 and steps["5"].points["test_profiles_are_kept_apart"] == 10
     steps = rubric.parse(tomllib.loads(edit(weight("7", "0"))))
-    assert steps["7"].max_score == 0 and len(steps["7"].points) == 3
+    assert steps["7"].max_score == 0 and len(steps["7"].points) == 4
 
 
 def test_extras_can_be_left_out_of_the_total():

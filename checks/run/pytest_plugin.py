@@ -7,7 +7,7 @@ import time
 import pytest
 
 from checks import rubric
-from checks.data import club_password
+from checks.data import club_password, secret_key
 from checks.results import CheckResult, Grade, StepResult
 from checks.run.workspace import Workspace, look_for
 from checks.sandbox.parent import Isolation, Limits, Sandbox, choose
@@ -38,6 +38,7 @@ class Grading:
         steps: dict[str, rubric.Step] | None = None,
         sandbox: Sandbox | None = None,
         isolation: Isolation | None = None,
+        password: str | None = None,
     ):
         self.workspace = workspace
         self.seed = seed
@@ -45,8 +46,11 @@ class Grading:
         # How the app runs: the sandbox where there is one (plain `pytest checks` lets a student go without).
         self.isolation = isolation or choose(others_work=False, limits=self.limits)
         self.steps = steps or rubric.load()
-        self.password = club_password(seed)
+        # Drawn for this run alone, never from the seed: a seed repeats the data, not the secrets.
+        self.password = password or club_password()
+        self.secret_key = secret_key()
         self._sandbox = sandbox
+        self._fresh: list[Sandbox] = []  # the running check's apps on fresh copies (see fresh_sandbox)
         self.results: dict[str, CheckResult] = {}
         self.names: dict[str, str] = {}
         self.locations: dict[str, tuple[str, int]] = {}
@@ -58,8 +62,31 @@ class Grading:
     def sandbox(self) -> Sandbox:
         """The student's app in its own process, started on first use."""
         if self._sandbox is None:
-            self._sandbox = start_sandbox(self.workspace, self.seed, self.limits, self.isolation)
+            self._sandbox = start_sandbox(self.workspace, self.env(), self.limits, isolation=self.isolation)
         return self._sandbox
+
+    def env(self) -> dict[str, str]:
+        """The environment variables the contract gives the app: CLUB_PASSWORD and SECRET_KEY."""
+        return {"CLUB_PASSWORD": self.password, "SECRET_KEY": self.secret_key}
+
+    def fresh_sandbox(self, env: dict[str, str] | None = None) -> Sandbox:
+        """The app on a fresh copy of the submission, in a process of its own, for the running check alone.
+
+        `env` replaces the contract's variables (extra 7 starts one without CLUB_PASSWORD). The
+        process starts importing at once; it is stopped, and its copy removed, when the check ends.
+        """
+        root = self.workspace.fresh_copy()
+        env = self.env() if env is None else env
+        sandbox = start_sandbox(self.workspace, env, self.limits, root, isolation=self.isolation)
+        self._fresh.append(sandbox)
+        return sandbox
+
+    def end_check(self) -> None:
+        """Stop the running check's own apps and remove their copies."""
+        fresh, self._fresh = self._fresh, []
+        for sandbox in fresh:
+            sandbox.kill()
+            self.workspace.discard(sandbox.root)
 
     def time_left(self) -> float:
         return self.limits.submission_timeout - (time.monotonic() - self.started)
@@ -73,6 +100,7 @@ class Grading:
         return min(self.limits.request_timeout, self.check_deadline - time.monotonic())
 
     def close(self) -> None:
+        self.end_check()
         if self._sandbox is not None:
             self._sandbox.kill()
 
@@ -96,6 +124,9 @@ class Grading:
             self.names[item.name] = check_name(item)
             self.locations[item.name] = (f"checks/{item.path.name}", item.location[1] + 1)
             self.points_of(item)  # every check must be in the rubric
+
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        self.end_check()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
@@ -156,19 +187,21 @@ def failure_message(call: pytest.CallInfo, step: rubric.Step) -> str:
     )
 
 
-def start_sandbox(workspace: Workspace, seed: int, limits: Limits, isolation: Isolation | None = None) -> Sandbox:
-    """Start importing the submission's app in its own process (returns at once)."""
-    env = {"CLUB_PASSWORD": club_password(seed)}
+def start_sandbox(
+    workspace: Workspace, env: dict[str, str], limits: Limits, root=None, isolation: Isolation | None = None
+) -> Sandbox:
+    """Start importing the submission's app in its own process (returns at once).
+
+    `root` is a fresh copy of the submission to run instead of the workspace's own.
+    """
+    root = workspace.root if root is None else root
     if workspace.app_source is None:
-        return Sandbox(workspace.root, env, limits, load_error=missing_app(workspace), isolation=isolation)
-    return Sandbox(workspace.root, env, limits, isolation=isolation)
+        return Sandbox(root, env, limits, load_error=missing_app(workspace), isolation=isolation)
+    return Sandbox(root, env, limits, isolation=isolation)
 
 
 def missing_app(workspace: Workspace) -> str:
     """Why there is no app to load, and where app.py might be instead."""
-    problem = workspace.unreadable.get("app.py")
-    if problem:
-        return f"app.py counts as missing: {problem}"
     found = look_for(workspace.root, "app.py")
     where = f"; there is one at {found[0]}: app.py must be at the top of the folder you hand in" if found else ""
     return f"there is no app.py in {workspace.given}{where}"
