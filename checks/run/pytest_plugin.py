@@ -202,6 +202,9 @@ def start_sandbox(
 
 def missing_app(workspace: Workspace) -> str:
     """Why there is no app to load, and where app.py might be instead."""
+    problem = workspace.unreadable.get("app.py")
+    if problem:
+        return f"app.py counts as missing: {problem}"
     found = look_for(workspace.root, "app.py")
     where = f"; there is one at {found[0]}: app.py must be at the top of the folder you hand in" if found else ""
     return f"there is no app.py in {workspace.given}{where}"

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.sandbox.limits import MAX_COPY, MAX_SOURCE
+
 TEMPLATE = Path("templates") / "user.html"
+SCRATCH = "FLASK_CLUB_SCRATCH"  # where a class's worker makes its copies (removed when it stops)
 SKIPPED = {".git", ".hg", ".venv", "venv", "__pycache__", "node_modules", ".pytest_cache", ".mypy_cache"}
 SKIPPED_SUFFIXES = {".pyc"}
 
@@ -32,6 +36,7 @@ class Workspace:
     app_source: str | None = None
     template_source: str | None = None
     notes: list[str] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)  # app.py or the template: why it counts as missing
     pristine: Path | None = None  # the copy as made, before any student code ran; never given to an app
     copies: list[Path] = field(default_factory=list)
 
@@ -72,36 +77,114 @@ class Workspace:
             shutil.rmtree(self.pristine.parent, ignore_errors=True)
 
 
-def _ignorer(source: Path, notes: list[str]):
-    """What copytree leaves out: caches, version control, and virtual environments (with a note)."""
-
-    def ignore(directory: str, names: list[str]) -> set[str]:
-        left_out = set()
-        for name in names:
-            if (Path(directory, name) / "pyvenv.cfg").exists():
-                where = Path(directory, name).relative_to(source).as_posix()
-                notes.append(f"left out {where}/: a virtual environment is not part of a submission, nor graded")
-                left_out.add(name)
-            elif name in SKIPPED or Path(name).suffix in SKIPPED_SUFFIXES:
-                left_out.add(name)
-        return left_out
-
-    return ignore
+def _left_out(name: str) -> bool:
+    return name in SKIPPED or Path(name).suffix in SKIPPED_SUFFIXES
 
 
-def read_text(path: Path) -> str | None:
+def _copy_file(source: int | str, target: Path, budget: list[int], where: str, notes: list[str], dir_fd=None) -> None:
+    """Copy one regular file without following a link, within what is left of the copy's size budget."""
+    descriptor = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
     try:
-        return path.read_bytes().decode("utf-8-sig", errors="replace")  # a BOM (Notepad) is not code
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            notes.append(f"left out {where}: not a regular file")
+            return
+        if status.st_size > budget[0]:
+            notes.append(f"left out {where}: the copy of a submission holds {MAX_COPY >> 20} MiB at most")
+            return
+        budget[0] -= status.st_size
+        with os.fdopen(os.dup(descriptor), "rb") as file, open(target, "wb") as copy:
+            shutil.copyfileobj(file, copy, 1 << 20)
+    finally:
+        os.close(descriptor)
+
+
+def _copy_tree(source: int, target: Path, where: str, top: str, budget: list[int], notes: list[str]) -> None:
+    """Copy the folder open as `source` (`where` in the submission) into `target`: regular files and folders only.
+
+    Never through a link but to a regular file inside the submission (`top`, its resolved path): a link
+    leaving it, a link to a folder, a device, a fifo or a socket is left out with a note naming it.
+    """
+    real = os.path.join(top, where)
+    target.mkdir()
+    for entry in sorted(os.scandir(source), key=lambda entry: entry.name):
+        name, shown = entry.name, f"{where}{entry.name}"
+        try:
+            status = os.stat(name, dir_fd=source, follow_symlinks=False)
+            if _left_out(name) and not stat.S_ISDIR(status.st_mode):
+                continue
+            if stat.S_ISDIR(status.st_mode):
+                folder = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=source)
+                try:
+                    try:
+                        os.stat("pyvenv.cfg", dir_fd=folder, follow_symlinks=False)
+                        notes.append(f"left out {shown}/: a virtual environment is not part of a submission")
+                        continue
+                    except FileNotFoundError:
+                        pass
+                    if _left_out(name):
+                        continue
+                    _copy_tree(folder, target / name, f"{shown}/", top, budget, notes)
+                finally:
+                    os.close(folder)
+            elif stat.S_ISREG(status.st_mode):
+                _copy_file(name, target / name, budget, shown, notes, dir_fd=source)
+            elif stat.S_ISLNK(status.st_mode):
+                link = os.readlink(name, dir_fd=source)
+                resolved = os.path.realpath(os.path.join(real, link))
+                if not resolved.startswith(top + os.sep) or _left_out(os.path.basename(resolved)):
+                    notes.append(f"left out {shown}: a link to {link}, outside the submission (it counts as missing)")
+                elif not os.path.isfile(resolved):
+                    notes.append(f"left out {shown}: a link to {link}, which is not a file in the submission")
+                else:
+                    _copy_file(resolved, target / name, budget, shown, notes)
+            else:
+                notes.append(f"left out {shown}: not a regular file or folder (a device, a fifo or a socket)")
+        except OSError as error:
+            notes.append(f"left out {shown}: it could not be read ({error.strerror or error})")
+
+
+def copy_submission(source: Path, root: Path) -> list[str]:
+    """Copy a submission folder into `root` (which must not exist); return the notes on what was left out."""
+    notes: list[str] = []
+    folder = os.open(source, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        _copy_tree(folder, root, "", os.path.realpath(source), [MAX_COPY], notes)
+    finally:
+        os.close(folder)
+    return notes
+
+
+def read_text(path: Path, limit: int = MAX_SOURCE) -> str | None:
+    """A file's text (at most `limit` bytes of it: see `too_big`), None if it can't be read."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read(limit)
     except OSError:
         return None
+    return data.decode("utf-8-sig", errors="replace")  # a BOM (Notepad) is not code
+
+
+def too_big(path: Path, limit: int = MAX_SOURCE) -> str | None:
+    """Why the grader won't read this source file (it is over `limit` bytes), or None."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    if size <= limit:
+        return None
+    return f"{path.name} is {size >> 10} KiB: the checks read source files of {limit >> 10} KiB at most"
 
 
 def scratch_base() -> str | None:
     """A memory-backed folder for the copy where there is one with room (Linux's /dev/shm), else the default.
 
     Students' apps often commit to SQLite after every POST; on a disk each commit waits for it (20 ms
-    and more), in memory it doesn't.
+    and more), in memory it doesn't. A class's worker is given a folder of its own (FLASK_CLUB_SCRATCH).
     """
+    own = os.environ.get(SCRATCH)
+    if own and os.path.isdir(own):
+        return own
     shm = Path("/dev/shm")
     try:
         if shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 256 << 20:
@@ -120,32 +203,48 @@ def prepare(submission: str | Path) -> Workspace:
         raise SubmissionError(f"{str(submission)!r} is a file; give the folder that holds app.py")
     parent = Path(tempfile.mkdtemp(prefix="flask-club-", dir=scratch_base()))
     root = parent / "submission"
-    notes: list[str] = []
     try:
-        shutil.copytree(source, root, symlinks=True, ignore=_ignorer(source, notes))
+        notes = copy_submission(source, root)
     except (OSError, shutil.Error) as error:
         shutil.rmtree(parent, ignore_errors=True)
         raise SubmissionError(f"could not copy {str(submission)!r} to grade it: {error}") from None
     pristine = Path(tempfile.mkdtemp(prefix="flask-club-", dir=scratch_base())) / "pristine"
     shutil.copytree(root, pristine, symlinks=True)  # before any student code runs: where fresh copies come from
+    unreadable = {}
+    for relative in ("app.py", TEMPLATE.as_posix()):
+        problem = too_big(root / relative)
+        if problem is None:
+            problem = next((note for note in notes if note.startswith(f"left out {relative}:")), None)
+        if problem:
+            unreadable[relative] = problem
+    sources = {
+        relative: read_text(root / relative) if (root / relative).is_file() and relative not in unreadable else None
+        for relative in ("app.py", TEMPLATE.as_posix())
+    }
     return Workspace(
         given=str(submission),
         root=root,
-        app_source=read_text(root / "app.py") if (root / "app.py").is_file() else None,
-        template_source=read_text(root / TEMPLATE) if (root / TEMPLATE).is_file() else None,
+        app_source=sources["app.py"],
+        template_source=sources[TEMPLATE.as_posix()],
         notes=notes,
+        unreadable=unreadable,
         pristine=pristine,
     )
 
 
 def look_for(root: Path, name: str) -> list[str]:
-    """Where a misplaced file of this name sits in the submission (case-insensitively), at most 3 deep."""
+    """Where a misplaced file of this name sits in the submission (case-insensitively), at most 3 deep.
+
+    Never through a link: the app may have made some in its copy by now.
+    """
     found = []
     wanted = name.lower()
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if len(relative.parts) > 3 or set(relative.parts) & SKIPPED:
-            continue
-        if path.is_file() and path.name.lower() == wanted:
-            found.append(relative.as_posix())
-    return found
+    for folder, folders, files in os.walk(root):
+        relative = Path(folder).relative_to(root)
+        depth = len(relative.parts)
+        folders[:] = sorted(name for name in folders if name not in SKIPPED and depth < 2)
+        for file in sorted(files):
+            path = Path(folder, file)
+            if file.lower() == wanted and path.is_file() and not path.is_symlink():
+                found.append((relative / file).as_posix())
+    return sorted(found)
