@@ -37,6 +37,9 @@ grade: $(VENV)/.grader sandbox ## grade a submission, or a class folder: SUBMISS
 check: $(VENV)/.grader sandbox ## grade your work in starter/ (STEP=n for one step, SEED=n to repeat a run)
 	@$(PY) -m checks starter --student $(OPTIONS)
 
+watch: $(VENV)/.grader ## grade starter/ (or SUBMISSION=dir) again each time a file is saved (STEP=n; Ctrl-C stops)
+	@$(PY) -m checks.watch $(if $(filter command line,$(origin SUBMISSION)),$(SUBMISSION),starter) --student $(OPTIONS)
+
 run: $(VENV)/.grader ## start the reference solution on http://localhost:5000 (development server): CLUB_PASSWORD=...
 	cd solution && ../$(PY) app.py
 
@@ -101,13 +104,16 @@ handout: $(VENV)/.grader ## build dist/handout/: the repository students receive
 gradescope: $(VENV)/.grader ## build dist/gradescope.zip: the autograder to upload to Gradescope (RUBRIC=file)
 	$(PY) -m tools.gradescope dist/gradescope.zip $(if $(RUBRIC),--rubric $(RUBRIC))
 
+classroom50: $(VENV)/.grader ## build dist/classroom50/: the autograder for a Classroom 50 assignment (RUBRIC=file)
+	$(PY) -m tools.classroom50 dist/classroom50 $(if $(RUBRIC),--rubric $(RUBRIC))
+
 # Hints for students, and the docs as a website (MkDocs with the Material theme; mkdocs.yml).
 LEVEL ?=
 .PHONY: hint docs docs-serve
 
 hint: $(VENV)/.grader ## the next hint for a step: STEP=n (hint 1, then 2, then 3; LEVEL=n picks one)
 	@if [ -z "$(STEP)" ]; then echo "Which step? For example: make hint STEP=2"; exit 2; fi
-	@$(PY) -m checks --hint $(STEP) $(if $(LEVEL),--level $(LEVEL))
+	@$(PY) -m checks --student --hint $(STEP) $(if $(LEVEL),--level $(LEVEL))
 
 docs: $(VENV)/.dev ## build the docs website into site/ (strict: a broken link or anchor fails the build)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -151,17 +151,35 @@ def show_hint(args: argparse.Namespace) -> int:
     from checks.hints import HintError, next_hint
 
     try:
-        sys.stdout.write(next_hint(args.hint, args.level, rubric_file=getattr(args, "rubric", None)))
+        command = f"make hint STEP={args.hint}" if args.student else None  # the handout speaks make
+        sys.stdout.write(next_hint(args.hint, args.level, rubric_file=getattr(args, "rubric", None), command=command))
     except HintError as error:
         print(f"python -m checks: {error}", file=sys.stderr)
         return 2
     return 0
 
 
+def student_error(message: str) -> None:
+    """In the handout (`--student`), a bad option is one line in make's words, not the whole usage."""
+    import re
+
+    step = re.search(r"argument --(?:step|hint): invalid choice: '([^']*)'", message)
+    seed = re.search(r"argument --seed: invalid int value: '([^']*)'", message)
+    if step:
+        message = f"there is no step {step[1]!r}: STEP is one of {', '.join(STEP_IDS)} (such as make check STEP=2)"
+    elif seed:
+        message = f"SEED={seed[1]} is not a seed: a seed is a whole number, such as make check SEED=123456"
+    print(f"make: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def main(argv: list[str] | None = None) -> int:
     if "--github" in (sys.argv[1:] if argv is None else argv) or workflow.in_ci():
         workflow.guard()  # in a CI log, nothing the submission wrote may become a workflow command
+
     options = parser()
+    if "--student" in (sys.argv[1:] if argv is None else argv):
+        options.error = student_error
     args = options.parse_args(argv)
     if args.hint:
         return show_hint(args)

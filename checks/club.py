@@ -9,28 +9,41 @@ read.
 
 from __future__ import annotations
 
+import shlex
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NoReturn
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 import flask
+import jinja2
 from bs4 import BeautifulSoup
+from jinja2 import meta
 
 from checks.data import Profile
+from checks.results import Failure
 from checks.rubric import Step
 from checks.sandbox.parent import AppFailure, AppNotLoaded, RemoteApp
+from checks.sandbox.text import clean, decode
 
 OMIT = object()  # post_profile(password=OMIT) sends no password field
 
 
 class CheckFailed(Exception):
-    """A check did not pass; the message is written for the student."""
+    """A check did not pass: `failure` holds its parts, `message` the whole text for the student."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, failure: Failure):
+        super().__init__(failure.text())
+        self.failure = failure
+        self.message = failure.text()
+
+
+# What the grader has: an app that imports anything else fails here (docs/student/README.md).
+GRADER_HAS = (
+    "the grader has only Flask and its dependencies, Pillow and Python's standard library: an import of "
+    "any other package fails there, even where it works on your computer"
+)
 
 
 def normalize(text: str) -> str:
@@ -49,23 +62,72 @@ def profile_path(username: str) -> str:
     return "/user/" + quote(username, safe="")
 
 
+def curl(method: str, path: str, form: dict[str, object] | None, password: str, cookies: str = "") -> str:
+    """The request as a curl command to paste against the student's own server (`make run`).
+
+    The club password goes as "$CLUB_PASSWORD", so the command works with whatever password
+    the student's server was started with; every other value is sent as the check sent it
+    (a file as `-F name=@its-name`: put a file of that name beside you first).
+    """
+    parts = ["curl", "-i"]
+    if cookies:
+        parts += ["-H", shlex.quote(f"Cookie: {cookies}")]
+    files = form is not None and any(isinstance(value, tuple) for value in form.values())
+    if form is None:
+        if method != "GET":
+            parts += ["-X", method]
+    else:
+        for name, value in form.items():
+            if isinstance(value, tuple):  # a file: (stream, file name, content type)
+                parts += ["-F", shlex.quote(f"{name}=@{value[1]};type={value[2]}")]
+            elif name == "password" and value == password:
+                parts += ["-F" if files else "--data-urlencode", '"password=$CLUB_PASSWORD"']
+            else:
+                parts += ["-F" if files else "--data-urlencode", shlex.quote(f"{name}={value}")]
+        if not form:
+            parts += ["-X", method, "--data", "''"]
+    parts.append(shlex.quote(f"http://localhost:5000{path}"))
+    return " ".join(parts)
+
+
 @dataclass
 class Notes:
-    """The lines a check's message is made of: what was sent and what came back."""
+    """What a check says: the requests it sent and what came back, and how it failed.
+
+    Every text a check reports goes through here, so this is where text from the app
+    (answers, errors, what it printed) is made safe for every output.
+    """
 
     step: Step
     lines: list[str] = field(default_factory=list)
+    replay: list[str] = field(default_factory=list)
 
     def add(self, line: str) -> None:
-        self.lines.append(line)
+        self.lines.append(clean(line))
 
-    def fail(self, problem: str, hint: str | None = None) -> NoReturn:
-        """Stop the check with a message: the log, the problem, a hint, where to read."""
-        parts = [*self.lines, problem]
-        if hint:
-            parts.append(f"hint: {hint}")
-        parts.append(f"read: {self.step.doc}#how-it-is-checked ({self.step.label})")
-        raise CheckFailed("\n".join(parts))
+    def fail(
+        self,
+        problem: str,
+        hint: str | None = None,
+        *,
+        expected: str | None = None,
+        actual: str | None = None,
+        cause: str | None = None,
+    ) -> NoReturn:
+        """Stop the check: the log, the problem, a hint, where to read, the commands that replay it."""
+        raise CheckFailed(
+            Failure(
+                problem=clean(problem),
+                log=list(self.lines),
+                expected=None if expected is None else clean(expected),
+                actual=None if actual is None else clean(actual),
+                hint=clean(hint) if hint else None,
+                doc=f"{self.step.doc}#how-it-is-checked",
+                label=self.step.label,
+                cause=cause,
+                replay=list(self.replay),
+            )
+        )
 
 
 @dataclass
@@ -95,7 +157,7 @@ class Reply:
 
     @cached_property
     def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
+        return decode(self.body)
 
     @cached_property
     def soup(self) -> BeautifulSoup:
@@ -115,21 +177,65 @@ class Reply:
         cut = f" (cut at {len(self.body) >> 20} MiB)" if self.truncated else ""
         return f"{self.status_code} {kind}{cut}"
 
+    def field_texts(self, field_id: str) -> list[str]:
+        """The text of each element #field_id on the page (none where there is no such element)."""
+        return [normalize(element.get_text()) for element in self.soup.find_all(id=field_id)]
+
     def shows(self, field_id: str, value: str) -> tuple[bool, str]:
         """Whether the page shows value inside #field_id (where it exists), else anywhere.
 
         Returns (shown, what a message should say was seen instead).
         """
         wanted = normalize(value)
-        elements = self.soup.find_all(id=field_id)
-        if elements:
-            texts = [normalize(element.get_text()) for element in elements]
+        texts = self.field_texts(field_id)
+        if texts:
             if any(wanted in text for text in texts):
                 return True, ""
-            return False, f"#{field_id} says {show(texts[0])}"
+            return False, f"#{field_id} is empty" if not texts[0] else f"#{field_id} says {show(texts[0])}"
         if wanted in self.page_text:
             return True, ""
         return False, f"the page has no #{field_id} and its text does not contain {show(value)}"
+
+
+def template_variables(source: str | None) -> list[str]:
+    """The names a template's source reads from render_template (sorted; [] if it can't be parsed)."""
+    if not source:
+        return []
+    try:
+        names = meta.find_undeclared_variables(jinja2.Environment().parse(source))
+    except jinja2.TemplateError:
+        return []
+    flask_globals = {"request", "session", "g", "config", "url_for", "get_flashed_messages", "self", "range"}
+    return sorted(names - flask_globals)
+
+
+def variables_hint(source: str | None) -> str:
+    """The template's variable names, and that render_template must pass the same ones."""
+    names = template_variables(source)
+    if not names:
+        return (
+            "the element is there but empty: the template's {{ … }} names a variable that render_template "
+            "does not pass; use the same names on both sides"
+        )
+    listed = ", ".join(names)
+    passed = ", ".join(f"{name}=…" for name in names)
+    return (
+        f"templates/user.html reads the variable{'s' if len(names) > 1 else ''} {listed}: "
+        f'render_template("user.html", {passed}) must pass the same name{"s" if len(names) > 1 else ""} '
+        "(a name it does not pass shows as nothing)"
+    )
+
+
+# Hints chosen by what came back, for a POST /user/ the checks expected the app to take.
+ROUTE_HINTS = {
+    404: "there is no route for POST /user/: add @app.post(\"/user/\") (with `user` singular and the trailing "
+    "slash) above the function that stores the profile",
+    405: "the /user/ route does not take POST: give it methods=[\"POST\"], or use @app.post(\"/user/\")",
+}
+PASSWORD_HINT = (
+    "the checks send CLUB_PASSWORD's value (random each run) as the `password` field: "
+    "read it with os.environ['CLUB_PASSWORD'], don't type it into app.py"
+)
 
 
 def browser(remote: RemoteApp):
@@ -142,7 +248,7 @@ def browser(remote: RemoteApp):
 class Club:
     """One check's conversation with the student's app."""
 
-    def __init__(self, client, remote: RemoteApp, notes: Notes, password: str, time_left=None):
+    def __init__(self, client, remote: RemoteApp, notes: Notes, password: str, time_left=None, template=None):
         self.client = client
         self.remote = remote
         self.notes = notes
@@ -151,22 +257,54 @@ class Club:
         # A new visitor: sends no cookies and keeps none. Profiles are read back through it, so a
         # profile kept only in the browser's cookies is not stored (see the contract).
         self.stranger = client.application.test_client(use_cookies=False)
+        self.template = template  # templates/user.html's source, for hints about its variables
+        self.replies: list[tuple[Reply, dict | None]] = []
+        self.posted: dict[str, Reply] = {}  # the answer to each username's last POST /user/
 
-    def fail(self, problem: str, hint: str | None = None) -> NoReturn:
-        self.notes.fail(problem, hint)
+    def fail(self, problem: str, hint: str | None = None, **parts) -> NoReturn:
+        """Fail the check; what came back may pick a better hint, and name a cause shared with other checks."""
+        observed, cause = self.observed()
+        self.notes.fail(problem, observed or hint, cause=cause, **parts)
+
+    def observed(self) -> tuple[str | None, str | None]:
+        """A hint and a shared cause read from this check's answers: (None, None) when they say nothing."""
+        for reply, _ in self.replies:
+            if reply.method == "POST" and reply.path == "/user/" and reply.status_code in ROUTE_HINTS:
+                return ROUTE_HINTS[reply.status_code], "post-route"
+        for reply, form in self.replies:
+            sent_password = form is not None and form.get("password") == self.password
+            if reply.method == "POST" and reply.path == "/user/" and sent_password and reply.status_code in (401, 403):
+                return PASSWORD_HINT, "post-refused"
+        last = self.replies[-1][0] if self.replies else None
+        if last is not None and last.exception:
+            if "TemplateNotFound" in last.exception and "user.html" in last.exception:
+                return "render_template(\"user.html\") looks in templates/ next to app.py: create it there", "template"
+            if "UndefinedError" in last.exception:
+                return variables_hint(self.template), None
+        return None, None
 
     def not_loaded(self, error: AppNotLoaded) -> NoReturn:
         """Every check that needs the app says so, and names step 1, when app.py did not load."""
-        self.fail(
-            f"your app could not be loaded (step 1): {error}",
-            "every check that needs your app fails until app.py imports and defines it: fix step 1 first "
-            "(docs/student/step-1.md), then run `python app.py` yourself to see the error",
-        )
+        text = clean(error)
+        if "ModuleNotFoundError" in text:
+            hint = f"{GRADER_HAS}: use only those (docs/student/README.md#what-the-grader-has)"
+        elif "SyntaxError" in text or "IndentationError" in text:
+            hint = "fix the line the error names (or the line just before it: a missing `:` or bracket)"
+        elif "defines neither" in text:
+            hint = "create the app at the top level of app.py: app = Flask(__name__) (or a create_app() factory)"
+        elif "while being imported" in text or "did not finish importing" in text:
+            hint = 'put app.run() under `if __name__ == "__main__":`, at the end of app.py'
+        else:
+            hint = (
+                "every check that needs your app fails until app.py imports and defines it; "
+                "start it yourself (`make run`) to see the whole error"
+            )
+        self.notes.fail(f"your app could not be loaded (step 1): {text}", hint, cause="app")
 
     def on(self, sandbox) -> Club:
         """The same check talking to another run of the app (a fresh copy, other variables), in a new browser."""
         remote = RemoteApp(sandbox)
-        return Club(browser(remote), remote, self.notes, self.password, self.time_left)
+        return Club(browser(remote), remote, self.notes, self.password, self.time_left, self.template)
 
     def ensure_loaded(self) -> None:
         """Wait for app.py to load; fail the check if it did not."""
@@ -194,6 +332,7 @@ class Club:
         if form is not None:
             shown = ", ".join(f"{name}={self.shown_value(value)}" for name, value in form.items())
             sent += f" with {shown}" if shown else " with no fields"
+        replay = curl(method, path, form, self.password, cookies)
         timeout = self.time_left()
         if timeout <= 0:
             self.fail(
@@ -201,25 +340,38 @@ class Club:
                 "earlier requests of this check were slow to answer: look at those first",
             )
         self.remote.timeout = timeout
+        self.notes.replay.append(replay)
         try:
             headers = {"Cookie": cookies} if cookies else None
             response = (visitor or self.client).open(path, method=method, data=form, headers=headers)
         except AppNotLoaded as error:
             self.notes.lines.clear()
+            self.notes.replay.clear()
             self.not_loaded(error)
         except AppFailure as error:
             self.notes.add(f"{sent} → no answer")
-            self.fail(str(error), "run the app yourself and send the same request to see what it does")
+            self.fail(clean(error), "run the app yourself and send the same request to see what it does")
+        except Exception as error:  # noqa: BLE001 - the test client could not read the app's answer
+            if self.remote.last is None:
+                raise
+            status = clean(self.remote.last.status)
+            self.notes.add(f"{sent} → {status}, an answer that could not be read")
+            self.fail(
+                f"your app's answer to {method} {path} is malformed: reading it raised "
+                f"{type(error).__name__}: {clean(error)[:200]}",
+                "look at the headers your code sets (a Set-Cookie's max_age must be a number of seconds)",
+            )
         last = self.remote.last
         reply = Reply(
             method=method,
             path=path,
             status_code=response.status_code,
-            headers={key.lower(): value for key, value in response.headers.items()},
+            headers={key.lower(): clean(value) for key, value in response.headers.items()},
             body=response.get_data(),
-            exception=last.exception if last else None,
+            exception=clean(last.exception) if last and last.exception else None,
             truncated=last.truncated if last else False,
         )
+        self.replies.append((reply, form))
         self.notes.add(f"{sent} → {reply.summary()}")
         return reply
 
@@ -234,7 +386,9 @@ class Club:
         form = profile.fields()
         if password is not OMIT:
             form["password"] = self.password if password is None else str(password)
-        return self.post("/user/", form)
+        reply = self.post("/user/", form)
+        self.posted[profile.username] = reply
+        return reply
 
     def profile_page(self, username: str) -> Reply:
         """GET /user/<username> as a new visitor: a profile belongs to the server, not to a browser."""
@@ -246,16 +400,11 @@ class Club:
         """What most likely made the app refuse a POST the checks expected it to take."""
         if reply.exception:
             return "read the error: the line it names is where your POST handler broke"
-        password = (
-            "the checks send CLUB_PASSWORD's value (random each run) as the `password` field: "
-            "read it with os.environ['CLUB_PASSWORD'], don't type it into app.py"
-        )
         return {
             400: "a 400 often means request.form[...] asked for a field under another name",
-            401: password,
-            403: password,
-            404: "is there a route for /user/ with the trailing slash?",
-            405: "does the /user/ route allow POST (methods=['POST'] or @app.post)?",
+            401: PASSWORD_HINT,
+            403: PASSWORD_HINT,
+            **ROUTE_HINTS,
         }.get(reply.status_code)
 
     def expect_accepted(self, reply: Reply, what: str) -> None:
@@ -280,9 +429,44 @@ class Club:
 
     def expect_profile(self, reply: Reply, profile: Profile, hint: str | None = None) -> None:
         """The page must be 200 HTML and show the profile's three values."""
-        self.expect_page(reply, 200, f"GET {reply.path}", hint)
+        self.expect_page(reply, 200, f"GET {reply.path}", self.redirect_hint(profile) or hint)
         for field_id in ("username", "food", "message"):
             value = getattr(profile, field_id)
             shown, seen = reply.shows(field_id, value)
             if not shown:
-                self.fail(f"expected the page to show {field_id} {show(value)}, but {seen}", hint)
+                texts = reply.field_texts(field_id)
+                self.fail(
+                    f"expected the page to show {field_id} {show(value)}, but {seen}",
+                    self.profile_hint(reply, profile, field_id) or hint,
+                    expected=value,
+                    actual=texts[0] if texts else None,
+                )
+
+    def profile_hint(self, reply: Reply, profile: Profile, field_id: str) -> str | None:
+        """The hint that what the page shows points at: variable names, ids, or the redirect."""
+        texts = reply.field_texts(field_id)
+        if texts and not any(texts):
+            return variables_hint(self.template)
+        others = {other: normalize(getattr(profile, other)) for other in ("username", "food", "message")}
+        for other, value in others.items():
+            if other != field_id and texts and value and value in texts[0]:
+                return (
+                    f"#{field_id} shows the {other}: each id goes on the element that shows its own field "
+                    f'(<p id="{field_id}">{{{{ … {field_id} … }}}}</p>)'
+                )
+        return self.redirect_hint(profile)
+
+    def redirect_hint(self, profile: Profile) -> str | None:
+        """When the POST redirected to another page than the profile's: the redirect."""
+        posted = self.posted.get(profile.username)
+        location = posted.headers.get("location") if posted is not None and 300 <= posted.status_code < 400 else None
+        if not location:
+            return None
+        target = unquote(urlsplit(location).path)
+        if target.startswith("/user/") and target != unquote(profile_path(profile.username)):
+            return (
+                f"your POST redirects to {location}, not to the profile just posted "
+                f"({profile_path(profile.username)}): redirect to url_for(…, username=username) of that user, "
+                "and look profiles up by username"
+            )
+        return None

@@ -97,7 +97,7 @@ def data(request: pytest.FixtureRequest, grading: Grading) -> Data:
 @pytest.fixture
 def club(client, remote: RemoteApp, notes: Notes, grading: Grading) -> Club:
     """A conversation with the student's app; fails the check if app.py did not load."""
-    club = Club(client, remote, notes, grading.password, grading.request_timeout)
+    club = Club(client, remote, notes, grading.password, grading.request_timeout, grading.workspace.template_source)
     club.ensure_loaded()
     return club
 
@@ -110,10 +110,10 @@ def template(grading: Grading, notes: Notes) -> str:
         return source
     problem = grading.workspace.unreadable.get(TEMPLATE.as_posix())
     if problem:
-        notes.fail(f"templates/user.html counts as missing: {problem}")
+        notes.fail(f"templates/user.html counts as missing: {problem}", cause="template")
     found = [path for path in look_for(grading.workspace.root, "user.html") if path != TEMPLATE.as_posix()]
     if found:
         hint = f"found {found[0]}: Flask looks for templates in a folder named exactly `templates`, next to app.py"
     else:
         hint = "create the folder `templates` next to app.py, and user.html inside it"
-    notes.fail("there is no templates/user.html in your submission", hint)
+    notes.fail("there is no templates/user.html in your submission", hint, cause="template")

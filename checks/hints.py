@@ -71,8 +71,13 @@ def save_state(folder: Path, state: dict[str, int]) -> bool:
     return True
 
 
-def next_hint(step_id: str, level: int | None = None, folder: Path | None = None, rubric_file=None) -> str:
-    """The text to print for `--hint step_id` (and `--level level`), remembering the level shown."""
+def next_hint(
+    step_id: str, level: int | None = None, folder: Path | None = None, rubric_file=None, command: str | None = None
+) -> str:
+    """The text to print for `--hint step_id` (and `--level level`), remembering the level shown.
+
+    `command` is how the reader asks for the next one (`make hint STEP=5` in the handout).
+    """
     folder = Path.cwd() if folder is None else folder
     step = (rubric.load(rubric_file) if rubric_file else rubric.load())[step_id]
     page = KIT / step.doc
@@ -87,7 +92,7 @@ def next_hint(step_id: str, level: int | None = None, folder: Path | None = None
     state[step_id] = shown
     saved = save_state(folder, state)
 
-    command = f"python -m checks --hint {step_id}"
+    command = command or f"python -m checks --hint {step_id}"
     lines = [
         f"Hint {shown} of {last} for {step.label}: {step.title}   ({step.doc}#hint-{shown})",
         "",

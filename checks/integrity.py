@@ -5,7 +5,9 @@ built. `python -m checks` verifies it before grading; a check a student changed 
 reported, and the grade is marked as not the instructor's. The manifest is in the
 `sha256sum` format, so `cd checks && sha256sum -c MANIFEST.sha256` verifies it too.
 
-Without a manifest (the kit's own repository) nothing is verified.
+Only the kit's own repository (recognised by its tools/handout.py and solution/) has no
+manifest; anywhere else (a handout, the Gradescope bundle) a missing manifest makes the
+grade void, like a modified check: deleting the manifest must not hide an edited check.
 """
 
 from __future__ import annotations
@@ -56,11 +58,20 @@ def read_manifest(path: Path) -> dict[str, str]:
     return entries
 
 
+def is_kit(folder: Path) -> bool:
+    """Whether this checks folder is the kit's own (where checks are edited, and no manifest is kept)."""
+    root = folder.resolve().parent
+    return (root / "tools" / "handout.py").is_file() and (root / "solution").is_dir()
+
+
 def modified_checks(folder: Path = CHECKS) -> list[str]:
-    """What differs from the manifest: 'X modified', 'X missing', 'X added'; [] when all match or there is none."""
+    """What differs from the manifest: 'X modified', 'X missing', 'X added', or 'MANIFEST.sha256 missing'.
+
+    [] when every file matches, or in the kit's own repository, which has no manifest.
+    """
     path = folder / MANIFEST
     if not path.is_file():
-        return []
+        return [] if is_kit(folder) else [f"{MANIFEST} missing"]
     expected = read_manifest(path)
     present = covered(folder)
     problems = []

@@ -1,20 +1,102 @@
-"""The result of grading one submission: steps, checks, points. Renderers read only this."""
+"""The result of grading one submission: steps, checks, points. Renderers read only this.
+
+A failed check keeps the parts of its failure as fields (`Failure`): what was sent
+and what came back, the problem, what was expected and seen where known, a hint, the
+page to read, the commands that replay it, and the shared cause that blocks it (see
+`CAUSES`). `message` is the same failure as one text, for the contract's JSON; no
+renderer reads it back apart.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
-BROKEN = "the check itself broke"
 HIDDEN_NAME = "hidden check"
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A reason that fails many checks at once: named once in every output a person reads."""
+
+    id: str
+    title: str  # what is wrong, as a heading: "app.py does not load"
+    needs: str  # what the blocked checks need: "need app.py to import and define a Flask app"
+    step: str  # the step whose page says how to fix it
+    doc: str
+
+
+CAUSES: dict[str, Cause] = {
+    cause.id: cause
+    for cause in (
+        Cause("app", "app.py does not load", "need app.py to import and define a Flask app", "1",
+              "docs/student/step-1.md"),
+        Cause("post-route", "no route takes POST /user/", "need a route that takes POST /user/", "2",
+              "docs/student/step-2.md"),
+        Cause("post-refused", "every POST /user/ is refused", "need POST /user/ to accept the club password", "7",
+              "docs/student/extra-7.md"),
+        Cause("template", "there is no templates/user.html", "need templates/user.html", "3",
+              "docs/student/step-3.md"),
+    )
+}
+
+
+@dataclass
+class Failure:
+    """Why a check failed, in parts.
+
+    `log` holds one line per request the check sent, with what came back; `replay` the
+    same requests as shell commands to paste against the student's own server. `doc` is
+    the page (and anchor) to read, `label` its step ('step 5'). `cause` names an entry of
+    CAUSES when the failure is one shared by other checks. `broken` means the check
+    itself raised an unexpected error: a bug in the checks, not in the submission.
+    """
+
+    problem: str
+    log: list[str] = field(default_factory=list)
+    expected: str | None = None
+    actual: str | None = None
+    hint: str | None = None
+    doc: str = ""
+    label: str = ""
+    cause: str | None = None
+    replay: list[str] = field(default_factory=list)
+    broken: bool = False
+
+    def read_line(self) -> str:
+        """'read: docs/student/step-5.md#how-it-is-checked (step 5)', or '' without a page."""
+        if not self.doc:
+            return ""
+        return f"read: {self.doc}" + (f" ({self.label})" if self.label else "")
+
+    def lines(self, *, log: bool = True, replay: bool = True) -> list[str]:
+        """The failure as lines of text: the log, the problem, the hint, the page, the replay."""
+        lines = [*(self.log if log else []), *self.problem.splitlines()]
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        if self.read_line():
+            lines.append(self.read_line())
+        if replay and self.replay:
+            lines.append("replay against your own server (started with `make run`):")
+            lines += [f"  {command}" for command in self.replay]
+        return lines
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Failure:
+        known = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
+        return cls(**known)
 
 
 @dataclass
 class CheckResult:
     """One check: its student-facing name, whether it passed, its points and message.
 
-    `hidden` checks are graded like any other; student-facing output shows them only as a
-    count. `file` and `line` say where the check is defined (checks/test_….py), `duration`
-    how long it took, in seconds.
+    `message` is the whole text (what a passed check saw, or the failure's text);
+    `failure` holds a failed check's parts. `hidden` checks are graded like any other;
+    student-facing output shows them only as a count. `file` and `line` say where the
+    check is defined (checks/test_….py), `duration` how long it took, in seconds.
     """
 
     id: str
@@ -27,11 +109,22 @@ class CheckResult:
     file: str = ""
     line: int = 0
     duration: float = 0.0
+    failure: Failure | None = None
+
+    @property
+    def details(self) -> Failure:
+        """The failure's parts (a failure known only by its text is all problem)."""
+        return self.failure or Failure(problem=self.message)
 
     @property
     def broken(self) -> bool:
         """The check itself raised an unexpected error: a bug in the checks, not in the submission."""
-        return not self.passed and self.message.startswith(BROKEN)
+        return not self.passed and self.failure is not None and self.failure.broken
+
+    @property
+    def cause(self) -> str | None:
+        """The shared cause that blocks this check, if any."""
+        return None if self.passed or self.failure is None else self.failure.cause
 
 
 @dataclass
@@ -71,10 +164,9 @@ class StepResult:
 class Grade:
     """A graded submission.
 
-    `modified` lists the files of checks/ that differ from their manifest (empty when they
-    match, or when there is no manifest): such a grade is not the instructor's. `student_view`
-    is true once hidden checks have been masked (see `for_students`). `isolation` says how the
-    student's app was isolated, with every limit that could not be set.
+    `modified` lists what is wrong with checks/ against its manifest ('X modified',
+    'MANIFEST.sha256 missing'...): such a grade is void (see `void`). `student_view` is
+    true once hidden checks have been masked (see `for_students`).
     """
 
     submission: str
@@ -84,10 +176,33 @@ class Grade:
     modified: list[str] = field(default_factory=list)
     student_view: bool = False
     isolation: str = ""  # how the app was isolated: "bubblewrap", "process limits (--no-sandbox)"…
+    voided: str = ""  # a void grade's reason, as read back from its JSON
+
+    # -- the one rule for a void grade ------------------------------------------
+    @property
+    def void(self) -> str:
+        """Why this grade does not count ('' when it does): every format gives it zero points."""
+        if self.voided or not self.modified:
+            return self.voided
+        listed = ", ".join(f"checks/{item}" for item in self.modified[:5])
+        more = f" and {len(self.modified) - 5} more" if len(self.modified) > 5 else ""
+        return (
+            f"checks/ is not the instructor's copy ({listed}{more}): this grade does not count and earns 0 points; "
+            "restore the checks with `git checkout -- checks` (or from a fresh copy of the handout)"
+        )
+
+    def points(self, item: StepResult | CheckResult) -> float:
+        """The points a step or a check earns in this grade: 0 for every one of a void grade."""
+        return 0.0 if self.void else item.score
+
+    @property
+    def earned(self) -> float:
+        """What the checks' points add up to, void or not."""
+        return sum(step.score for step in self.steps if step.counted)
 
     @property
     def score(self) -> float:
-        return sum(step.score for step in self.steps if step.counted)
+        return 0.0 if self.void else self.earned
 
     @property
     def max_score(self) -> float:
@@ -109,7 +224,9 @@ class Grade:
             replace(
                 step,
                 checks=[
-                    replace(check, name=HIDDEN_NAME, message="", file="", line=0) if check.hidden else check
+                    replace(check, name=HIDDEN_NAME, message="", file="", line=0, failure=None)
+                    if check.hidden
+                    else check
                     for check in step.checks
                 ],
             )
@@ -118,34 +235,84 @@ class Grade:
         return replace(self, steps=steps, student_view=True)
 
     def to_dict(self) -> dict:
-        """The contract's JSON object, and `isolation`: how the app was isolated."""
+        """The contract's JSON object, with a few added keys.
+
+        Added: `isolation` (how the app was isolated), `void` (why the grade earns nothing, or
+        null), and on each check
+        `blocked_by` (the id of the shared cause that fails it, or null) and `failure`
+        (its parts, or null). The contract's keys keep their meaning; `message` is the
+        whole text.
+        """
         return {
             "submission": self.submission,
             "score": number(self.score),
             "max_score": number(self.max_score),
             "seed": self.seed,
             "isolation": self.isolation,
+            "void": self.void or None,
+            "student_view": self.student_view,
             "steps": [
                 {
                     "id": step.id,
                     "title": step.title,
-                    "score": number(step.score),
+                    "score": number(self.points(step)),
                     "max_score": number(step.max_score),
                     "passed": step.passed,
+                    "counted": step.counted,
                     "checks": [
                         {
                             "name": check.name,
                             "passed": check.passed,
-                            "score": number(check.score),
+                            "score": number(self.points(check)),
                             "max_score": number(check.max_score),
                             "message": check.message,
+                            "hidden": check.hidden,
+                            "blocked_by": check.cause,
+                            "failure": asdict(check.failure) if check.failure and not check.passed else None,
                         }
                         for check in step.checks
                     ],
                 }
                 for step in self.steps
             ],
+            "causes": {
+                cause: asdict(CAUSES[cause])
+                for cause in dict.fromkeys(check.cause for _, check in self.checks if check.cause in CAUSES)
+            },
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Grade:
+        """A grade rebuilt from its JSON (a class's feedback files are written from it)."""
+        from checks.rubric import label
+
+        steps = []
+        for step in data["steps"]:
+            result = StepResult(step["id"], step["title"], label(step["id"]), "", counted=step.get("counted", True))
+            for check in step["checks"]:
+                failure = check.get("failure")
+                result.checks.append(
+                    CheckResult(
+                        check["name"],
+                        check["name"],
+                        check["passed"],
+                        check["score"],
+                        check["max_score"],
+                        check.get("message", ""),
+                        hidden=check.get("hidden", False),
+                        failure=Failure.from_dict(failure) if failure else None,
+                    )
+                )
+            steps.append(result)
+        void = data.get("void")
+        return cls(
+            data.get("submission", ""),
+            data.get("seed", 0),
+            steps,
+            student_view=bool(data.get("student_view")),
+            isolation=str(data.get("isolation") or ""),
+            voided=str(void) if void else "",
+        )
 
 
 def number(value: float) -> int | float:

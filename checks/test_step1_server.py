@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from checks.club import Club, Notes
 from checks.run.pytest_plugin import Grading
-from checks.sandbox.parent import AppFailure
-from checks.source import main_block_problem
+from checks.sandbox.parent import AppFailure, AppNotLoaded
+from checks.source import main_block
 
 
 def test_app_imports(club: Club, notes: Notes) -> None:
@@ -47,7 +47,18 @@ def test_main_block_runs_server(grading: Grading, notes: Notes) -> None:
     source = grading.workspace.app_source
     if source is None:
         notes.fail("there is no app.py in your submission", "app.py goes at the top of your server's folder")
-    problem = main_block_problem(source)
-    if problem:
-        notes.fail(problem, 'end app.py with:  if __name__ == "__main__":  app.run()')
-    notes.add('app.py calls app.run() under `if __name__ == "__main__":`, on port 5000')
+    found = main_block(source)
+    if found:
+        problem, hint = found
+        stops = "syntax error" in problem or "while being imported" in problem
+        notes.fail(problem, hint, cause="app" if stops else None)
+    try:
+        grading.sandbox().ready()
+    except AppNotLoaded as error:
+        notes.fail(
+            'app.py calls app.run() under `if __name__ == "__main__":`, but importing app.py fails, so '
+            f"`python app.py` stops before it gets there: {error}",
+            "fix the error above first: step 1's first check names it",
+            cause="app",
+        )
+    notes.add('app.py calls app.run() under `if __name__ == "__main__":`, on port 5000, and imports')

@@ -76,5 +76,6 @@ def test_message_html_is_escaped(club: Club, data: Data) -> None:
     if not shown:
         club.fail(
             f"expected the page to show the message {show(message)} as text, but {seen}",
-            "if it shows &lt; or &amp;, the message is escaped twice: pass it to the template as it is",
+            club.profile_hint(reply, profile, "message")
+            or "if it shows &lt; or &amp;, the message is escaped twice: pass it to the template as it is",
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from checks import rubric
-from checks.results import CheckResult, Grade, StepResult
+from checks.results import CheckResult, Failure, Grade, StepResult
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,7 +33,10 @@ def fake_grade(
         result = StepResult(step.id, step.title, step.label, step.doc, counted=step.counted)
         for line, (name, points) in enumerate(step.points.items(), start=10):
             passed = name not in failing
-            message = messages.get(name, f"{name} saw something else\nread: {step.doc} ({step.label})")
+            failure = Failure(f"{name} saw something else", doc=step.doc, label=step.label)
+            if name in messages:
+                failure = Failure(messages[name])
+            message = failure.text()
             result.checks.append(
                 CheckResult(
                     name,
@@ -46,6 +49,7 @@ def fake_grade(
                     file=f"checks/{step.module.name}",
                     line=line,
                     duration=0.25,
+                    failure=None if passed else failure,
                 )
             )
         results.append(result)

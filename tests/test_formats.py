@@ -18,7 +18,7 @@ from checks import rubric
 from checks.cli import parser
 from checks.outputs import github
 from checks.outputs.formats import RENDERERS, Format
-from checks.results import BROKEN
+from checks.results import Failure
 
 RUBRIC_TEXT = rubric.RUBRIC.read_text()
 HIDDEN = '["test_template_is_html", "test_profiles_are_kept_apart"]'
@@ -49,8 +49,11 @@ def test_json_is_the_contracts_object():
     grade = fake_grade(failing={"test_template_exists"})
     data = json.loads(RENDERERS["json"](grade))
     assert data == grade.to_dict()
-    assert set(data) == {"submission", "score", "max_score", "seed", "steps"}
+    assert {"submission", "score", "max_score", "seed", "steps"} <= set(data)  # the contract's keys, and more
     assert (data["score"], data["max_score"]) == (96, 100)
+    failed = [c for s in data["steps"] for c in s["checks"] if not c["passed"]]
+    assert [c["failure"]["problem"] for c in failed] == ["test_template_exists saw something else"]
+    assert failed[0]["message"].startswith("test_template_exists saw something else\nread: docs/student/step-3.md")
 
 
 def test_markdown_escapes_html_and_fences_messages():
@@ -77,10 +80,13 @@ def test_junit_has_a_case_per_check_with_points():
 
 
 def test_junit_marks_a_broken_check_as_an_error():
-    """A check that broke (a bug in the checks) is an <error>, not a <failure>."""
-    grade = fake_grade(failing={"test_template_exists"}, messages={"test_template_exists": f"{BROKEN} (KeyError)"})
+    """A check that broke (a bug in the checks, a field of its failure) is an <error>, not a <failure>."""
+    grade = fake_grade(failing={"test_template_exists"})
+    grade.steps[2].checks[0].failure = Failure("the check itself broke (KeyError)", broken=True)
     root = ET.fromstring(RENDERERS["junit"](grade))
     assert root.get("errors") == "1" and root.get("failures") == "0"
+    grade.steps[2].checks[0].failure = Failure("the check itself broke (KeyError)")  # the words alone are no error
+    assert ET.fromstring(RENDERERS["junit"](grade)).get("errors") == "0"
 
 
 def test_csv_is_one_gradebook_row():

@@ -32,7 +32,10 @@ def test_runs_on_the_default_port(code):
 @pytest.mark.parametrize(
     ("code", "said"),
     [
-        ("app.run()", "no `if __name__"),
+        ("app.run()", "while being imported"),
+        ("from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)", "at line 3 while being imported"),
+        ("def main():\n    if __name__ == '__main__':\n        app.run()", "indented inside other code"),
+        (MAIN + "    app.run()\n@app.get('/')\ndef home():\n    return 'hi'", "comes before code that defines"),
         (MAIN + "    print('hi')", "never calls `app.run()`"),
         (MAIN + "    app.run(port=8080)", "port 8080"),
         (MAIN + '    app.run("0.0.0.0", 8000)', "port 8000"),

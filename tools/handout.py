@@ -20,7 +20,8 @@ from checks import rubric
 from checks.integrity import MANIFEST, write_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("starter", "checks", "docs/student", "requirements.txt")
+COPIED = ("starter", "checks", "docs/student")
+SOLUTION_ONLY = ("waitress",)  # packages only the reference solution uses (solution/serve.py)
 IGNORED = ("__pycache__", "*.pyc", ".pytest_cache", "instance", ".DS_Store", MANIFEST)
 
 
@@ -44,6 +45,19 @@ def copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
+def handout_requirements(text: str) -> str:
+    """The kit's requirements.txt less what only the solution uses, and less the comments that name it."""
+    kept = []
+    for line in text.splitlines():
+        name = line.split("==")[0].split(";")[0].strip().lower()
+        if name in SOLUTION_ONLY:
+            continue
+        if line.startswith("#") and ("solution" in line or "make serve" in line or "waitress" in line):
+            continue
+        kept.append(line)
+    return "\n".join(kept).rstrip("\n") + "\n"
+
+
 def use_rubric(checks: Path, rubric_file: Path | None) -> None:
     """Put the instructor's rubric in a copy of checks/ (after checking it loads)."""
     if rubric_file is not None:
@@ -58,6 +72,8 @@ def build(target: Path, root: Path = ROOT, rubric_file: Path | None = None) -> P
     copy(root / "templates" / "handout", target)
     for name in COPIED:
         copy(root / name, target / name)
+    requirements = (root / "requirements.txt").read_text(encoding="utf-8")
+    (target / "requirements.txt").write_text(handout_requirements(requirements), encoding="utf-8")
     use_rubric(target / "checks", rubric_file)
     write_manifest(target / "checks")
     return target
@@ -78,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     except rubric.RubricError as error:
         raise SystemExit(f"python -m tools.handout: {error}") from None
     files = sum(1 for path in target.rglob("*") if path.is_file())
-    print(f"Built {target}/: {files} files. Push it as your template repository: docs/instructor/github-classroom.md")
+    print(
+        f"Built {target}/: {files} files. Push it as your template repository: "
+        "docs/instructor/classroom50.md or docs/instructor/github-actions.md"
+    )
     return 0
 
 

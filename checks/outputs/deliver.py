@@ -103,9 +103,8 @@ def write(path: Path, text: str) -> None:
 
 def deliver(args: argparse.Namespace, grade: Grade) -> int:
     """Render and write the grade as the options say; return the exit status."""
-    if grade.modified:
-        listed = ", ".join(grade.modified)
-        print(f"python -m checks: warning: checks/ differs from its manifest ({listed})", file=sys.stderr)
+    if grade.void:
+        print(f"python -m checks: warning: {grade.void}", file=sys.stderr)
     if args.student:
         grade = grade.for_students()
     fail_under = args.fail_under
@@ -129,7 +128,7 @@ def deliver(args: argparse.Namespace, grade: Grade) -> int:
     workflow.own(notes, stream)  # the grader's own commands: the only ones in its output
     sys.stdout.flush()
     if below(grade, fail_under):
-        score = number(0 if grade.modified else grade.score)
+        score = number(grade.score)
         print(f"python -m checks: {score:g} points, under the pass mark of {number(fail_under):g}", file=sys.stderr)
         return 1
     return 0

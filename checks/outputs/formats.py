@@ -20,8 +20,8 @@ import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from enum import Enum
-from html import escape
 
+from checks.outputs.feedback import blocked_note, failed_items, item_lines, markdown_items, md, repeat, visible
 from checks.results import CheckResult, Grade, StepResult, number
 
 if sys.version_info >= (3, 11):
@@ -65,11 +65,6 @@ def title(step: StepResult, check: CheckResult) -> str:
     return f"{step.label}: {check.name}"
 
 
-def visible(grade: Grade, check: CheckResult) -> bool:
-    """Whether a reader of this grade sees the check by name (not a hidden one in a student view)."""
-    return not (grade.student_view and check.hidden)
-
-
 def shown(grade: Grade) -> list[tuple[StepResult, CheckResult]]:
     """The checks a reader sees by name, with their steps."""
     return [(step, check) for step, check in grade.checks if visible(grade, check)]
@@ -84,21 +79,15 @@ def hidden_line(grade: Grade) -> str:
 
 
 def modified_line(grade: Grade) -> str:
-    """The warning for a grade made with checks that are not the instructor's; '' for one that is."""
-    if not grade.modified:
-        return ""
-    listed = ", ".join(f"checks/{item}" for item in grade.modified[:5])
-    more = f" and {len(grade.modified) - 5} more" if len(grade.modified) > 5 else ""
-    return (
-        f"checks/ is not the instructor's copy ({listed}{more}): this grade does not count; "
-        "restore the checks with `git checkout -- checks` (or from a fresh copy of the handout)"
-    )
+    """The warning for a void grade (checks that are not the instructor's); '' for one that counts."""
+    return grade.void
 
 
-def repeat(grade: Grade, step: StepResult | None = None) -> str:
-    """The command that repeats this run (or one step of it)."""
-    only = f" --step {step.id}" if step else ""
-    return f"python -m checks {grade.submission}{only} --seed {grade.seed}"
+def check_output(grade: Grade, step: StepResult, check: CheckResult) -> str:
+    """A check's text where each check has its own (Gradescope, GitHub Classroom): a blocked one names its cause."""
+    if check.passed:
+        return check.message
+    return blocked_note(grade, check) or check.message
 
 
 def marks(grade: Grade, step: StepResult, color: bool = False) -> str:
@@ -112,39 +101,39 @@ def marks(grade: Grade, step: StepResult, color: bool = False) -> str:
 
 def below(grade: Grade, fail_under: float | None) -> bool:
     """Whether the run misses the pass mark (a grade with modified checks always does)."""
-    return fail_under is not None and (grade.score < fail_under or bool(grade.modified))
+    return fail_under is not None and (grade.score < fail_under or bool(grade.void))
 
 
 # -- text -------------------------------------------------------------------------
 def render_text(grade: Grade, color: bool = False, fail_under: float | None = None) -> str:
-    """The per-step table, then what each failed check said, then how to repeat the run."""
+    """The per-step table, then each thing to fix (a shared cause once), then how to repeat the run."""
     lines = [f"Flask Club checks for {grade.submission} (seed {grade.seed})", ""]
-    if grade.modified:
-        lines += [paint(f"! {modified_line(grade)}", "1;33", color), ""]
+    if grade.void:
+        lines += [paint(f"! {grade.void}", "1;33", color), ""]
     width = max((len(step.title) for step in grade.steps), default=10)
     for step in grade.steps:
         note = "  (not counted)" if not step.counted else ""
-        score = points(step.score, step.max_score)
+        score = points(grade.points(step), step.max_score)
         lines.append(f"  {step.label:<8} {step.title:<{width}}  {score:>7}  {marks(grade, step, color)}{note}")
     lines.append(f"  {'total':<8} {'':<{width}}  {points(grade.score, grade.max_score):>7}")
     if hidden_line(grade):
         lines.append(f"  {hidden_line(grade)}")
-    failed = [(step, check) for step, check in shown(grade) if not check.passed]
-    said: dict[str, str] = {}
-    for step, check in failed:
-        tag = "  (hidden from students)" if check.hidden else ""
-        lines += ["", paint(f"{FAIL} {step.label}  {check.name}{tag}", "1;31", color)]
-        reason = check.message.split("\nread: ")[0]
-        if reason in said:
-            lines.append(f"    the same as for “{said[reason]}” above")
+    items = failed_items(grade)
+    for item in items:
+        tag = "  (hidden from students)" if item.check.hidden else ""
+        heading = item.heading if item.cause else f"{item.step.label}  {item.check.name}"
+        lines += ["", paint(f"{FAIL} {heading}{tag}", "1;31", color)]
+        if item.same_as:
+            lines.append(f"    the same as for “{item.same_as}” above")
             continue
-        said[reason] = check.name
-        lines += [f"    {line}" for line in check.message.splitlines()]
+        lines += [f"    {line}" for line in item_lines(grade, item)]
     lines.append("")
+    failed = [check for _, check in shown(grade) if not check.passed]
     hidden_failed = sum(1 for _, check in grade.checks if not visible(grade, check) and not check.passed)
     if failed or hidden_failed:
         extra = f" (and {hidden_failed} hidden)" if hidden_failed else ""
-        lines.append(f"{len(failed)} check(s) to fix{extra}. Repeat this run's data with --seed {grade.seed}.")
+        things = f"{len(items)} thing(s) to fix, {len(failed)} failed check(s){extra}."
+        lines.append(f"{things} Repeat this run's data: {repeat(grade)}")
     else:
         lines.append(paint("Every check passed.", "1;32", color) + f" (seed {grade.seed})")
     if below(grade, fail_under):
@@ -159,48 +148,23 @@ def render_json(grade: Grade, color: bool = False, fail_under: float | None = No
 
 
 # -- Markdown (GitHub's job summary) ----------------------------------------------
-def md(text: str) -> str:
-    """Text safe in a Markdown table cell or an HTML summary: no tags, no pipes, one line."""
-    return escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
-
-
-def fence(text: str) -> str:
-    """A fenced code block that no run of backticks in the text can close."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}text\n{text}\n{ticks}"
-
-
 def render_markdown(grade: Grade, color: bool = False, fail_under: float | None = None) -> str:
-    """The per-step table as Markdown, then each failed check in a collapsible block."""
+    """The per-step table as Markdown, then each thing to fix (a shared cause once)."""
+    from checks.outputs.feedback import markdown_table
+
     lines = [f"## Flask Club: {points(grade.score, grade.max_score)}", ""]
-    if grade.modified:
-        lines += [f"> **Warning:** {md(modified_line(grade))}", ""]
-    lines += ["| step | | points | checks |", "| --- | --- | ---: | --- |"]
-    for step in grade.steps:
-        note = " (not counted)" if not step.counted else ""
-        score = points(step.score, step.max_score)
-        lines.append(f"| {step.label} | {md(step.title)}{note} | {score} | {marks(grade, step) or ' '} |")
-    lines += [f"| **total** | | **{points(grade.score, grade.max_score)}** | |", ""]
+    if grade.void:
+        lines += [f"> **Warning:** {md(grade.void)}", ""]
+    lines += [*markdown_table(grade), ""]
     if hidden_line(grade):
         lines += [f"{hidden_line(grade)}.", ""]
     if fail_under is not None:
         verdict = "not reached" if below(grade, fail_under) else "reached"
         lines += [f"Pass mark: {number(fail_under):g} points, {verdict}.", ""]
-    lines += [f"Seed {grade.seed}: repeat this run's data with `--seed {grade.seed}`.", ""]
-    failed = [(step, check) for step, check in shown(grade) if not check.passed]
-    if failed:
-        lines += ["### To fix", ""]
-    said: dict[str, str] = {}
-    for step, check in failed:
-        tag = " (hidden from students)" if check.hidden else ""
-        reason = check.message.split("\nread: ")[0]
-        if reason in said:
-            lines += [f"- {FAIL} {md(title(step, check))}{tag}: the same as for “{md(said[reason])}” above", ""]
-            continue
-        said[reason] = check.name
-        summary = f"<details><summary>{FAIL} {md(title(step, check))}{tag}</summary>"
-        lines += [summary, "", fence(check.message), "", "</details>", ""]
+    lines += [f"Seed {grade.seed}: repeat this run's data with `{repeat(grade)}`.", ""]
+    items = markdown_items(grade)
+    if items:
+        lines += ["### To fix", "", *markdown_items(grade, level=4)]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -227,8 +191,8 @@ def render_junit(grade: Grade, color: bool = False, fail_under: float | None = N
     properties = ET.SubElement(root, "properties")
     facts = [("submission", grade.submission), ("seed", grade.seed)]
     facts += [("score", number(grade.score)), ("max_score", number(grade.max_score))]
-    if grade.modified:
-        facts.append(("checks_modified", ", ".join(grade.modified)))
+    if grade.void:
+        facts.append(("void", grade.void))
     if hidden_line(grade):
         facts.append(("hidden", hidden_line(grade)))
     for key, value in facts:
@@ -256,7 +220,7 @@ def render_junit(grade: Grade, color: bool = False, fail_under: float | None = N
                 case.set("file", check.file)
                 case.set("line", str(check.line))
             props = ET.SubElement(case, "properties")
-            ET.SubElement(props, "property", name="score", value=str(number(check.score)))
+            ET.SubElement(props, "property", name="score", value=str(number(grade.points(check))))
             ET.SubElement(props, "property", name="max_score", value=str(number(check.max_score)))
             if not step.counted:
                 ET.SubElement(props, "property", name="counted", value="false")
@@ -264,8 +228,7 @@ def render_junit(grade: Grade, color: bool = False, fail_under: float | None = N
                 ET.SubElement(props, "property", name="hidden", value="true")
             if not check.passed:
                 kind = "error" if check.broken else "failure"
-                first = check.message.splitlines()[0] if check.message else "failed"
-                element = ET.SubElement(case, kind, message=xml_text(first[:200]), type=kind)
+                element = ET.SubElement(case, kind, message=xml_text(check.details.problem[:200]), type=kind)
                 element.text = xml_text(check.message)
             elif check.message:
                 ET.SubElement(case, "system-out").text = xml_text(check.message)
@@ -292,7 +255,6 @@ def render_csv(grade: Grade, color: bool = False, fail_under: float | None = Non
 # -- Gradescope -----------------------------------------------------------------------
 def render_gradescope(grade: Grade, color: bool = False, fail_under: float | None = None) -> str:
     """Gradescope's results.json: the total, one test per check with its points and visibility."""
-    void = bool(grade.modified)
     tests = []
     for step in grade.steps:
         for index, check in enumerate(step.checks, start=1):
@@ -300,22 +262,25 @@ def render_gradescope(grade: Grade, color: bool = False, fail_under: float | Non
                 {
                     "name": title(step, check) + ("" if step.counted else " (extra, not counted)"),
                     "number": f"{step.id}.{index}",
-                    "score": number(check.score) if step.counted and not void else 0,
+                    "score": number(grade.points(check)) if step.counted else 0,
                     "max_score": number(check.max_score) if step.counted else 0,
                     "status": "passed" if check.passed else "failed",
-                    "output": check.message,
+                    "output": check_output(grade, step, check),
                     "tags": [step.label],
                     "visibility": GRADESCOPE_HIDDEN if check.hidden else "visible",
                 }
             )
     summary = [f"Flask Club checks: {points(grade.score, grade.max_score)} (seed {grade.seed})."]
-    if grade.modified:
-        summary.insert(0, modified_line(grade) + ".")
+    if grade.void:
+        summary.insert(0, grade.void + ".")
+    for item in failed_items(grade):
+        if item.cause is not None:
+            summary.append(f"{item.heading}: {item.failure.problem} ({item.blocked_line()}.)")
     hidden, _ = grade.hidden_count()
     if hidden:
         summary.append(f"{hidden} of the tests are shown once grades are published.")
     result = {
-        "score": 0 if void else number(grade.score),
+        "score": number(grade.score),
         "execution_time": max(1, round(grade.duration)),
         "output": " ".join(summary),
         "visibility": "visible",

@@ -17,7 +17,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from checks.outputs.formats import hidden_line, modified_line, render_markdown, shown, title, visible
+from checks.outputs.feedback import failed_items, item_lines
+from checks.outputs.formats import hidden_line, modified_line, render_markdown, visible
 from checks.outputs.workflow import command, escape_data, escape_property
 from checks.results import Grade, number
 
@@ -29,9 +30,9 @@ def annotations(grade: Grade) -> str:
     lines = []
     if grade.modified:
         lines.append(command("error", "Checks modified", modified_line(grade)))
-    for step, check in shown(grade):
-        if not check.passed:
-            lines.append(command("error", title(step, check), check.message))
+    for item in failed_items(grade):  # a shared cause once, with the checks it blocks
+        text = f"the same as for “{item.same_as}” above" if item.same_as else "\n".join(item_lines(grade, item))
+        lines.append(command("error", item.heading, text))
     hidden_failed = [check for _, check in grade.checks if not visible(grade, check) and not check.passed]
     if hidden_failed:
         lines.append(command("error", "Hidden checks", f"{hidden_line(grade)}; {len(hidden_failed)} failed"))

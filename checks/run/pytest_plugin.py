@@ -8,7 +8,7 @@ import pytest
 
 from checks import rubric
 from checks.data import club_password, secret_key
-from checks.results import CheckResult, Grade, StepResult
+from checks.results import CheckResult, Failure, Grade, StepResult
 from checks.run.workspace import Workspace, look_for
 from checks.sandbox.parent import Isolation, Limits, Sandbox, choose
 
@@ -143,8 +143,9 @@ class Grading:
             message = "\n".join(notes.lines) if notes is not None else ""
             self.results[item.name] = CheckResult(item.name, check_name(item), True, points, points, message)
         else:
+            failure = check_failure(call, self.step_of(item))
             self.results[item.name] = CheckResult(
-                item.name, check_name(item), False, 0.0, points, failure_message(call, self.step_of(item))
+                item.name, check_name(item), False, 0.0, points, failure.text(), failure=failure
             )
 
     def grade(self, selected: list[str] | None = None) -> Grade:
@@ -156,7 +157,7 @@ class Grading:
             result = StepResult(step.id, step.title, step.label, step.doc, counted=step.counted)
             for name, points in step.points.items():
                 check = self.results.get(name) or CheckResult(
-                    name, self.names.get(name, name), False, 0.0, points, NOT_RUN
+                    name, self.names.get(name, name), False, 0.0, points, NOT_RUN, failure=Failure(NOT_RUN)
                 )
                 check.hidden = name in step.hidden
                 check.file, check.line = self.locations.get(name, (f"checks/{step.module.name}", 0))
@@ -173,17 +174,21 @@ class Grading:
         )
 
 
-def failure_message(call: pytest.CallInfo, step: rubric.Step) -> str:
-    """What a failed check tells the student."""
+def check_failure(call: pytest.CallInfo, step: rubric.Step) -> Failure:
+    """Why a check failed, in parts: its own CheckFailed, or the checks' own bug (`broken`)."""
     from checks.club import CheckFailed
+    from checks.sandbox.text import clean
 
     error = call.excinfo.value if call.excinfo else None
     if isinstance(error, CheckFailed):
-        return error.message
-    what = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
-    return (
-        f"the check itself broke ({what[:300]}): this is a bug in the checks, not in your code; "
-        f"please tell your instructor, with the seed\nread: {step.doc} ({step.label})"
+        return error.failure
+    what = clean(f"{type(error).__name__}: {error}" if error is not None else "unknown error")
+    return Failure(
+        problem=f"the check itself broke ({what[:300]}): this is a bug in the checks, not in your code",
+        hint="please tell your instructor, with the seed",
+        doc=step.doc,
+        label=step.label,
+        broken=True,
     )
 
 

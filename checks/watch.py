@@ -1,0 +1,154 @@
+"""`make watch` (`python -m checks.watch DIR`): regrade every time a file of the submission is saved.
+
+The grader stays up between runs (pytest, Flask and BeautifulSoup imported once, like a
+class's workers), so a rerun costs only the checks themselves. The folder is polled for
+changed modification times (no extra dependency, the same on every system); each run
+keeps the first run's seed, so the data stays the same and only your change makes a
+difference. After the first full report, a run shows only what changed: the checks that
+now pass, the ones that now fail (with their messages), and the new total. Ctrl-C stops.
+
+Takes the options of `python -m checks` (`--step N`, `--seed N`, `--student`...).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from checks.results import Grade
+
+SKIPPED = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", "node_modules", "instance"}
+POLL_SECONDS = 0.3
+SETTLE_SECONDS = 0.15  # an editor may write a file in several steps: wait until it holds still
+
+
+def files(folder: Path) -> Iterator[Path]:
+    """Every file of the submission that a grade may depend on (virtualenvs, caches and instance/ left out)."""
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [name for name in dirs if name not in SKIPPED and not name.startswith(".")]
+        for name in names:
+            if not name.endswith((".pyc", ".db", ".sqlite", ".sqlite3", ".json", "~")) and not name.startswith("."):
+                yield Path(root) / name
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's modification time and size: what a save changes."""
+    found = {}
+    for path in files(folder):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        found[str(path.relative_to(folder))] = (info.st_mtime_ns, info.st_size)
+    return found
+
+
+def changed_files(before: dict, after: dict) -> list[str]:
+    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+
+
+def verdicts(grade: Grade) -> dict[str, tuple[str, str, bool]]:
+    """Each check the reader sees: its label, name and whether it passed."""
+    from checks.outputs.feedback import visible
+
+    return {check.id: (step.label, check.name, check.passed) for step, check in grade.checks if visible(grade, check)}
+
+
+def difference(before: Grade, after: Grade, saved: list[str]) -> str:
+    """What changed from one run to the next, for a person: fixed checks, new failures, the total."""
+    from checks.outputs.feedback import failed_items, item_lines
+    from checks.outputs.formats import points
+
+    old, new = verdicts(before), verdicts(after)
+    fixed = [new[key] for key in new if new[key][2] and key in old and not old[key][2]]
+    broke = {key for key in new if not new[key][2] and (key not in old or old[key][2])}
+    delta = after.score - before.score
+    change = f" ({'+' if delta >= 0 else ''}{delta:g})" if delta else ""
+    lines = [f"{time.strftime('%H:%M:%S')}  saved {', '.join(saved[:3]) or 'files'}"
+             f"{' …' if len(saved) > 3 else ''}: {points(after.score, after.max_score)}{change}"]
+    lines += [f"  ✓ now passes: {label}  {name}" for label, name, _ in fixed]
+    for item in failed_items(after):
+        blocked = [check.id for _, check in item.blocked] or [item.check.id]
+        if not broke & set(blocked):
+            continue
+        lines.append(f"  ✗ now fails: {item.heading}")
+        lines += [f"      {line}" for line in item_lines(after, item)]
+    if not fixed and not broke:
+        things = len(failed_items(after))
+        lines.append(f"  no check changed ({things} thing(s) still to fix)" if things else "  every check passes")
+    return "\n".join(lines) + "\n"
+
+
+def watch(folder: Path, run: Callable[[], Grade], render: Callable[[Grade], str], out=sys.stdout,
+          polls: int | None = None) -> int:
+    """Grade, print the full report, then regrade on every save and print what changed. Ctrl-C stops.
+
+    `polls` limits the number of polls (for tests); None watches until interrupted.
+    """
+    try:
+        last = run()
+        out.write(render(last))
+        out.write(f"\nWatching {folder} for saved files (Ctrl-C stops).\n")
+        out.flush()
+        seen = snapshot(folder)
+        count = 0
+        while polls is None or count < polls:
+            count += 1
+            time.sleep(POLL_SECONDS)
+            now = snapshot(folder)
+            if now == seen:
+                continue
+            time.sleep(SETTLE_SECONDS)
+            now = snapshot(folder)
+            saved, seen = changed_files(seen, now), now
+            started = time.monotonic()
+            grade = run()
+            out.write("\n" + difference(last, grade, saved).rstrip("\n"))
+            out.write(f"  [{time.monotonic() - started:.2f} s]\n")
+            out.flush()
+            last = grade
+    except KeyboardInterrupt:
+        out.write("\nStopped watching.\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from checks import cli
+    from checks.data import new_seed
+    from checks.outputs.formats import render_text
+    from checks.run.workspace import SubmissionError
+    from checks.sandbox.parent import NoSandbox
+
+    argv = sys.argv[1:] if argv is None else argv
+    options = cli.parser()
+    options.prog = "python -m checks.watch"
+    if "--student" in argv:
+        options.error = cli.student_error
+    args = options.parse_args(argv)
+    if args.submission is None or not Path(args.submission).is_dir():
+        print(f"{options.prog}: give the folder to watch (the one that holds app.py)", file=sys.stderr)
+        return 2
+    args.seed = args.seed if args.seed is not None else new_seed()  # one seed for every run: the same data
+    try:
+        args.isolation = cli.isolation_of(args)
+    except NoSandbox as error:
+        print(f"{options.prog}: {error}", file=sys.stderr)
+        return 2
+
+    def run() -> Grade:
+        grade = cli.grade(args)
+        return grade.for_students() if args.student else grade
+
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    try:
+        return watch(Path(args.submission), run, lambda grade: render_text(grade, color=color))
+    except SubmissionError as error:
+        print(f"{options.prog}: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

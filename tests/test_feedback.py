@@ -1,0 +1,451 @@
+"""What a person reads about failures: one cause named once, the hint that fits what came back, replay.
+
+Structured failures (checks/results.py) are rendered by every format from their fields;
+a shared cause (app.py does not load, no route for POST /user/...) is named once with the
+checks it blocks; hints are chosen by what the app answered; each failing request can be
+replayed with curl; text from the app can break no output; the docs quote real output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+from conftest import ROOT, STARTER, SUBMISSIONS, grade_submission, run_checks
+from fakes import fake_grade
+
+from checks import integrity
+from checks.cli import main
+from checks.club import curl, template_variables
+from checks.outputs.feedback import failed_items, feedback_markdown, feedback_text, md
+from checks.outputs.formats import RENDERERS
+from checks.results import Failure, Grade
+
+
+def failures(result: dict) -> dict[str, dict]:
+    """Each failed check's `failure` object, by the check's name."""
+    return {c["name"]: c["failure"] for s in result["steps"] for c in s["checks"] if not c["passed"]}
+
+
+def hints(result: dict) -> set[str]:
+    return {failure["hint"] for failure in failures(result).values() if failure and failure["hint"]}
+
+
+# -- one cause, one message -------------------------------------------------------------
+@pytest.fixture(scope="module")
+def starter():
+    """The untouched starter, graded once: JSON, the student's text and Markdown."""
+    result = grade_submission(STARTER, seed=11)
+    text = run_checks(STARTER, "--seed", "11", "--student").stdout
+    markdown = run_checks(STARTER, "--seed", "11", "--student", "--format", "markdown").stdout
+    return result, text, markdown
+
+
+def test_the_starter_names_each_cause_once(starter):
+    """The starter's 21 failures are three things to fix: app.py, the main block and the template."""
+    result, text, markdown = starter
+    why = "defines neither `app = Flask(__name__)` nor a `create_app()` factory"
+    assert text.count(why) == 1 and markdown.count(why) == 1
+    assert "✗ app.py does not load (step 1)" in text
+    assert re.search(r"blocked: 1[45] checks need app.py to import and define a Flask app:", text)
+    assert "blocked: 6 checks need templates/user.html:" in text
+    assert text.count("there is no templates/user.html in your submission") == 1
+    assert "3 thing(s) to fix" in text
+    assert len(text.splitlines()) < 70
+
+
+def test_json_keeps_one_entry_per_check_with_its_cause(starter):
+    """JSON: every check keeps its own full message, and `blocked_by` names the shared cause."""
+    result, _, _ = starter
+    checks = {c["name"]: c for s in result["steps"] for c in s["checks"]}
+    home = checks["GET / answers 200 with an HTML page"]
+    assert home["blocked_by"] == "app" and "defines neither" in home["message"]
+    assert home["failure"]["problem"].startswith("your app could not be loaded")
+    assert checks["templates/user.html is HTML"]["blocked_by"] == "template"
+    assert checks["running python app.py starts the server on port 5000"]["blocked_by"] is None
+    assert set(result["causes"]) == {"app", "template"}
+
+
+def test_feedback_files_and_gradescope_name_the_cause_once(starter):
+    """The feedback file (Markdown and text) and Gradescope's output say the cause once, then 'blocked'."""
+    result, _, _ = starter
+    why = "defines neither `app = Flask(__name__)`"
+    for text in (feedback_markdown(result, "ada"), feedback_text(result, "ada")):
+        assert text.count(why) == 1 and "blocked: " in text
+    grade = Grade.from_dict(result)
+    gradescope = json.loads(RENDERERS["gradescope"](grade))
+    outputs = [test["output"] for test in gradescope["tests"]]
+    assert sum(why in output for output in outputs) == 1
+    assert sum(output.startswith("blocked: this check needs app.py") for output in outputs) >= 13
+    assert "app.py does not load" in gradescope["output"]
+
+
+def test_a_missing_route_is_one_block_with_the_route_hint(grade):
+    """No route for POST /user/ (a 405 here): one block, the route's hint, the checks it blocks."""
+    result = grade(SUBMISSIONS / "mistake_user_route_get_only")
+    blocked = [c for s in result["steps"] for c in s["checks"] if c["blocked_by"] == "post-route"]
+    assert len(blocked) == 10
+    assert all('methods=["POST"]' in c["failure"]["hint"] for c in blocked)
+    text = RENDERERS["text"](Grade.from_dict(result))
+    assert text.count("✗ no route takes POST /user/ (step 2)") == 1
+    assert "compare the passwords" not in text and "answer 400" not in text
+
+
+def test_a_404_on_post_is_the_route_not_the_password(grade):
+    """/users/ instead of /user/: the 400 and refusal checks hint at the route, not at 400 or passwords."""
+    result = grade(SUBMISSIONS / "mistake_users_route")
+    found = failures(result)
+    for name in ("POST /user/ without a username answers 400",
+                 "POST /user/ without the password is refused (401 or 403) and stores nothing"):
+        assert "there is no route for POST /user/" in found[name]["hint"], name
+        assert found[name]["cause"] == "post-route"
+
+
+def test_a_refused_post_is_one_block(grade):
+    """A password typed into app.py: every POST is refused, one cause names CLUB_PASSWORD."""
+    result = grade(SUBMISSIONS / "mistake_hardcoded_password")
+    causes = {c["blocked_by"] for s in result["steps"] for c in s["checks"] if not c["passed"]}
+    assert "post-refused" in causes
+    text = RENDERERS["text"](Grade.from_dict(result))
+    assert text.count("✗ every POST /user/ is refused (extra 7)") == 1
+
+
+def test_repeats_collapse_and_a_lone_cause_is_shown_in_full():
+    """Two checks failing alike: the second says 'the same as'; a cause shared by one check is not a block."""
+    same = "saw the same thing\nread: x"
+    grade = fake_grade(failing={"test_template_exists", "test_template_is_html", "test_post_user_is_accepted"},
+                       messages={"test_template_exists": same, "test_template_is_html": same})
+    items = failed_items(grade)
+    assert [bool(item.same_as) for item in items] == [False, False, True]  # step 2 first, then step 3 twice
+    grade.steps[1].checks[0].failure = Failure("no route", cause="post-route")
+    assert all(item.cause is None for item in failed_items(grade))
+    text = RENDERERS["text"](grade)
+    assert "the same as for “the check test_template_exists holds” above" in text
+
+
+# -- hints chosen by what was observed ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("submission", "hint"),
+    [
+        ("mistake_template_variable_names", 'render_template("user.html", food=…, message=…, username=…)'),
+        ("mistake_template_undefined_object", 'templates/user.html reads the variable user: render_template'),
+        ("mistake_ids_swapped", "#food shows the message: each id goes on the element"),
+        ("mistake_redirect_to_number", "your POST redirects to /user/"),
+        ("mistake_user_route_get_only", 'the /user/ route does not take POST: give it methods=["POST"]'),
+        ("mistake_users_route", 'there is no route for POST /user/: add @app.post("/user/")'),
+        ("mistake_hardcoded_password", "read it with os.environ['CLUB_PASSWORD']"),
+        ("broken_module_not_found", "the grader has only Flask and its dependencies, Pillow"),
+        ("broken_syntax_error", "fix the line the error names"),
+        ("broken_no_app", "create the app at the top level of app.py"),
+        ("mistake_run_at_import", 'put app.run() under `if __name__ == "__main__":`'),
+        ("mistake_main_block_before_routes", "move the `if __name__ == \"__main__\":` block to the very end"),
+        ("mistake_no_main_block", 'end app.py with:  if __name__ == "__main__":  app.run()'),
+        ("mistake_run_port_8080", "call app.run() without a port"),
+    ],
+)
+def test_the_hint_matches_what_came_back(grade, submission, hint):
+    """Each symptom gets the hint it points at, and no other symptom's hint."""
+    found = hints(grade(SUBMISSIONS / submission))
+    assert any(hint in text for text in found), found
+
+
+def test_the_template_mismatch_gets_no_unrelated_hint(grade):
+    """Empty fields: no talk of the wrong user, shared storage, URL encoding or double escaping."""
+    found = " ".join(hints(grade(SUBMISSIONS / "mistake_template_variable_names")))
+    for wrong in ("last one posted", "share one stored profile", "URL-encoded", "escaped twice"):
+        assert wrong not in found
+
+
+def test_template_variables_are_read_from_the_source():
+    """jinja2's meta finds the names a template reads, not the ones it sets or Flask's globals."""
+    source = "{% set x = 1 %}{{ user.food }} {{ x }} {{ url_for('a') }} {% for m in messages %}{{ m }}{% endfor %}"
+    assert template_variables(source) == ["messages", "user"]
+    assert template_variables("{{ broken }") == []
+
+
+# -- step 1: the main block -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("submission", "said"),
+    [
+        ("broken_duplicate_endpoint", "importing app.py fails, so `python app.py` stops before it gets there"),
+        ("mistake_run_at_import", "`python app.py` does start the server there, but so does every import"),
+        ("mistake_main_block_before_routes", "starts serving before they exist"),
+        ("broken_syntax_error", "so `python app.py` stops before it starts anything"),
+    ],
+)
+def test_the_port_check_says_what_is_true(grade, submission, said):
+    """'running python app.py starts the server' fails with the true reason in each case."""
+    found = failures(grade(SUBMISSIONS / submission))["running python app.py starts the server on port 5000"]
+    assert said in found["problem"]
+
+
+# -- replay ------------------------------------------------------------------------------------
+def test_curl_sends_the_same_data_with_the_password_as_a_variable():
+    command = curl("POST", "/user/", {"username": "Zoë O'Neil", "password": "s3cret"}, "s3cret")
+    assert command == (
+        "curl -i --data-urlencode 'username=Zoë O'\"'\"'Neil' --data-urlencode \"password=$CLUB_PASSWORD\" "
+        "http://localhost:5000/user/"
+    )
+    assert curl("GET", "/user/Zo%C3%AB", None, "x") == "curl -i http://localhost:5000/user/Zo%C3%AB"
+    assert "--data-urlencode password=wrong" in curl("POST", "/user/", {"password": "wrong"}, "right")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_replay_reproduces_the_failure_against_the_students_server(grade, tmp_path):
+    """The replay commands, pasted against the app run as `make run` does, get the answer the check got."""
+    submission = SUBMISSIONS / "mistake_user_route_get_only"
+    failure = failures(grade(submission))["POST /user/ with username, food, message and password is accepted"]
+    port = free_port()
+    env = {"CLUB_PASSWORD": "letmein", "PATH": "/usr/bin:/bin"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
+        cwd=submission, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        command = failure["replay"][0].replace("localhost:5000", f"localhost:{port}")
+        done = subprocess.run(["sh", "-c", command], env=env, capture_output=True, text=True, timeout=30)
+        assert done.stdout.startswith("HTTP/1.1 405")
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_student_messages_speak_make(starter):
+    """In the handout (--student) every command a message prints is the make form."""
+    _, text, markdown = starter
+    assert "make check SEED=11" in text and "--seed" not in text and "python -m checks" not in text
+    assert "make check SEED=11" in markdown
+
+
+def test_a_bad_step_is_one_line_in_the_handout():
+    """make check STEP=8: one line listing the valid steps, not the whole usage."""
+    done = run_checks(STARTER, "--student", "--step", "8")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "make: there is no step '8': STEP is one of 1, 2, 3, 4, 5, 6, 7 (such as make check STEP=2)"
+    ]
+
+
+def test_a_hint_in_the_handout_names_make_hint(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["--student", "--hint", "5"]) == 0
+    assert "`make hint STEP=5` again shows hint 2" in capsys.readouterr().out
+
+
+def test_the_handout_requires_nothing_of_the_solution():
+    from tools.handout import handout_requirements
+
+    text = handout_requirements((ROOT / "requirements.txt").read_text())
+    assert "waitress" not in text and "solution" not in text and "serve" not in text
+    assert "flask==" in text and "pillow==" in text
+
+
+def test_make_run_in_the_handout_prints_its_password():
+    makefile = (ROOT / "templates" / "handout" / "Makefile").read_text()
+    run = makefile[makefile.index("\nrun:"):]
+    assert "export CLUB_PASSWORD=" in run and "watch:" in makefile
+
+
+# -- a void grade ------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(RENDERERS))
+def test_a_void_grade_is_zero_in_every_format_and_says_why(name):
+    """Modified checks: every format reports 0 points and says the grade does not count."""
+    grade = fake_grade(failing={"test_template_exists"})
+    grade.modified = ["test_step5_show_user.py modified"]
+    text = RENDERERS[name](grade)
+    if name == "json":
+        data = json.loads(text)
+        assert data["score"] == 0 and all(step["score"] == 0 for step in data["steps"])
+        assert "does not count" in data["void"]
+    elif name == "csv":
+        row = text.splitlines()[1].split(",")
+        assert row[3] == "0" and set(row[5:12]) == {"0"}
+    elif name == "gradescope":
+        data = json.loads(text)
+        assert data["score"] == 0 and all(test["score"] == 0 for test in data["tests"])
+        assert "does not count" in data["output"]
+    elif name == "junit":
+        props = {p.get("name"): p.get("value") for p in ET.fromstring(text).find("properties")}
+        assert props["score"] == "0" and "does not count" in props["void"]
+    else:
+        assert "does not count" in text and "96/100" not in text
+
+
+def test_a_missing_manifest_outside_the_kit_voids_the_grade(tmp_path):
+    """In a handout (or a bundle), deleting MANIFEST.sha256 does not hide a modified check."""
+    checks = tmp_path / "handout" / "checks"
+    shutil.copytree(ROOT / "checks", checks, ignore=shutil.ignore_patterns("__pycache__"))
+    integrity.write_manifest(checks)
+    assert integrity.modified_checks(checks) == []
+    (checks / integrity.MANIFEST).unlink()
+    assert integrity.modified_checks(checks) == ["MANIFEST.sha256 missing"]
+    assert integrity.modified_checks() == []  # the kit's own checks: no manifest needed
+
+
+# -- Markdown escaping ------------------------------------------------------------------------
+def test_every_markdown_output_escapes_check_names():
+    """A check name with HTML or Markdown in it is shown as text by the renderer and the feedback file."""
+    grade = fake_grade(failing={"test_template_exists"})
+    grade.steps[2].checks[0].name = "GET /user/<username> *bold* | pipe"
+    for text in (RENDERERS["markdown"](grade), feedback_markdown(grade, "ada <b>")):
+        assert "<username>" not in text and "*bold*" not in text and "<b>" not in text
+        assert "GET /user/&lt;username&gt; \\*bold\\* \\| pipe" in text
+    assert md("a_b `c`") == "a\\_b \\`c\\`"
+
+
+# -- text from the app can break no output --------------------------------------------------
+HOSTILE = '''
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def home():
+    raise RuntimeError("\\udcff \\x1b[2J\\x1b[H total 100/100 \\r\\x07")
+
+
+@app.post("/user/")
+def user():
+    return "ok", 200, {"Set-Cookie": "a=b; Max-Age=soon"}
+
+
+if __name__ == "__main__":
+    app.run()
+'''
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "app.py").write_text(HOSTILE)
+    out = folder.parent / "out"
+    reports = [arg for name in RENDERERS for arg in ("--report", f"{name}={out / name}")]
+    done = run_checks(folder, "--seed", "3", "--step", "1", "--format", "json", *reports)
+    assert done.returncode == 0, done.stderr
+    return out, json.loads(done.stdout), run_checks(folder, "--seed", "3", "--step", "2")
+
+
+def test_control_characters_and_surrogates_reach_no_output(hostile):
+    """An exception text holding a lone surrogate and terminal escapes: every output is written, clean."""
+    out, result, _ = hostile
+    for name in RENDERERS:
+        text = (out / name).read_text(encoding="utf-8")
+        assert "\x1b" not in text and "\x07" not in text and "\r" not in text, name
+    assert "\\x1b[2J" in (out / "text").read_text()
+    message = failures(result)["GET / answers 200 with an HTML page"]["problem"]
+    assert "\ufffd" in message and "\\x1b[2J" in message
+
+
+def test_a_malformed_answer_is_the_apps_failure(hostile):
+    """A Set-Cookie with a non-numeric Max-Age fails the check as the app's, never 'the check itself broke'."""
+    _, _, done = hostile
+    assert "the check itself broke" not in done.stdout
+    assert "is malformed: reading it raised ValueError" in done.stdout
+
+
+# -- the docs quote real output ---------------------------------------------------------------
+QUOTE = re.compile(r"<!-- output: (\S+) -->\n```[a-z]*\n(.*?)\n```", re.DOTALL)
+
+
+def quotes() -> list[tuple[str, str, str]]:
+    found = []
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        for submission, block in QUOTE.findall(page.read_text(encoding="utf-8")):
+            found.append((page.relative_to(ROOT).as_posix(), submission, block))
+    return found
+
+
+def test_the_docs_quote_output():
+    assert len(quotes()) >= 5
+
+
+@pytest.mark.parametrize(("page", "submission", "block"), quotes(), ids=lambda value: str(value)[:40])
+def test_each_quoted_line_is_real_output(page, submission, block):
+    """Every line the docs quote after `<!-- output: DIR -->` is printed by `make check` on DIR (… is any text)."""
+    printed = run_checks(ROOT / submission, "--student", "--seed", "1").stdout.splitlines()
+    for line in block.splitlines():
+        if line.strip() == "…":
+            continue
+        pattern = re.compile(".*".join(re.escape(part) for part in line.rstrip().split("…")) + r"\s*$")
+        assert any(pattern.fullmatch(real.rstrip()) for real in printed), f"{page}: not printed: {line!r}"
+
+
+# -- watch mode ------------------------------------------------------------------------------
+def test_watch_shows_only_what_changed(tmp_path):
+    """After the first report, a save prints the checks that now pass or fail and the new total."""
+    import io
+    import threading
+
+    from checks import watch
+
+    (tmp_path / "app.py").write_text("x = 1\n")
+    grades = iter([
+        fake_grade(failing={"test_template_exists", "test_home_page_is_html"}),
+        fake_grade(failing={"test_home_page_is_html", "test_post_user_is_accepted"}),
+    ])
+    out = io.StringIO()
+
+    def save_later():
+        time.sleep(0.5)
+        (tmp_path / "app.py").write_text("x = 22\n")
+
+    threading.Thread(target=save_later).start()
+    watch.watch(tmp_path, lambda: next(grades), RENDERERS["text"], out=out, polls=12)
+    first, _, rest = out.getvalue().partition("Watching")
+    assert "Flask Club checks for" in first
+    assert "saved app.py: " in rest
+    assert "✓ now passes: step 3  the check test_template_exists holds" in rest
+    assert "✗ now fails: step 2: the check test_post_user_is_accepted holds" in rest
+    assert "test_home_page_is_html" not in rest  # it failed before and after: not repeated
+
+
+def test_watch_regrades_on_save_and_stops_on_ctrl_c(tmp_path):
+    """`make watch`: a saved template is regraded by the warm grader; Ctrl-C ends it cleanly."""
+    import signal
+
+    work = tmp_path / "work"
+    shutil.copytree(STARTER, work)
+    command = [sys.executable, "-m", "checks.watch", str(work), "--student", "--step", "3", "--seed", "1"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    try:
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Watching"):
+                break
+        (work / "templates").mkdir(exist_ok=True)
+        (work / "templates" / "user.html").write_text("<p id='username'>{{ username }}</p>\n")
+        for line in process.stdout:
+            lines.append(line)
+            if "now passes" in line:
+                break
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    text = "".join(lines) + rest
+    assert "saved templates/user.html: 10/10 (+10)" in text
+    assert "✓ now passes: step 3  templates/user.html exists" in text
+    assert "Stopped watching." in text and process.returncode == 0
