@@ -64,7 +64,10 @@ def test_the_handout_holds_what_a_student_needs(built):
     assert {path.name for path in built.iterdir()} == {
         "README.md", "Makefile", ".gitignore", ".github", "requirements.txt", "starter", "checks", "docs"
     }
-    assert (built / "requirements.txt").read_text() == (ROOT / "requirements.txt").read_text()
+    # The grader's pins, less what only the reference solution uses (waitress, for solution/serve.py).
+    requirements = (built / "requirements.txt").read_text()
+    assert requirements == handout.handout_requirements((ROOT / "requirements.txt").read_text())
+    assert "flask==" in requirements and "waitress" not in requirements and "solution" not in requirements
 
 
 def test_no_solution_file_leaks(built):
@@ -183,3 +186,17 @@ def test_make_check_gives_the_solution_full_marks(built, tmp_path):
     assert done.returncode == 0, done.stderr
     assert re.search(r"total\s+100/100", done.stdout), done.stdout
     assert "Every check passed." in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_check_without_the_manifest_does_not_count(built, tmp_path):
+    """A handout whose manifest was deleted (to hide an edited check) grades to 0, saying why."""
+    student = shutil.copytree(built, tmp_path / "student")
+    skipped = shutil.ignore_patterns("instance", "__pycache__")
+    shutil.copytree(SOLUTION, student / "starter", dirs_exist_ok=True, ignore=skipped)
+    (student / "checks" / MANIFEST).unlink()
+    done = make_check(student)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"total\s+0/100", done.stdout), done.stdout
+    assert "checks/MANIFEST.sha256 missing" in done.stdout and "does not count" in done.stdout
+    assert "warning" in done.stderr
