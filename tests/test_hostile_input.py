@@ -44,7 +44,7 @@ from tools.server import Server, copy_solution
 
 PASSWORD = "s3cret"
 LIMITS = {"username": 32, "food": 64, "message": 500}  # solution/README.md's limits
-MAX_BODY = 1024 * 1024  # solution/README.md's limit on a request's body
+MAX_BODY = 1024 * 1024 + 64 * 1024  # solution/README.md's limit on a request's body
 FIELDS = [*LIMITS, "password"]
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "150"))
@@ -176,7 +176,8 @@ class Club:
     def rows(self) -> dict[str, tuple[str, str]]:
         """Everything stored: username → (food, message)."""
         with closing(sqlite3.connect(self.database)) as db:
-            return {username: (food, message) for username, food, message in db.execute("SELECT * FROM profile")}
+            rows = db.execute("SELECT username, food, message FROM profile")
+            return {username: (food, message) for username, food, message in rows}
 
     def page_shapes(self) -> set[tuple[tuple[str, ...], frozenset[str]]]:
         """The shapes of every kind of page the club shows, filled with harmless values."""

@@ -1,16 +1,22 @@
 """The reference solution's behaviour, one specification per test.
 
 Each test imports solution/app.py afresh, so it gets a club of its own: an
-empty database in tmp_path, and the club password "s3cret" in CLUB_PASSWORD.
+empty database and photo folder in tmp_path, and the club password "s3cret"
+in CLUB_PASSWORD. Level 1 (steps 1-7) first, then level 2 (steps 8-11).
 """
 
 from __future__ import annotations
 
 import ast
+import base64
 import importlib
+import io
 import logging
+import re
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,7 +24,9 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import Flask, template_rendered
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
+from PIL import Image
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import TestResponse, encode_multipart
 
 SOLUTION = Path(__file__).resolve().parent.parent / "solution"
 PASSWORD = "s3cret"
@@ -56,7 +64,8 @@ def make_app(solution_on_path: None, tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("CLUB_PASSWORD", PASSWORD)
 
     def make(**config: object) -> Flask:
-        return import_app(TESTING=True, DATABASE=str(tmp_path / "club.sqlite"), **config)
+        folders = {"DATABASE": str(tmp_path / "club.sqlite"), "PHOTOS": str(tmp_path / "photos")}
+        return import_app(TESTING=True, **folders, **config)
 
     return make
 
@@ -97,6 +106,26 @@ class Visitor:
     def members(self) -> list[str]:
         """The usernames the home page lists."""
         return [link.get_text() for link in soup(self.client.get("/")).select("#members a")]
+
+    def log_in(self, username: str = "Mira K", password: str | None = PASSWORD) -> TestResponse:
+        """POST /login as the login form does; a password given as None is left out."""
+        fields = {"username": username, "password": password}
+        return self.client.post("/login", data={name: value for name, value in fields.items() if value is not None})
+
+    def status(self, path: str = "/") -> str:
+        """The text of #status on the page at `path`."""
+        return soup(self.client.get(path)).find(id="status").get_text()
+
+    def edit(self, photo: tuple[bytes, str] | None = None, **fields: str) -> TestResponse:
+        """POST /account-details as its form does (multipart): `fields`, and a photo as (content, file name)."""
+        data: dict[str, object] = dict(fields)
+        if photo is not None:
+            data["avatar"] = FileStorage(io.BytesIO(photo[0]), photo[1])
+        # Encoded here, in memory: the test client would spool a big body to a file it never closes.
+        boundary, body = encode_multipart(MultiDict(data))
+        return self.client.post(
+            "/account-details", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+        )
 
 
 @pytest.fixture
@@ -270,13 +299,13 @@ def test_bad_input_profile_is_not_found(visitor: Visitor) -> None:
 
 def test_huge_body_is_413_html(visitor: Visitor) -> None:
     """a body over 1 MiB is answered 413 with an HTML page"""
-    response = visitor.join(message="x" * 1_100_000)
+    response = visitor.join(message="x" * 1_200_000)
     assert (response.status_code, response.mimetype) == (413, "text/html")
 
 
 def test_huge_body_stores_nothing(visitor: Visitor) -> None:
     """after a body over 1 MiB, nobody has joined"""
-    visitor.join(message="x" * 1_100_000)
+    visitor.join(message="x" * 1_200_000)
     assert visitor.members() == []
 
 
@@ -462,3 +491,433 @@ def test_every_page_extends_base_html(template: str) -> None:
     """every page template extends base.html"""
     source = (SOLUTION / "templates" / template).read_text()
     assert source.startswith('{% extends "base.html" %}')
+
+
+# Level 2, step 8: one layout for every page
+
+
+def test_home_page_renders_a_template_extending_base(make_app: MakeApp) -> None:
+    """GET / is rendered from index.html, inside base.html"""
+    app = make_app()
+    rendered: list[str] = []
+
+    def record(sender: Flask, template: object, context: dict[str, object], **extra: object) -> None:
+        rendered.append(getattr(template, "name", ""))
+
+    with template_rendered.connected_to(record, app):
+        app.test_client().get("/")
+    source = (SOLUTION / "templates" / "index.html").read_text()
+    assert (rendered, source.startswith('{% extends "base.html" %}')) == (["index.html"], True)
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/user/Mira%20K", "/user/Nobody", "/login", "/account-details", "/no/such/page"]
+)
+@pytest.mark.parametrize("logged_in", [False, True], ids=["visitor", "member"])
+def test_every_page_has_one_nav_linking_home(visitor: Visitor, path: str, logged_in: bool) -> None:
+    """every page, logged in or not, holds exactly one #club-nav, and it links to /"""
+    visitor.join(username="Mira K")
+    if logged_in:
+        visitor.log_in("Mira K")
+    navs = soup(visitor.client.get(path, follow_redirects=True)).select("#club-nav")
+    assert (len(navs), "/" in [link["href"] for link in navs[0].find_all("a")]) == (1, True)
+
+
+def test_refused_pages_have_the_nav_too(visitor: Visitor) -> None:
+    """a refused POST's page is a page of the club: one #club-nav"""
+    assert len(soup(visitor.join(password="wrong")).select("#club-nav")) == 1
+
+
+# Level 2, step 9: log in and out
+
+
+def test_login_page_has_the_form(client: FlaskClient) -> None:
+    """GET /login is 200 with a form posting username and password"""
+    response = client.get("/login")
+    form = soup(response).find("form")
+    fields = {field["name"] for field in form.select("input[name]")}
+    assert (response.status_code, form["method"], fields) == (200, "post", {"username", "password"})
+
+
+def test_login_sends_the_member_to_their_account_details(visitor: Visitor) -> None:
+    """POST /login with the club password answers 303 to /account-details"""
+    response = visitor.log_in("Mira K")
+    assert (response.status_code, response.headers["Location"]) == (303, "/account-details")
+
+
+@pytest.mark.parametrize("path", ["/", "/user/Mira%20K", "/user/Nobody", "/login", "/account-details"])
+def test_status_names_the_member_on_every_page(visitor: Visitor, path: str) -> None:
+    """logged in, every page's #status holds the username"""
+    visitor.join(username="Mira K")
+    visitor.log_in("Mira K")
+    assert "Mira K" in visitor.status(path)
+
+
+def test_status_says_nobody_is_logged_in(visitor: Visitor) -> None:
+    """not logged in, #status says so"""
+    assert visitor.status("/") == "Not logged in"
+
+
+def test_a_username_without_a_profile_may_log_in(visitor: Visitor) -> None:
+    """a username nobody has joined with logs in all the same"""
+    visitor.log_in("Newcomer")
+    assert "Newcomer" in visitor.status("/")
+
+
+@pytest.mark.parametrize("password", [None, "", "wrong", "S3CRET"], ids=["missing", "empty", "wrong", "other-case"])
+def test_wrong_password_is_401_and_logs_no_one_in(visitor: Visitor, password: str | None) -> None:
+    """POST /login with a missing or wrong password is 401, and nobody is logged in afterwards"""
+    response = visitor.log_in("Mira K", password=password)
+    assert (response.status_code, "Mira K" in visitor.status("/")) == (401, False)
+
+
+def test_wrong_password_page_says_why(visitor: Visitor) -> None:
+    """the refused login's page says the password is missing or wrong"""
+    assert "The club password is missing or wrong." in text(visitor.log_in(password="guess"))
+
+
+def test_login_with_unset_password_is_refused(visitor: Visitor, monkeypatch: pytest.MonkeyPatch) -> None:
+    """with CLUB_PASSWORD unset, nobody can log in, whatever password they give"""
+    monkeypatch.delenv("CLUB_PASSWORD")
+    assert [visitor.log_in(password=password).status_code for password in ("", PASSWORD)] == [401, 401]
+
+
+@pytest.mark.parametrize("username", ["", "   ", "a/b", "x" * 33])
+def test_login_needs_a_username_that_could_join(visitor: Visitor, username: str) -> None:
+    """POST /login with an empty username, or one that could not join, is 400 and logs no one in"""
+    assert (visitor.log_in(username).status_code, visitor.status("/")) == (400, "Not logged in")
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_logout_forgets_the_member(visitor: Visitor, method: str) -> None:
+    """GET or POST /logout logs out: #status no longer names the member"""
+    visitor.log_in("Mira K")
+    response = visitor.client.open("/logout", method=method)
+    assert (response.status_code, "Mira K" in visitor.status("/")) == (303, False)
+
+
+def test_another_browser_is_not_logged_in(make_app: MakeApp) -> None:
+    """a member logged in in one browser is not logged in in another"""
+    app = make_app()
+    Visitor(app.test_client()).log_in("Mira K")
+    assert Visitor(app.test_client()).status("/") == "Not logged in"
+
+
+def session_cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_session_holds_the_username_alone(make_app: MakeApp) -> None:
+    """the signed session holds the member's username, and nothing else: never the password"""
+    app = make_app()
+    visitor = Visitor(app.test_client())
+    visitor.log_in("Mira K")
+    stored = app.session_interface.get_signing_serializer(app).loads(session_cookie(visitor.client))
+    assert stored == {"username": "Mira K"}
+
+
+def test_a_forged_session_logs_no_one_in(make_app: MakeApp) -> None:
+    """a session cookie signed with another key logs no one in"""
+    forger = make_app(SECRET_KEY="not the club's key")
+    forged = Visitor(forger.test_client())
+    forged.log_in("Mira K")
+    visitor = Visitor(make_app().test_client())
+    visitor.client.set_cookie("session", session_cookie(forged.client))
+    assert visitor.status("/") == "Not logged in"
+
+
+def test_an_altered_session_logs_no_one_in(visitor: Visitor) -> None:
+    """a real session cookie with its username changed logs no one in"""
+    visitor.log_in("Mira K")
+    payload, *signature = session_cookie(visitor.client).split(".")
+    altered = base64.urlsafe_b64encode(b'{"username":"Admin"}').decode().rstrip("=")
+    visitor.client.set_cookie("session", ".".join([altered, *signature]))
+    assert visitor.status("/") == "Not logged in"
+
+
+def test_session_cookie_stays_on_this_site(visitor: Visitor) -> None:
+    """the session cookie is HttpOnly and SameSite=Lax: scripts can't read it, other sites' forms don't send it"""
+    visitor.log_in("Mira K")
+    cookie = visitor.client.get_cookie("session")
+    assert cookie is not None
+    assert (cookie.http_only, cookie.same_site) == (True, "Lax")
+
+
+def test_secret_key_comes_from_the_environment(solution_on_path: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """with SECRET_KEY set, the app signs its sessions with it"""
+    monkeypatch.setenv("SECRET_KEY", "from-the-env")
+    assert import_app().secret_key == "from-the-env"
+
+
+def test_without_secret_key_each_start_makes_its_own(solution_on_path: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """without SECRET_KEY, each start of the app picks a new random key of 32 bytes"""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first, second = import_app().secret_key, import_app().secret_key
+    assert (len(str(first)), first != second) == (64, True)
+
+
+# Level 2, step 10: account details, kept on disk
+
+
+def details_form(response: TestResponse) -> dict[str, str]:
+    """The account-details form's food and message, as the page fills them in."""
+    form = soup(response).find("form", method="post")
+    return {"food": form.find("input", attrs={"name": "food"})["value"], "message": form.find("textarea").get_text()}
+
+
+def test_account_details_form_holds_the_current_values(visitor: Visitor) -> None:
+    """logged in, GET /account-details is a form filled with the member's food and message"""
+    visitor.join(username="Mira K", food="dal", message="Hello,\nclub! <b>")
+    visitor.log_in("Mira K")
+    response = visitor.client.get("/account-details")
+    assert (response.status_code, details_form(response)) == (200, {"food": "dal", "message": "Hello,\nclub! <b>"})
+
+
+def test_account_details_form_posts_multipart(visitor: Visitor) -> None:
+    """the form posts multipart/form-data, with a file field avatar for the photo"""
+    visitor.log_in("Mira K")
+    form = soup(visitor.client.get("/account-details")).find("form", method="post")
+    assert (form["enctype"], form.find("input", type="file")["name"]) == ("multipart/form-data", "avatar")
+
+
+def test_new_members_form_is_empty(visitor: Visitor) -> None:
+    """a member who has not joined yet gets an empty form"""
+    visitor.log_in("Newcomer")
+    assert details_form(visitor.client.get("/account-details")) == {"food": "", "message": ""}
+
+
+def test_account_details_update_the_profile(visitor: Visitor) -> None:
+    """POST /account-details answers 303 to the member's profile, which shows the new values"""
+    visitor.join(username="Mira K", food="dal", message="first")
+    visitor.log_in("Mira K")
+    response = visitor.edit(food=" pho ", message="second")
+    assert (response.status_code, response.headers["Location"]) == (303, "/user/Mira%20K")
+    assert visitor.shown("Mira K") == {"username": "Mira K", "food": "pho", "message": "second"}
+
+
+def test_account_details_make_a_profile_for_a_newcomer(visitor: Visitor) -> None:
+    """a member without a profile gets one from the account details"""
+    visitor.log_in("Newcomer")
+    visitor.edit(food="pho", message="hi")
+    assert (visitor.shown("Newcomer"), visitor.members()) == (
+        {"username": "Newcomer", "food": "pho", "message": "hi"},
+        ["Newcomer"],
+    )
+
+
+def test_account_details_change_no_one_else(visitor: Visitor) -> None:
+    """updating one member's details leaves the other members as they were"""
+    visitor.join(username="ari", food="dal", message="from ari")
+    visitor.join(username="bo", food="pho", message="from bo")
+    visitor.log_in("bo")
+    visitor.edit(food="ramen", message="changed")
+    assert visitor.shown("ari") == {"username": "ari", "food": "dal", "message": "from ari"}
+
+
+def test_account_details_change_only_the_fields_sent(visitor: Visitor) -> None:
+    """a POST with only a message keeps the food"""
+    visitor.join(username="Mira K", food="dal", message="first")
+    visitor.log_in("Mira K")
+    visitor.edit(message="second")
+    assert visitor.shown("Mira K")["food"] == "dal"
+
+
+@pytest.mark.parametrize(
+    ("fields", "sentence"),
+    [
+        ({"food": "", "message": "hi"}, "Food is required."),
+        ({"food": "dal", "message": "x" * 501}, "Message is too long"),
+        ({"food": "dal\x00", "message": "hi"}, "Food must be one line of text"),
+    ],
+    ids=["empty-food", "long-message", "nul-food"],
+)
+def test_bad_account_details_are_400_and_change_nothing(visitor: Visitor, fields: dict, sentence: str) -> None:
+    """bad details are answered 400, with a sentence naming the problem, and the profile stays as it was"""
+    visitor.join(username="Mira K", food="dal", message="first")
+    visitor.log_in("Mira K")
+    response = visitor.edit(**fields)
+    assert (response.status_code, sentence in text(response)) == (400, True)
+    assert visitor.shown("Mira K") == {"username": "Mira K", "food": "dal", "message": "first"}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_account_details_need_a_login(visitor: Visitor, method: str) -> None:
+    """not logged in, GET and POST /account-details redirect to /login"""
+    response = visitor.client.open("/account-details", method=method, data={"food": "pho", "message": "hi"})
+    assert (response.status_code, response.headers["Location"]) == (302, "/login")
+
+
+def test_account_details_without_login_change_nothing(visitor: Visitor) -> None:
+    """a POST /account-details from a visitor who is not logged in stores nothing"""
+    visitor.join(username="Mira K", food="dal", message="first")
+    visitor.edit(food="pho", message="second")
+    assert (visitor.shown("Mira K")["food"], visitor.members()) == ("dal", ["Mira K"])
+
+
+def test_after_logout_account_details_need_a_login(visitor: Visitor) -> None:
+    """once logged out, the account details are closed again"""
+    visitor.log_in("Mira K")
+    visitor.client.get("/logout")
+    assert visitor.client.get("/account-details").status_code == 302
+
+
+def test_account_details_survive_a_restart(make_app: MakeApp) -> None:
+    """details saved before the app stops are there when a new app starts on the same folder"""
+    before = Visitor(make_app().test_client())
+    before.log_in("Mira K")
+    before.edit(food="pho", message="kept")
+    assert Visitor(make_app().test_client()).shown("Mira K")["message"] == "kept"
+
+
+def test_data_lives_in_the_instance_folder(solution_on_path: None) -> None:
+    """by default, the database and the photos are in the instance folder beside app.py"""
+    app = import_app()
+    instance = SOLUTION / "instance"
+    assert (Path(app.config["DATABASE"]).parent, Path(app.config["PHOTOS"]).parent) == (instance, instance)
+
+
+def test_an_old_database_gets_the_photo_column(make_app: MakeApp, tmp_path: Path) -> None:
+    """a database made before photos existed is upgraded on first use, keeping its profiles"""
+    with closing(sqlite3.connect(tmp_path / "club.sqlite")) as old:
+        old.execute("CREATE TABLE profile (username TEXT PRIMARY KEY, food TEXT NOT NULL, message TEXT NOT NULL)")
+        old.execute("INSERT INTO profile VALUES ('ari', 'dal', 'from before')")
+        old.commit()
+    visitor = Visitor(make_app().test_client())
+    visitor.log_in("ari")
+    visitor.edit(photo=(image("PNG"), "me.png"))
+    assert (visitor.shown("ari")["message"], soup(visitor.profile("ari")).find(id="avatar") is not None) == (
+        "from before",
+        True,
+    )
+
+
+# Level 2, step 11: a profile photo
+
+
+def image(kind: str, size: tuple[int, int] = (8, 8)) -> bytes:
+    """A small picture in the format `kind` (PNG, JPEG, GIF), as its file's bytes."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "teal").save(buffer, kind)
+    return buffer.getvalue()
+
+
+def avatar_src(visitor: Visitor, username: str = "Mira K") -> str:
+    """The src of <img id="avatar"> on the member's profile page."""
+    return soup(visitor.profile(username)).find("img", id="avatar")["src"]
+
+
+def fetch(visitor: Visitor, url: str) -> tuple[int, str, bytes]:
+    """GET `url` (a file, maybe): its status, content type and bytes, the file closed again."""
+    with visitor.client.get(url) as response:
+        return response.status_code, response.mimetype, response.data
+
+
+@pytest.fixture
+def member(visitor: Visitor) -> Visitor:
+    """A visitor who joined as "Mira K" and logged in."""
+    visitor.join(username="Mira K", food="dal", message="Hello, club!")
+    visitor.log_in("Mira K")
+    return visitor
+
+
+@pytest.mark.parametrize("kind", ["PNG", "JPEG", "GIF"])
+def test_photo_is_shown_and_served_back(member: Visitor, kind: str) -> None:
+    """an uploaded PNG, JPEG or GIF appears as <img id="avatar">, whose src answers the same bytes"""
+    picture = image(kind)
+    member.edit(photo=(picture, f"me.{kind.lower()}"), food="dal", message="Hello, club!")
+    status, _, served = fetch(member, avatar_src(member))
+    assert (status, served) == (200, picture)
+
+
+def test_photo_is_served_with_an_image_type(member: Visitor) -> None:
+    """the photo is served with the content type of what it is, whatever its uploaded name said"""
+    member.edit(photo=(image("GIF"), "me.png"))
+    assert fetch(member, avatar_src(member))[1] == "image/gif"
+
+
+def test_photo_may_come_alone(member: Visitor) -> None:
+    """a POST with only a photo keeps the food and the message"""
+    member.edit(photo=(image("PNG"), "me.png"))
+    assert member.shown("Mira K") == {"username": "Mira K", "food": "dal", "message": "Hello, club!"}
+
+
+def test_an_empty_file_field_keeps_the_photo(member: Visitor) -> None:
+    """the form sent without choosing a photo keeps the one there"""
+    member.edit(photo=(image("PNG"), "me.png"))
+    src = avatar_src(member)
+    member.edit(photo=(b"", ""), food="pho", message="new")
+    assert avatar_src(member) == src
+
+
+def test_a_new_photo_replaces_the_old(member: Visitor) -> None:
+    """a second upload is the photo shown"""
+    member.edit(photo=(image("PNG"), "me.png"))
+    second = image("JPEG", size=(16, 16))
+    member.edit(photo=(second, "me.jpg"))
+    assert fetch(member, avatar_src(member))[2] == second
+
+
+def test_no_photo_no_img(member: Visitor) -> None:
+    """a member without a photo has no <img id="avatar">"""
+    assert soup(member.profile("Mira K")).find(id="avatar") is None
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (b"Just some notes, not a picture.", "photo.png"),
+        (b"\x89PNG\r\n\x1a\n" + b"not really a PNG" * 10, "photo.png"),
+        (image("PNG")[:40], "cut-off.png"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "photo.svg"),
+        (b"", "empty.png"),
+    ],
+    ids=["text", "png-signature", "cut-off-png", "svg", "empty"],
+)
+def test_a_file_that_is_no_image_is_400_and_stores_nothing(member: Visitor, content: bytes, name: str) -> None:
+    """a file that is not a PNG, JPEG or GIF, whatever its name, is refused 400 and nothing changes"""
+    response = member.edit(photo=(content, name), food="pho", message="changed")
+    assert (response.status_code, "The photo must be a PNG, JPEG or GIF image." in text(response)) == (400, True)
+    assert (soup(member.profile("Mira K")).find(id="avatar"), member.shown("Mira K")["food"]) == (None, "dal")
+
+
+def test_other_image_formats_are_refused(member: Visitor) -> None:
+    """an image Pillow reads but the club does not take (BMP) is refused 400"""
+    assert member.edit(photo=(image("BMP"), "me.bmp")).status_code == 400
+
+
+@pytest.mark.parametrize("name", ["../app.py", "../../app.py", "../../../app.py", "..\\app.py", "/etc/passwd"])
+def test_uploaded_file_names_are_ignored(member: Visitor, tmp_path: Path, name: str) -> None:
+    """a photo uploaded under a name that climbs out of its folder is stored under a name the app picks"""
+    before = {path: path.read_bytes() for path in SOLUTION.rglob("*") if path.suffix in (".py", ".html")}
+    member.edit(photo=(image("PNG"), name))
+    stored = [path.name for path in (tmp_path / "photos").iterdir()]
+    after = {path: path.read_bytes() for path in SOLUTION.rglob("*") if path.suffix in (".py", ".html")}
+    assert (len(stored), re.fullmatch(r"[0-9a-f]{32}\.png", stored[0]) is not None, after == before) == (1, True, True)
+
+
+def test_a_photo_over_the_limit_is_413(member: Visitor) -> None:
+    """a photo of 2 MiB is refused 413, and nothing changes"""
+    big = image("PNG") + b"\0" * (2 * 1024 * 1024)
+    response = member.edit(photo=(big, "big.png"), food="pho", message="changed")
+    assert (response.status_code, member.shown("Mira K")["food"]) == (413, "dal")
+
+
+def test_a_photo_of_1_mib_is_accepted(member: Visitor) -> None:
+    """a photo of exactly 1 MiB, with the form's fields, fits"""
+    picture = image("PNG")
+    picture += b"\0" * (1024 * 1024 - len(picture))  # Pillow ignores what follows the image's end
+    assert member.edit(photo=(picture, "me.png"), food="dal", message="hi").status_code == 303
+
+
+@pytest.mark.parametrize("name", ["..%2Fclub.sqlite", "%2E%2E%2Fclub.sqlite", "nothing.png"])
+def test_photos_route_serves_only_photos(member: Visitor, name: str) -> None:
+    """GET /photos/<name> for a name that is no stored photo (or leaves the folder) is 404"""
+    assert fetch(member, f"/photos/{name}")[0] == 404
+
+
+def test_uploads_need_a_login(visitor: Visitor, tmp_path: Path) -> None:
+    """a visitor who is not logged in cannot upload: redirected, and no file is stored"""
+    visitor.edit(photo=(image("PNG"), "me.png"))
+    assert not (tmp_path / "photos").exists()
