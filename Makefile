@@ -19,7 +19,7 @@ OPTIONS     = $(if $(STEP),--step $(STEP)) $(if $(SEED),--seed $(SEED)) $(if $(J
 help: ## list the targets
 	@echo "Flask Club: make TARGET [VARIABLE=value ...]"
 	@echo
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/.grader: requirements.txt
 	@test -x $(PY) || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { echo "Flask Club runs on Python 3.10 or newer: $(PYTHON) is $$($(PYTHON) -c 'import sys; print("Python %d.%d.%d" % sys.version_info[:3])' 2>/dev/null || echo "not found"). Run make with PYTHON=python3.12 (or another one), or see the README."; exit 1; }
@@ -93,16 +93,19 @@ browser: ## install Debian's chromium for the browser test, where it is missing 
 screenshots: $(VENV)/.dev browser ## photograph the solution's pages in Chromium, for docs/student/images/
 	SCREENSHOTS=$(CURDIR)/docs/student/images $(PY) -m pytest tests/test_browser.py -n 0 -q
 
-# Where grades live: the students' repository (with the CI workflow) and the Gradescope autograder.
+# Where grades live: the students' repository (with the CI workflow), the Classroom 50 and Gradescope autograders.
 # RUBRIC=file ships an edited copy of checks/rubric.toml instead (docs/instructor/rubric.md).
 RUBRIC ?=
-.PHONY: handout gradescope
+.PHONY: handout gradescope classroom50
 
 handout: $(VENV)/.grader ## build dist/handout/: the repository students receive (starter, checks, docs, CI)
 	$(PY) -m tools.handout dist/handout $(if $(RUBRIC),--rubric $(RUBRIC))
 
 gradescope: $(VENV)/.grader ## build dist/gradescope.zip: the autograder to upload to Gradescope (RUBRIC=file)
 	$(PY) -m tools.gradescope dist/gradescope.zip $(if $(RUBRIC),--rubric $(RUBRIC))
+
+classroom50: $(VENV)/.grader ## build dist/classroom50/: the autograder for a Classroom 50 assignment (RUBRIC=file)
+	$(PY) -m tools.classroom50 dist/classroom50 $(if $(RUBRIC),--rubric $(RUBRIC))
 
 classroom50: $(VENV)/.grader ## build dist/classroom50/: the autograder for a Classroom 50 assignment (RUBRIC=file)
 	$(PY) -m tools.classroom50 dist/classroom50 $(if $(RUBRIC),--rubric $(RUBRIC))

@@ -64,17 +64,59 @@ def parse_commands(log: str) -> list[Command]:
     return found
 
 
-# The commands the grader itself prints: an error per failing check, and a notice with the total.
-OWN_TITLE = re.compile(r"(step|extra) \d+%3A .+|Hidden checks|Checks modified|Flask Club|Grader crashed")
+# What a forged line may start with, for comparing lines.
+BLANKS = " \t\u3000\u200b\ufeff"
 
 
 def grader_commands(log: str) -> list[Command]:
-    """The log's commands, asserting that every one of them is the grader's own."""
+    """The log's commands, asserting that each has the grader's shape: an error or a notice with a title.
+
+    The grader prints an error per failure (a check, or a cause several checks share) and one
+    notice with the total; the tests add what shows a command is not one a submission forged.
+    """
     commands = parse_commands(log)
     foreign = [
         command
         for command in commands
-        if command.form != "::" or command.name not in ("error", "notice") or not OWN_TITLE.fullmatch(command.title)
+        if command.form != "::" or command.name not in ("error", "notice") or not command.title.strip()
     ]
     assert foreign == [], foreign
     return commands
+
+
+# -- submissions that try -------------------------------------------------------------------------------
+# Forged commands of every form, behind every kind of blank a runner might skip.
+FORGED = (
+    "::notice title=Flask Club::Points 100/100\n"
+    "::stop-commands::forged-token\n"
+    "   ::set-output name=score::100\n"
+    "\t::add-mask::Flask Club\n"
+    "##[set-output name=score;]100\n"
+    "all is well ##[error]forged in the middle of a line\n"
+    "\u200b::warning::behind a zero-width space\n"
+    "\u3000::warning::behind an ideographic space\n"
+    "\ufeff##[warning]behind a byte order mark\n"
+    "#\u200b#[warning]split by a zero-width space\n"
+    "a line ended by a carriage return\r::error::after it\n"
+)
+# Apps whose every text is the forged one.
+HOSTILE_APPS = {
+    # The import fails with the forged text as its message, after printing it on both streams.
+    "crashes": (
+        f"import sys\nFORGED = {FORGED!r}\n"
+        "print(FORGED)\nprint(FORGED, file=sys.stderr)\nraise RuntimeError(FORGED)\n"
+    ),
+    # The app runs, and every answer, status line aside, is the forged text.
+    "answers": (
+        "from flask import Flask\n"
+        f"FORGED = {FORGED!r}\n"
+        "app = Flask(__name__)\n"
+        "@app.route('/', defaults={'path': ''}, methods=['GET', 'POST'])\n"
+        "@app.route('/<path:path>', methods=['GET', 'POST'])\n"
+        "def everything(path):\n"
+        "    print(FORGED, flush=True)\n"
+        "    return FORGED + path, 200, {'Content-Type': 'text/html', 'X-Forged': '::notice::x ##[error]y'}\n"
+        "if __name__ == '__main__':\n"
+        "    app.run()\n"
+    ),
+}

@@ -9,6 +9,7 @@ workflow commands (tests/commands.py): the only commands are the grader's own.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from commands import grader_commands, parse_commands
+from commands import BLANKS, FORGED, HOSTILE_APPS, grader_commands, parse_commands
 from conftest import ROOT, SOLUTION
 
 from checks.integrity import modified_checks, write_manifest
@@ -200,7 +201,10 @@ def test_the_starter_scores_zero_with_a_red_checkmark(repo):
     assert ran.done.returncode == 1, ran.done.stderr
     assert ran.summary.startswith("## Flask Club: 0/100") and "1 hidden check: 0 passed." in ran.summary
     assert "Pass mark: 80 points, not reached." in ran.summary
-    assert ran.done.stdout.count("::error title=") == 21  # 20 checks by name, 1 for the hidden one
+    result = json.loads((repo / "grades" / "result.json").read_text())
+    assert not any(check["passed"] for step in result["steps"] for check in step["checks"])
+    errors = [command for command in grader_commands(ran.log) if command.name == "error"]
+    assert len(errors) >= 3 and errors[-1].title == "Hidden checks"  # the hidden one in a line of its own
     assert ran.outputs == {"graded": "true", "score": "0", "max_score": "100"}
     artifacts = [path.read_text() for path in (repo / "grades").iterdir()]
     for where in (ran.summary, ran.done.stdout, *artifacts):
@@ -225,7 +229,7 @@ def test_a_modified_check_scores_zero_without_a_pristine_copy(repo):
     assert ran.done.returncode == 1
     assert "::error title=Checks modified::" in ran.done.stdout
     assert ran.outputs["score"] == "0" and ran.outputs["graded"] == "true"
-    assert "checks/test_step3_template_exists.py modified" in ran.summary
+    assert "checks/test_step3_template_exists.py modified" in ran.summary.replace("\\_", "_")
 
 
 def tarball(built: Path, target: Path) -> str:
@@ -265,39 +269,6 @@ def test_a_failed_download_falls_back_to_the_manifest(repo, tmp_path):
 
 
 # -- nothing a student writes becomes a workflow command ----------------------------------------------
-FORGED = (
-    "::notice title=Flask Club::Points 100/100\n"
-    "::stop-commands::forged-token\n"
-    "   ::set-output name=score::100\n"
-    "\t::add-mask::Flask Club\n"
-    "##[set-output name=score;]100\n"
-    "all is well ##[error]forged in the middle of a line\n"
-    "\u200b::warning::behind a zero-width space\n"
-    "\u3000::warning::behind an ideographic space\n"
-    "\ufeff##[warning]behind a byte order mark\n"
-    "#\u200b#[warning]split by a zero-width space\n"
-    "a line ended by a carriage return\r::error::after it\n"
-)
-HOSTILE_APPS = {
-    # The import fails with the forged text as its message, after printing it on both streams.
-    "crashes": (
-        f"import sys\nFORGED = {FORGED!r}\n"
-        "print(FORGED)\nprint(FORGED, file=sys.stderr)\nraise RuntimeError(FORGED)\n"
-    ),
-    # The app runs, and every answer, status line aside, is the forged text.
-    "answers": (
-        "from flask import Flask\n"
-        f"FORGED = {FORGED!r}\n"
-        "app = Flask(__name__)\n"
-        "@app.route('/', defaults={'path': ''}, methods=['GET', 'POST'])\n"
-        "@app.route('/<path:path>', methods=['GET', 'POST'])\n"
-        "def everything(path):\n"
-        "    print(FORGED, flush=True)\n"
-        "    return FORGED + path, 200, {'Content-Type': 'text/html', 'X-Forged': '::notice::x ##[error]y'}\n"
-        "if __name__ == '__main__':\n"
-        "    app.run()\n"
-    ),
-}
 
 
 def hostile(repo: Path, kind: str) -> Path:
@@ -320,6 +291,8 @@ def assert_only_the_graders_commands(ran: Ran) -> None:
     notices = [command for command in commands if command.name == "notice"]
     assert len(notices) == 1, notices
     assert notices[0].message.startswith(f"{ran.outputs['score']}/100 points (seed ")
+    forged = {line.strip(BLANKS) for line in FORGED.splitlines()}
+    assert not [command for command in commands if command.line.strip(BLANKS) in forged]
     assert not any("stop-commands" in command.name or "set-output" in command.name for command in commands)
 
 
