@@ -1,7 +1,8 @@
 """Flask Club: your server.
 
-Work through the TODOs in order: step 1 to 5, then the extras 6 and 7.
-Each step has its own page in docs/student/ (step-1.md ... extra-7.md).
+Work through the TODOs in order: step 1 to 5, then the extras 6 and 7, then
+level 2's steps 8 to 11. Each step has its own page in docs/student/
+(step-1.md ... extra-7.md, step-8.md ... step-11.md).
 Check your work at any time from the kit's folder with `make check`
 (or `make check STEP=2` for one step).
 
@@ -40,3 +41,35 @@ then open http://localhost:5000/ in a browser.
 #   `password` field is missing or differs from the CLUB_PASSWORD environment
 #   variable (answer 401 or 403, and store nothing).
 #   Try it: CLUB_PASSWORD=letmein python app.py
+
+# Level 2: the club's members. Steps 8 to 11 build on your finished level 1,
+# in this file and in templates/. They are graded when your instructor turns
+# them on, or when you ask for one: make check STEP=8
+
+# TODO (step 8): One layout for every page.
+#   Finish templates/base.html: the club's navigation, with a link to "/".
+#   Make templates/user.html start with {% extends "base.html" %}, its page in
+#   a {% block content %}. GET / must render a template that extends base.html
+#   too (say templates/index.html), instead of returning a string.
+
+# TODO (step 9): Log in and out, with Flask's session.
+#   Give the app a secret key: os.environ.get("SECRET_KEY") or secrets.token_hex().
+#   GET /login shows templates/login.html (finish its form). POST /login checks
+#   the password as extra 7 does (401 when it is wrong), then remembers the
+#   member: session["username"] = username. GET /logout forgets them.
+#   In base.html, an element with id="status" names the member logged in.
+#   Try it: CLUB_PASSWORD=letmein python app.py, then http://localhost:5000/login
+
+# TODO (step 10): Account details, kept on disk.
+#   GET /account-details shows templates/account-details.html, its form filled
+#   with the logged-in member's food and message; POST /account-details saves
+#   the new ones for that member alone. Nobody logged in: redirect to /login.
+#   Keep the profiles in a file in the instance folder (a JSON file, or SQLite),
+#   so that they survive a restart of the server: a dict forgets them.
+
+# TODO (step 11, bonus): A profile photo.
+#   The account-details form also sends a file field named avatar. Open it with
+#   Pillow (from PIL import Image) to be sure it is a PNG, JPEG or GIF (400 if
+#   not); save it under a name you choose, never the uploaded file's name; show
+#   it on the profile page as <img id="avatar" src="...">, served by your app.
+#   app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024 refuses bigger uploads (413).

@@ -31,7 +31,10 @@ EXPECTED = [
     "docs/student/step-5.md",
 ]
 # Solution lines the student guide shows on purpose, as a hint.
-SHOWN_IN_THE_GUIDE = {'return render_template("user.html", profile=profile)'}
+SHOWN_IN_THE_GUIDE = {
+    'return render_template("user.html", profile=profile)',
+    '@app.get("/user/<username>")',
+}
 
 
 @pytest.fixture(scope="module")
