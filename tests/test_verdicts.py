@@ -102,3 +102,13 @@ def test_a_check_may_name_several_phrases_and_must_say_each():
     assert verdicts.problems(graded, {"test_home_page_is_html": ["answer 200", "is there a route"]}) == []
     found = verdicts.problems(graded, {"test_home_page_is_html": ["answer 200", "methods=['GET']"]})
     assert len(found) == 1 and "methods=['GET']" in found[0]
+
+
+def test_a_run_of_one_step_is_judged_on_that_step_alone():
+    title = {check: name for name, check in verdicts.check_of_name().items()}
+    graded = result((title["test_home_page_is_html"], False, "expected GET / to answer 200, got 404"))
+    expected = {"test_home_page_is_html": "answer 200", "test_template_exists": "there is no templates/user.html"}
+    assert verdicts.problems(graded, expected) == []
+    expected["test_app_imports"] = "could not be loaded"
+    missing = "test_app_imports was not graded but should fail with 'could not be loaded'"
+    assert verdicts.problems(graded, expected) == [missing]

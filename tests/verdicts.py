@@ -19,6 +19,7 @@ losing the branch that finds the mistake does.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -43,7 +44,8 @@ BORROWED = {
 
 @cache
 def steps() -> dict[str, rubric.Step]:
-    return rubric.load()
+    """Every step of the kit's rubric, level 2's included."""
+    return rubric.load(every_step=True)
 
 
 @cache
@@ -83,6 +85,12 @@ def samples() -> dict[str, dict[str, str]]:
         return {name: expectation(entry) for name, entry in tomllib.load(file).items()}
 
 
+def level2_samples() -> set[str]:
+    """The samples verdicts.toml marks `level2 = true`: graded with level 2 turned on in the rubric."""
+    with open(SAMPLES, "rb") as file:
+        return {name for name, entry in tomllib.load(file).items() if entry.get("level2") is True}
+
+
 def failures(result: dict) -> dict[str, str]:
     """The checks a graded result (the contract's JSON) did not pass, each with the text it showed."""
     found = {}
@@ -97,9 +105,15 @@ def failures(result: dict) -> dict[str, str]:
 
 
 def problems(result: dict, fails: dict[str, str | list[str]]) -> list[str]:
-    """What is wrong with a graded result against an expectation; empty when it meets it."""
+    """What is wrong with a graded result against an expectation; empty when it meets it.
+
+    Only the steps the result holds are judged: a run of one step (--step) meets the expectation
+    of that step's checks."""
     got = failures(result)
     graded = {check_of_name().get(check["name"], check["name"]) for step in result["steps"] for check in step["checks"]}
+    graded_steps = {step["id"] for step in result["steps"]}
+    judged = graded_steps | {"?"}  # "?": a name no step holds, reported as not graded
+    fails = {name: expected for name, expected in fails.items() if step_of_check().get(name, "?") in judged}
     wrong = []
     for name in sorted(set(got) - set(fails)):
         wrong.append(f"{name} failed but should pass:\n    {got[name][:400]}")
@@ -126,6 +140,15 @@ def says(text: str, phrase: str) -> bool:
     if phrase[-1:].isalnum() or phrase[-1:] == "_":
         pattern += r"(?!\w)"
     return re.search(pattern, text.casefold()) is not None
+
+
+def only_step() -> tuple[str, ...]:
+    """CLI arguments grading one step alone, when ONLY_STEP says so (tools/mutation.py sets it).
+
+    Mutating one step's module can change that step's checks alone; the expectations of the
+    other steps are then left aside (see problems)."""
+    step = os.environ.get("ONLY_STEP", "")
+    return ("--step", step) if step else ()
 
 
 def unknown_checks(fails: dict[str, str]) -> list[str]:
