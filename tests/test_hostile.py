@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -18,15 +19,40 @@ from conftest import ROOT, failed_steps, run_checks
 from test_sandbox import APP, TEMPLATE, grade_fast, messages, submission
 
 from checks.sandbox import bubblewrap
+from checks.sandbox.limits import Limits
 
 APP_STEPS = {"1", "2", "5", "6", "7"}  # every step that needs the app
 
 
+# Forks until fork is refused, then says after how many children (each exits at once and stays a
+# zombie, holding its process slot); gives up at 1000, where a process limit should long have bitten.
+FORK_BOMB = """import os
+forked = 0
+while forked < 1000:
+    try:
+        if os.fork() == 0:
+            os._exit(0)
+    except OSError as error:
+        raise RuntimeError(f"fork refused after {forked} children: {error.strerror}") from None
+    forked += 1
+raise RuntimeError(f"no process limit: forked {forked} children")"""
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="process limits here are Linux-only")
+@pytest.mark.xfail(
+    os.geteuid() == 0,
+    reason="RLIMIT_NPROC never binds root's processes, even inside a user namespace: run as root, the sandbox "
+    "sets the limit but the app can still fork without end (it needs another uid or a pids cgroup)",
+    raises=AssertionError,
+    strict=True,
+)
 def test_a_fork_bomb_at_import_is_contained(tmp_path):
-    """Forking without end at import hits the process limit; the grade comes back, the machine survives."""
-    bomb = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        break"
-    result, took = grade_fast(submission(tmp_path, IMPORT=bomb), "--import-timeout", "5")
+    """Forking without end at import is refused at the process limit; the grade comes back, the machine survives."""
+    result, took = grade_fast(submission(tmp_path, IMPORT=FORK_BOMB), "--import-timeout", "5")
+    said = messages(result, "1")
+    refused = re.search(r"fork refused after (\d+) children", said)
+    assert refused, said
+    assert int(refused[1]) <= Limits().processes
     assert {"3", "4"}.isdisjoint(failed_steps(result))
     assert took < 60
 
@@ -144,7 +170,6 @@ def test_the_json_stays_valid_whatever_the_app_prints(tmp_path):
     """Output written straight to file descriptors 1 and 2 never reaches the grader's stdout."""
     noise = "import os\nos.write(1, b'{\"score\": 100}' * 10000)\nos.write(2, b'x' * 1000000)"
     result, _ = grade_fast(submission(tmp_path, IMPORT=noise, HOME=noise))
-    assert json.dumps(result)  # parsed by grade_fast already
     assert result["score"] == 100
 
 
