@@ -11,10 +11,13 @@ FORMAT     ?= text
 STEP       ?=
 SEED       ?=
 JOBS       ?=
+RUBRIC     ?=
+OUT        ?=
+FROM       ?=
 OPTIONS     = $(if $(STEP),--step $(STEP)) $(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS))
 
 .DEFAULT_GOAL := help
-.PHONY: help grade check run test lint bench sandbox
+.PHONY: help grade import check watch run test lint bench sandbox
 
 help: ## list the targets
 	@echo "Flask Club: make TARGET [VARIABLE=value ...]"
@@ -31,8 +34,12 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.grader
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-grade: $(VENV)/.grader sandbox ## grade a submission, or a class folder: SUBMISSION=dir (default solution), FORMAT, STEP, SEED, JOBS
-	@$(PY) -m checks $(SUBMISSION) --format $(FORMAT) $(OPTIONS)
+grade: $(VENV)/.grader sandbox ## grade a submission, or a class folder: SUBMISSION=dir (default solution), FORMAT, STEP, SEED, JOBS, RUBRIC=file, OUT=dir
+	@$(PY) -m checks $(SUBMISSION) --format $(FORMAT) $(OPTIONS) $(if $(RUBRIC),--rubric $(RUBRIC)) $(if $(OUT),--out $(OUT))
+
+import: $(VENV)/.grader ## an LMS download (Canvas, Moodle, Gradescope zip, or a folder of git clones) into a class folder: FROM=zip OUT=dir (default class)
+	@if [ -z "$(FROM)" ]; then echo "Which download? For example: make import FROM=submissions.zip OUT=class"; exit 2; fi
+	@$(PY) -m checks import "$(FROM)" --out "$(or $(OUT),class)"
 
 check: $(VENV)/.grader sandbox ## grade your work in starter/ (STEP=n for one step, SEED=n to repeat a run)
 	@$(PY) -m checks starter --student $(OPTIONS)
@@ -95,7 +102,6 @@ screenshots: $(VENV)/.dev browser ## photograph the solution's pages in Chromium
 
 # Where grades live: the students' repository (with the CI workflow), the Classroom 50 and Gradescope autograders.
 # RUBRIC=file ships an edited copy of checks/rubric.toml instead (docs/instructor/rubric.md).
-RUBRIC ?=
 .PHONY: handout gradescope classroom50
 
 handout: $(VENV)/.grader ## build dist/handout/: the repository students receive (starter, checks, docs, CI)

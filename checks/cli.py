@@ -14,6 +14,7 @@ from checks.outputs.formats import RENDERERS
 from checks.rubric import STEP_IDS
 from checks.run.workspace import SubmissionError
 from checks.sandbox.parent import Isolation, Limits, NoSandbox, choose
+from checks.version import graded_with
 
 CHECKS = Path(__file__).resolve().parent
 
@@ -105,30 +106,59 @@ def parser() -> argparse.ArgumentParser:
 
 
 def grade_whole_class(args: argparse.Namespace) -> int:
-    """Grade every student folder of a class folder; write grades, feedback and the report."""
+    """Grade every student folder of a class folder; write grades, feedback, the report and the LMS's gradebook.
+
+    DIR may be the class folder, a folder holding only the class folder (an unpacked download),
+    or, with --out, one submission (a class of one). The exit status is 1 when nothing could be
+    graded (no student folder, or none with work to grade), with the reason.
+    """
+    from checks.lms import read_roster
     from checks.outputs.class_report import write_reports
     from checks.outputs.progress import Progress
-    from checks.run.classroom import Options, grade_class
+    from checks.run.classroom import Options, class_folder, grade_class
 
+    given = Path(args.submission)
+    folder = class_folder(given, args.whole_class)
+    students = None
+    if folder is None:
+        folder, students = given.parent, [given]  # a single submission with --out: a class of one
+    elif folder != given:
+        print(f"python -m checks: note: {given} holds only {folder.name}/: grading the class in it", file=sys.stderr)
     limits = limit_options(args)
     if getattr(args, "rubric", None):
         limits += ["--rubric", str(Path(args.rubric).resolve())]
     out = Path(args.out or "grades")
-    options = Options(
-        Path(args.submission), out, args.seed, max(args.jobs, 0), args.force, limits, args.submission_timeout
-    )
+    options = Options(folder, out, args.seed, max(args.jobs, 0), args.force, limits, args.submission_timeout)
+    options.students = students
     seed, outcomes = grade_class(options, Progress())
-    write_reports(out, outcomes, seed)
+    written = write_reports(out, outcomes, seed, roster=read_roster(folder))
+    graded = [outcome for outcome in outcomes if outcome.result is not None]
     if args.format == "json":
-        students = [outcome.result or {"submission": outcome.student, "error": outcome.error} for outcome in outcomes]
-        sys.stdout.write(json.dumps({"class": args.submission, "seed": seed, "students": students}, indent=2) + "\n")
-        return 0
-    errors = [outcome for outcome in outcomes if outcome.result is None]
-    graded = len(outcomes) - len(errors)
-    print(f"Graded {graded} of {len(outcomes)} submissions in {args.submission} (seed {seed}).")
-    for outcome in errors:
-        print(f"  could not grade {outcome.student}: {outcome.error}")
-    print(f"Grades: {out / 'grades.csv'}   feedback: {out / 'feedback'}/   report: {out / 'report.html'}")
+        results = [outcome.result or {"submission": outcome.student, "status": outcome.status} for outcome in outcomes]
+        sys.stdout.write(json.dumps({"class": str(folder), "seed": seed, "students": results}, indent=2) + "\n")
+    else:
+        regraded = sum(1 for outcome in graded if not outcome.reused)
+        parts = [f"{regraded} graded" if regraded == len(graded) else f"{regraded} regraded"]
+        if len(graded) > regraded:
+            parts.append(f"{len(graded) - regraded} unchanged")
+        missing = [outcome for outcome in outcomes if outcome.missing]
+        errors = [outcome for outcome in outcomes if outcome.result is None and not outcome.missing]
+        if missing:
+            parts.append(f"{len(missing)} not submitted")
+        if errors:
+            parts.append(f"{len(errors)} could not be graded")
+        print(f"{len(outcomes)} submissions in {folder} (seed {seed}): {', '.join(parts)}.")
+        for outcome in missing:
+            print(f"  not submitted: {outcome.student} ({outcome.missing})")
+        for outcome in errors:
+            print(f"  could not grade {outcome.student}: {outcome.error}")
+        print("Written: " + "   ".join(str(path) for path in written) + f"   feedback: {out / 'feedback'}/")
+    if not outcomes:
+        print(f"python -m checks: nothing to grade: {folder} holds no student folder", file=sys.stderr)
+        return 1
+    if not graded:
+        print(f"python -m checks: nothing could be graded in {folder}: see the reasons above", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -176,7 +206,11 @@ def student_error(message: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     if "--github" in (sys.argv[1:] if argv is None else argv) or workflow.in_ci():
         workflow.guard()  # in a CI log, nothing the submission wrote may become a workflow command
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["import"]:
+        from checks.lms import main as import_main
 
+        return import_main(argv[1:])
     options = parser()
     if "--student" in (sys.argv[1:] if argv is None else argv):
         options.error = student_error
@@ -191,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = Path(args.submission)
     whole_class = folder.is_dir() and is_class_folder(folder, args.whole_class)
+    whole_class = whole_class or bool(args.out and folder.is_dir())  # --out: one submission as a class of one
     try:
         args.isolation = isolation_of(args, whole_class)
     except NoSandbox as error:
@@ -209,5 +244,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"python -m checks: {error}", file=sys.stderr)
         return 2
     result.modified = modified
+    result.graded_with = graded_with(getattr(args, "rubric", None))  # rubric, kit version and time, for the CSV
     return deliver.deliver(args, result)
 

@@ -10,7 +10,8 @@ virtual environment linked in). `sh` blocks run with `bash -e`, `python` blocks
 with the virtual environment's Python, its `bin/` first on PATH. The blocks of one
 page that share a mode run in order in one copy. A solution or starter block that
 talks to localhost:5000 gets that copy served on a free port instead (with
-CLUB_PASSWORD=letmein), and 5000 replaced by the port. Clauses: `expect: TEXT`
+CLUB_PASSWORD=letmein), and 5000 replaced by the port. Clauses: `timeout: SECONDS`
+(default 180, for a block that grades a whole class), `expect: TEXT`
 (in the output, repeatable), `fails` (a non-zero exit), and `file: PATH`,
 `append: PATH`, `replace: PATH` (write the block into the copy instead of running
 it; replace swaps the lines from the block's first line to the next blank one).
@@ -35,7 +36,8 @@ RUNS = {"sh": "sh", "bash": "sh", "python": "python"}
 WRITES = ("file", "append", "replace")
 MARKER = re.compile(r"^<!--\s*runnable:\s*(.*?)\s*-->\s*$")
 FENCE = re.compile(r"^(```+|~~~+)\s*([\w+-]*)")
-CLAUSE = re.compile(r";\s*(?=(?:expect|file|append|replace):|fails\s*(?:;|$))")
+CLAUSE = re.compile(r";\s*(?=(?:expect|file|append|replace|timeout):|fails\s*(?:;|$))")
+TIMEOUT = 180
 LOCAL_5000 = re.compile(r"\b(localhost|127\.0\.0\.1):5000\b")
 LEFT_OUT = (".git", ".venv", "dist", "grades", "site", "instance", "__pycache__", "*.pyc", ".pytest_cache",
             ".ruff_cache", ".hypothesis", ".flask-club-hints.json", "node_modules")
@@ -56,6 +58,7 @@ class Block:
     code: str
     mode: str
     expect: list[str] = field(default_factory=list)
+    timeout: float = TIMEOUT
     fails: bool = False
     write: tuple[str, str] | None = None  # ("file" | "append" | "replace", path)
 
@@ -100,6 +103,8 @@ def parse(page: Path, line: int, language: str, code: str, marker: str) -> Block
             block.fails = True
         elif key == "expect" and value:
             block.expect.append(value)
+        elif key == "timeout" and value.isdigit() and int(value) > 0:
+            block.timeout = int(value)
         elif key in WRITES and value and block.write is None:
             block.write = (key, value)
         else:
@@ -221,7 +226,7 @@ class Workspace:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            timeout=180,
+            timeout=block.timeout,
         )
         return done.returncode, done.stdout
 

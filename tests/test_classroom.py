@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import json
 import os
 import shutil
@@ -20,10 +22,11 @@ from checks.sandbox import bubblewrap
 
 STUDENTS = {
     "ada": SOLUTION,
-    "bo": STARTER,
+    "bo": STARTER,  # the untouched starter: not submitted, so not graded
     "cy": SUBMISSIONS / "mistake_safe_filter",
     "di": SUBMISSIONS / "broken_syntax_error",
 }
+GRADED = ["ada", "cy", "di"]
 
 
 def make_class(folder: Path) -> Path:
@@ -49,20 +52,44 @@ def test_every_student_gets_a_grade(graded):
     with open(base / "out" / "grades.csv", newline="") as file:
         rows = {row["student"]: row for row in csv.DictReader(file)}
     assert set(rows) == set(STUDENTS)
-    assert rows["ada"]["score"] == "100" and rows["bo"]["score"] == "0"
+    assert rows["ada"]["score"] == "100" and rows["di"]["score"] == "25"
+    assert rows["bo"]["score"] == "" and rows["bo"]["status"] == "not submitted: the untouched starter"
     assert rows["cy"]["step_5"] == "25" and rows["cy"]["status"] == "graded"
-    assert list(rows["ada"]) == ["student", "score", "max_score", *(f"step_{n}" for n in range(1, 8)), "status"]
+    steps = [f"step_{n}" for n in range(1, 8)]
+    provenance = ["rubric", "rubric_sha256", "kit_version", "graded_at"]
+    assert list(rows["ada"]) == ["student", "lms_id", "seed", "score", "max_score", *steps, "status", *provenance]
+    rubric_hash = hashlib.sha256((ROOT / "checks" / "rubric.toml").read_bytes()).hexdigest()
+    assert {(rows[s]["rubric"], rows[s]["rubric_sha256"]) for s in GRADED} == {("rubric.toml", rubric_hash)}
+
+
+def test_one_layout_for_one_submission_and_a_class(graded):
+    """`--format csv` for one submission writes the header of a class's grades.csv, and the same row."""
+    from checks.run.classroom import student_seed
+
+    base, _ = graded
+    alone = run_checks(base / "class" / "cy", "--format", "csv", "--seed", str(student_seed(77, "cy")))
+    header, row = list(csv.reader(io.StringIO(alone.stdout)))
+    with open(base / "out" / "grades.csv", newline="") as file:
+        rows = list(csv.reader(file))
+    assert header == rows[0]
+    cy = next(line for line in rows if line[0] == "cy")
+    assert row[2:-1] == cy[2:-1]  # all but the name (a path here) and the time
 
 
 def test_each_student_gets_json_and_feedback(graded):
     """A JSON result per student (the contract's shape) and a Markdown feedback file they can read alone."""
     base, _ = graded
-    for student in STUDENTS:
+    for student in GRADED:
         result = json.loads((base / "out" / "json" / f"{student}.json").read_text())
         assert result["submission"] == student and len(result["steps"]) == 7
+        assert result["grading"]["rubric"] == "rubric.toml" and result["grading"]["kit_version"]
+    assert not (base / "out" / "json" / "bo.json").exists()
     feedback = (base / "out" / "feedback" / "cy.md").read_text()
     assert "Score: 95/100" in feedback and "HTML in a message is shown as text, not run" in feedback
     assert "Every check passed" in (base / "out" / "feedback" / "ada.md").read_text()
+    plain = (base / "out" / "feedback" / "cy.txt").read_text()  # for an LMS comment box: no Markdown, no HTML escapes
+    assert "HTML in a message is shown as text, not run" in plain and "GET /user/<username>" in plain
+    assert "&lt;" not in plain and "```" not in plain and "|" not in plain.replace("|safe", "")
 
 
 def test_the_report_shows_where_the_class_struggled(graded):
@@ -71,26 +98,73 @@ def test_the_report_shows_where_the_class_struggled(graded):
     page = (base / "out" / "report.html").read_text()
     soup = BeautifulSoup(page, "html.parser")
     headings = [h.get_text() for h in soup.find_all("h2")]
-    assert "Which step the class struggled with" in headings and "Score distribution" in headings
-    assert "The most common failing checks" in headings and "The slowest submissions" in headings
+    assert "Points per step" in headings and "Score distribution" in headings
+    assert "Failing checks, and who failed them" in headings and "The slowest submissions" in headings
+    assert "Not submitted (1)" in headings
     assert len(soup.find_all("svg")) == 2
     assert not soup.find_all("script") and "http://" not in page and "https://" not in page
-    assert {a["href"] for a in soup.find_all("a")} == {f"feedback/{s}.md" for s in STUDENTS}
+    assert {a["href"] for a in soup.find_all("a")} == {f"feedback/{s}.txt" for s in GRADED}
+    rubric_hash = hashlib.sha256((ROOT / "checks" / "rubric.toml").read_bytes()).hexdigest()
+    facts = soup.find("p", class_="facts").get_text(" ", strip=True)
+    assert "rubric.toml" in facts and rubric_hash[:12] in facts and "kit 0.1.0" in facts
+
+
+def test_the_report_lists_who_failed_each_check(graded):
+    """Each failing check names the students who failed it, linked to their feedback; steps show mean points."""
+    base, _ = graded
+    soup = BeautifulSoup((base / "out" / "report.html").read_text(), "html.parser")
+    table = soup.find("h2", string="Failing checks, and who failed them").find_next("table")
+    rows = {tr.find_all("td")[1].get_text(): tr.find_all("td")[3] for tr in table.find_all("tr")[1:]}
+    escaped = rows["HTML in a message is shown as text, not run"]
+    assert [a.get_text() for a in escaped.find_all("a")] == ["cy", "di"]  # di's app does not load at all
+    assert escaped.find("a")["href"] == "feedback/cy.txt"
+    chart = soup.find("svg", attrs={"aria-label": "mean points per step"}).get_text(" ")
+    # step 5: ada 30, cy 25, di 0 → a mean of 18.3 of 30; the old chart showed only who passed everything.
+    assert "18.3/30" in chart
+    assert "bo" in soup.find("h2", string="Not submitted (1)").find_next("table").get_text()
 
 
 def test_a_second_run_regrades_only_what_changed(graded, tmp_path):
-    """Unchanged submissions keep their grade; a changed one is graded again."""
+    """Unchanged submissions keep their grade; one whose files changed (not added: edited) is graded again."""
     base, _ = graded
     folder, out = tmp_path / "class", tmp_path / "out"
     shutil.copytree(base / "class", folder)
     shutil.copytree(base / "out", out)
-    (folder / "bo" / "notes.txt").write_text("changed")
+    template = folder / "cy" / "templates" / "user.html"
+    template.write_text(template.read_text().replace("|safe", ""))  # cy fixes the escaping: 95 → 100
     again = run_checks(folder, "--out", out)
     assert again.returncode == 0, again.stderr
-    assert "3 of 4 submissions unchanged since their last grade: kept" in again.stderr
-    assert "[1/4] bo:" in again.stderr or "bo: 0/100" in again.stderr
+    assert "2 of 3 submissions unchanged since their last grade: kept" in again.stderr
+    assert "[3/3] cy: 100/100" in again.stderr
+    assert "4 submissions in" in again.stdout and "1 regraded, 2 unchanged, 1 not submitted" in again.stdout
+    assert json.loads((out / "json" / "cy.json").read_text())["score"] == 100
     forced = run_checks(folder, "--out", out, "--force", "--jobs", "2")
-    assert "unchanged" not in forced.stderr
+    assert "unchanged" not in forced.stderr and "3 graded" in forced.stdout
+
+
+def test_a_changed_rubric_regrades_everyone(graded, tmp_path):
+    """A gradebook holds one rubric: grades made with another are never reused, and the run says why."""
+    base, _ = graded
+    folder, out = tmp_path / "class", tmp_path / "out"
+    shutil.copytree(base / "class", folder)
+    shutil.copytree(base / "out", out)
+    rubric = tmp_path / "double-step-5.toml"
+    text = (ROOT / "checks" / "rubric.toml").read_text()
+    step_5 = 'doc = "docs/student/step-5.md"\nweight = '
+    rubric.write_text(text.replace(step_5 + "1", step_5 + "2"))
+    assert rubric.read_text() != text
+    regraded = run_checks(folder, "--out", out, "--rubric", rubric, "--jobs", "2")
+    assert regraded.returncode == 0, regraded.stderr
+    assert "unchanged" not in regraded.stderr and "The rubric is not the one" in regraded.stderr
+    with open(out / "grades.csv", newline="") as file:
+        rows = {row["student"]: row for row in csv.DictReader(file)}
+    assert rows["cy"]["max_score"] == "130" and rows["ada"]["score"] == "130"
+    assert {rows[s]["rubric"] for s in GRADED} == {"double-step-5.toml"}
+    # Back to the default rubric: every grade is made again with it, none kept from the other.
+    back = run_checks(folder, "--out", out, "--jobs", "2")
+    assert "unchanged" not in back.stderr
+    with open(out / "grades.csv", newline="") as file:
+        assert {row["max_score"] for row in csv.DictReader(file) if row["status"] == "graded"} == {"100"}
 
 
 def test_order_and_jobs_do_not_change_grades(graded, tmp_path):
@@ -98,9 +172,10 @@ def test_order_and_jobs_do_not_change_grades(graded, tmp_path):
     base, _ = graded
     one = run_checks(base / "class", "--seed", "77", "--jobs", "1", "--out", tmp_path / "one")
     assert one.returncode == 0, one.stderr
-    for student in STUDENTS:
+    for student in GRADED:
         first = json.loads((base / "out" / "json" / f"{student}.json").read_text())
         second = json.loads((tmp_path / "one" / "json" / f"{student}.json").read_text())
+        first.pop("grading"), second.pop("grading")  # when and with what: the time differs
         assert first == second, student
 
 
@@ -119,8 +194,8 @@ def test_a_crash_mid_class_loses_no_finished_grade(tmp_path):
     finished = {path.stem for path in (out / "json").glob("*.json")}
     assert finished, "nothing finished within a minute"
     again = run_checks(folder, "--out", out, "--jobs", "1")
-    assert f"{len(finished)} of 4 submissions unchanged" in again.stderr
-    assert {path.stem for path in (out / "json").glob("*.json")} == set(STUDENTS)
+    assert f"{len(finished)} of 3 submissions unchanged" in again.stderr
+    assert {path.stem for path in (out / "json").glob("*.json")} == set(GRADED)
 
 
 def test_a_class_grade_equals_grading_the_student_alone(graded):
@@ -132,7 +207,9 @@ def test_a_class_grade_equals_grading_the_student_alone(graded):
         alone = run_checks(base / "class" / student, "--format", "json", "--seed", str(student_seed(77, student)))
         expected = json.loads(alone.stdout)
         expected["submission"] = student
-        assert json.loads((base / "out" / "json" / f"{student}.json").read_text()) == expected
+        in_class = json.loads((base / "out" / "json" / f"{student}.json").read_text())
+        assert in_class.pop("grading")["rubric"] == "rubric.toml"
+        assert in_class == expected
 
 
 HOSTILE = """\
@@ -162,7 +239,7 @@ def test_a_hostile_classmate_changes_no_one_elses_grade(tmp_path):
     assert done.returncode == 0, done.stderr
     with open(tmp_path / "out" / "grades.csv", newline="") as file:
         scores = {row["student"]: row["score"] for row in csv.DictReader(file)}
-    assert scores == {"ada": "100", "bo": "0", "cy": "95", "di": "25", "zz_hostile": "5"}
+    assert scores == {"ada": "100", "bo": "", "cy": "95", "di": "25", "zz_hostile": "5"}
 
 
 def test_a_repository_made_from_the_handout_is_graded_in_its_starter_folder(tmp_path):
@@ -189,8 +266,9 @@ def test_feedback_hides_what_the_rubric_hides(tmp_path):
     assert done.returncode == 0, done.stderr
     hidden_name = "HTML in a message is shown as text, not run"
     assert hidden_name in (tmp_path / "out" / "json" / "gus.json").read_text()
-    feedback = (tmp_path / "out" / "feedback" / "gus.md").read_text()
-    assert hidden_name not in feedback and "hidden check" in feedback
+    for name in ("gus.md", "gus.txt"):  # the count the docs promise, never the name
+        feedback = (tmp_path / "out" / "feedback" / name).read_text()
+        assert hidden_name not in feedback and "1 hidden check: 0 passed" in feedback, name
 
 
 def test_the_report_escapes_what_students_wrote(tmp_path):

@@ -99,11 +99,15 @@ def test_junit_marks_a_broken_check_as_an_error():
 
 
 def test_csv_is_one_gradebook_row():
-    """CSV: a header, then the submission, seed, total and each step's points."""
-    rows = list(csv.reader(io.StringIO(RENDERERS["csv"](fake_grade(failing={"test_template_exists"})))))
-    labels = ["step 1", "step 2", "step 3", "step 4", "step 5", "extra 6", "extra 7"]
-    assert rows[0] == ["submission", "seed", "score", "max_score", *labels]
-    assert rows[1] == ["path/to/alice", "4242", "96", "100", "10", "15", "6", "15", "30", "10", "10"]
+    """CSV: the gradebook's header (a class's grades.csv has the same), then the submission's row."""
+    grade = fake_grade(failing={"test_template_exists"})
+    grade.graded_with = {"rubric": "rubric.toml", "rubric_sha256": "ab12", "kit_version": "0.1.0", "graded_at": "T"}
+    rows = list(csv.reader(io.StringIO(RENDERERS["csv"](grade))))
+    steps = ["step_1", "step_2", "step_3", "step_4", "step_5", "step_6", "step_7"]
+    provenance = ["rubric", "rubric_sha256", "kit_version", "graded_at"]
+    assert rows[0] == ["student", "lms_id", "seed", "score", "max_score", *steps, "status", *provenance]
+    assert rows[1] == ["path/to/alice", "", "4242", "96", "100", "10", "15", "6", "15", "30", "10", "10", "graded",
+                       "rubric.toml", "ab12", "0.1.0", "T"]
 
 
 def test_gradescope_results_follow_the_specification():
@@ -216,7 +220,7 @@ def test_one_run_writes_every_format_with_the_same_score(run):
     assert json.loads((out / "main.json").read_text()) == json.loads((out / "json").read_text())
     assert json.loads((out / "json").read_text())["score"] == 95
     assert json.loads((out / "gradescope").read_text())["score"] == 95
-    assert list(csv.reader(io.StringIO((out / "csv").read_text())))[1][2] == "95"
+    assert list(csv.DictReader(io.StringIO((out / "csv").read_text())))[0]["score"] == "95"
     assert ET.fromstring((out / "junit").read_text()).get("failures") == "1"
     assert "total                                 95/100" in (out / "text").read_text()
     assert "| **total** | | **95/100** | |" in (out / "markdown").read_text()

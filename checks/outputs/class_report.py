@@ -1,18 +1,20 @@
-"""What a class's grading leaves behind: grades.csv, feedback per student, report.html.
+"""What a class's grading leaves behind: grades.csv, feedback per student, report.html, LMS exports.
 
 The feedback files and the report are rendered from the Jinja templates in
 templates/reports/, so an instructor can restyle them without touching code.
+Where the class folder came from `python -m checks import` (its students.csv names
+the LMS), the gradebook file that LMS imports is written too (see gradebooks.py).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections import Counter
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
 from pathlib import Path
 
 import jinja2
 
+from checks.outputs.formats import csv_text, gradebook_columns, gradebook_row
 from checks.rubric import STEP_IDS, label
 from checks.run.classroom import Outcome, write_atomically
 
@@ -30,83 +32,126 @@ def environment(folder: Path = TEMPLATES) -> jinja2.Environment:
     )
 
 
-def grades_csv(outcomes: list[Outcome]) -> str:
-    """One row per student: id, total, max, one column per step, status (for a spreadsheet or an LMS)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "score", "max_score", *(f"step_{step}" for step in STEP_IDS), "status"])
+def grades_csv(outcomes: list[Outcome], ids: dict[str, str] | None = None) -> str:
+    """One row per student in the gradebook's layout (formats.gradebook_columns): the same as one submission's."""
+    ids = ids or {}
+    rows = [gradebook_columns()]
     for outcome in outcomes:
+        lms_id = ids.get(outcome.student, "")
         if outcome.result is None:
-            writer.writerow([outcome.student, "", "", *([""] * len(STEP_IDS)), f"error: {outcome.error}"])
+            rows.append(gradebook_row(outcome.student, status=outcome.status, lms_id=lms_id))
             continue
-        steps = {step["id"]: step["score"] for step in outcome.result["steps"]}
-        writer.writerow(
-            [
-                outcome.student,
-                outcome.result["score"],
-                outcome.result["max_score"],
-                *(steps.get(step, "") for step in STEP_IDS),
-                "graded",
-            ]
+        result = outcome.result
+        steps = {step["id"]: step["score"] for step in result["steps"]}
+        rows.append(
+            gradebook_row(
+                outcome.student, result["seed"], result["score"], result["max_score"], steps,
+                graded_with=result.get("grading"), lms_id=lms_id,
+            )
         )
-    return buffer.getvalue()
+    return csv_text(rows)
+
+
+def readable(moment: str) -> str:
+    """'2026-11-30 09:06 UTC' from an ISO 8601 time in UTC ('' stays '')."""
+    try:
+        return datetime.fromisoformat(moment).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return moment
 
 
 def summary(outcomes: list[Outcome], seed: int) -> dict:
-    """What the class report shows: distribution, pass rates, common failures, slowest."""
+    """What the class report shows: who was graded, how steps and checks went, who failed what."""
     graded = [outcome for outcome in outcomes if outcome.result is not None]
+    missing = [outcome for outcome in outcomes if outcome.missing]
+    errors = [outcome for outcome in outcomes if outcome.result is None and not outcome.missing]
     bins = [0] * 11  # 0-9, 10-19, ..., 90-99, 100 (as a percentage of the maximum)
     for outcome in graded:
         share = outcome.result["score"] / outcome.result["max_score"] if outcome.result["max_score"] else 0
         bins[min(int(share * 100) // 10, 10)] += 1
-    pass_rates = []
+    step_stats = []
     for step_id in STEP_IDS:
         steps = [s for outcome in graded for s in outcome.result["steps"] if s["id"] == step_id]
         if steps:
             passed = sum(step["passed"] for step in steps)
-            pass_rates.append(
+            mean = sum(step["score"] for step in steps) / len(steps)
+            most = max(step["max_score"] for step in steps)
+            step_stats.append(
                 {"id": step_id, "label": label(step_id), "title": steps[0]["title"], "passed": passed,
-                 "total": len(steps), "rate": passed / len(steps)}
+                 "total": len(steps), "rate": passed / len(steps), "mean": mean, "max": most,
+                 "share": mean / most if most else 1.0}
             )
-    failing = Counter(
-        (step["id"], check["name"])
-        for outcome in graded
-        for step in outcome.result["steps"]
-        for check in step["checks"]
-        if not check["passed"]
-    )
+    who: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for outcome in graded:
+        for step in outcome.result["steps"]:
+            for check in step["checks"]:
+                if not check["passed"]:
+                    who[(step["id"], check["name"])].append(outcome.student)
+    order = sorted(who, key=lambda key: (-len(who[key]), STEP_IDS.index(key[0]) if key[0] in STEP_IDS else 99))
     scores = sorted(outcome.result["score"] for outcome in graded)
+    stamps = [outcome.result["grading"] for outcome in graded if outcome.result.get("grading")]
+    latest = max(stamps, key=lambda stamp: stamp["graded_at"], default={})
+    isolation = Counter(str(outcome.result["isolation"]) for outcome in graded if outcome.result.get("isolation"))
     return {
         "seed": seed,
         "students": len(outcomes),
         "graded": len(graded),
-        "errors": [outcome for outcome in outcomes if outcome.result is None],
+        "regraded": sum(1 for outcome in graded if not outcome.reused),
+        "unchanged": sum(1 for outcome in graded if outcome.reused),
+        "missing": missing,
+        "errors": errors,
         "mean": sum(scores) / len(scores) if scores else 0,
         "median": scores[len(scores) // 2] if scores else 0,
         "full_marks": sum(1 for outcome in graded if outcome.result["score"] == outcome.result["max_score"]),
+        "max_score": graded[0].result["max_score"] if graded else 0,
         "bins": [
             {"label": f"{10 * i}–{10 * i + 9}" if i < 10 else "100", "count": count} for i, count in enumerate(bins)
         ],
         "bin_max": max(bins) if graded else 1,
-        "pass_rates": pass_rates,
+        "steps": step_stats,
         "failing": [
-            {"label": label(step_id), "name": name, "count": count}
-            for (step_id, name), count in failing.most_common(10)
+            {"label": label(step_id), "name": name, "count": len(who[(step_id, name)]),
+             "students": sorted(who[(step_id, name)])}
+            for step_id, name in order
         ],
-        "slowest": sorted(outcomes, key=lambda outcome: outcome.seconds, reverse=True)[:10],
+        "slowest": sorted(graded + errors, key=lambda outcome: outcome.seconds, reverse=True)[:10],
         "outcomes": outcomes,
         "step_ids": STEP_IDS,
+        "rubric": latest.get("rubric", ""),
+        "rubric_sha256": latest.get("rubric_sha256", ""),
+        "kit_version": latest.get("kit_version", ""),
+        "graded_at": readable(latest.get("graded_at", "")),
+        "written_at": readable(datetime.now(timezone.utc).isoformat()),
+        "isolation": ", ".join(f"{way} ({count})" if len(isolation) > 1 else way for way, count in isolation.items()),
     }
 
 
-def write_reports(out: Path, outcomes: list[Outcome], seed: int, templates: Path = TEMPLATES) -> None:
-    """grades.csv, feedback/<student>.md and report.html, rendered from the templates."""
+def write_reports(
+    out: Path, outcomes: list[Outcome], seed: int, templates: Path = TEMPLATES, roster=None
+) -> list[Path]:
+    """grades.csv, feedback/<student>.md and .txt (plain, for an LMS comment box), report.html, the LMS's gradebook.
+
+    `roster` is the class folder's students.csv as `checks.lms.read_roster` gives it (None: no LMS).
+    """
+    from checks.outputs import gradebooks
+    from checks.outputs.feedback import feedback_markdown, feedback_text
+
     env = environment(templates)
-    write_atomically(out / "grades.csv", grades_csv(outcomes))
-    feedback = env.get_template("feedback.md.j2")
+    ids = {student: entry.lms_id for student, entry in (roster.students.items() if roster else ())}
+    write_atomically(out / "grades.csv", grades_csv(outcomes, ids))
+    written = [out / "grades.csv"]
+    texts = {}
     for outcome in outcomes:
         if outcome.student_view is not None:
-            text = feedback.render(result=outcome.student_view, student=outcome.student, label=label)
-            write_atomically(out / "feedback" / f"{outcome.student}.md", text)
+            markdown = feedback_markdown(outcome.student_view, outcome.student)
+            write_atomically(out / "feedback" / f"{outcome.student}.md", markdown)
+            texts[outcome.student] = feedback_text(outcome.student_view, outcome.student)
+            write_atomically(out / "feedback" / f"{outcome.student}.txt", texts[outcome.student])
     report = env.get_template("report.html.j2").render(**summary(outcomes, seed), label=label)
     write_atomically(out / "report.html", report)
+    written.append(out / "report.html")
+    if roster is not None and roster.lms in gradebooks.EXPORTS:
+        name, render = gradebooks.EXPORTS[roster.lms]
+        write_atomically(out / name, render(outcomes, roster, texts))
+        written.append(out / name)
+    return written

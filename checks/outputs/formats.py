@@ -236,20 +236,64 @@ def render_junit(grade: Grade, color: bool = False, fail_under: float | None = N
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-# -- CSV: one gradebook row -----------------------------------------------------------
-def csv_columns(grade: Grade) -> list[str]:
-    return ["submission", "seed", "score", "max_score", *(step.label for step in grade.steps)]
+# -- CSV: the gradebook's layout, for one submission and for a class ---------------------
+# One layout everywhere: `python -m checks DIR --format csv` writes one row of it, a class's
+# grades.csv one row per student. Steps are columns step_1 ... step_7 (the JSON's step ids),
+# so a spreadsheet or a script reads either file the same way.
+PROVENANCE = ["rubric", "rubric_sha256", "kit_version", "graded_at"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def gradebook_columns(step_ids: list[str] | None = None) -> list[str]:
+    """student, lms_id, seed, score, max_score, step_1 ... step_7, status, then what graded it."""
+    from checks.rubric import STEP_IDS
+
+    steps = [f"step_{step_id}" for step_id in (step_ids or STEP_IDS)]
+    return ["student", "lms_id", "seed", "score", "max_score", *steps, "status", *PROVENANCE]
+
+
+def cell(value: object) -> object:
+    """A value safe in a spreadsheet: text that a spreadsheet would run as a formula gets a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(rows: list[list], lineterminator: str = "\n") -> str:
+    """Rows as CSV, every text cell neutralised (see cell)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=lineterminator)
+    writer.writerows([[cell(value) for value in row] for row in rows])
+    return buffer.getvalue()
+
+
+def gradebook_row(
+    student: str,
+    seed: object = "",
+    score: object = "",
+    max_score: object = "",
+    steps: dict[str, object] | None = None,
+    status: str = "graded",
+    graded_with: dict | None = None,
+    lms_id: str = "",
+    step_ids: list[str] | None = None,
+) -> list:
+    """One row of gradebook_columns()."""
+    from checks.rubric import STEP_IDS
+
+    steps, graded_with = steps or {}, graded_with or {}
+    row = [student, lms_id, seed, score, max_score, *(steps.get(step_id, "") for step_id in (step_ids or STEP_IDS))]
+    return row + [status, *(graded_with.get(key, "") for key in PROVENANCE)]
 
 
 def render_csv(grade: Grade, color: bool = False, fail_under: float | None = None, header: bool = True) -> str:
-    """A header and one row: the submission, its seed, its total and each step's points."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    if header:
-        writer.writerow(csv_columns(grade))
-    row = [grade.submission, grade.seed, number(grade.score), number(grade.max_score)]
-    writer.writerow(row + [number(step.score) for step in grade.steps])
-    return buffer.getvalue()
+    """The gradebook's header and this submission's row: its seed, total and each step's points."""
+    steps = {step.id: number(grade.points(step)) for step in grade.steps}
+    row = gradebook_row(
+        grade.submission, grade.seed, number(grade.score), number(grade.max_score), steps,
+        graded_with=getattr(grade, "graded_with", None),
+    )
+    return csv_text([gradebook_columns(), row] if header else [row])
 
 
 # -- Gradescope -----------------------------------------------------------------------

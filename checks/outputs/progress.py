@@ -15,6 +15,10 @@ class Progress:
         self.done = self.failed = self.total = 0
         self.bar = None
 
+    def note(self, text: str) -> None:
+        """A line about the run as a whole (a changed rubric), before the bar."""
+        print(f"python -m checks: note: {text}", file=self.stream)
+
     def start(self, total: int, reused: int) -> None:
         self.total, self.done = total, reused
         if reused:

@@ -24,53 +24,53 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.run.workspace import SCRATCH, SKIPPED, scratch_base
+from checks.run.folders import class_folder, digest, not_submitted, student_folders, work_folder
+from checks.run.workspace import SCRATCH, scratch_base
 
 KIT = Path(__file__).resolve().parents[2]
 STATE = "state.json"
-NOT_SUBMISSIONS = {"templates", "static", "instance", *SKIPPED}
+STARTER = KIT / "starter"
+__all__ = ["class_folder", "student_folders", "work_folder"]
 
 
 def is_class_folder(folder: Path, forced: bool = False) -> bool:
-    """A folder of submissions: no app.py of its own, and two student folders or more.
-
-    A folder with a single subfolder is taken for one submission nested a level
-    down (its messages then say where app.py is), unless `forced` (--class).
-    """
-    if (folder / "app.py").exists():
-        return False
-    return len(student_folders(folder)) >= (1 if forced else 2)
-
-
-def student_folders(folder: Path) -> list[Path]:
-    """The student folders of a class folder, sorted by name (virtual environments left out)."""
-    return sorted(
-        path
-        for path in folder.iterdir()
-        if path.is_dir()
-        and path.name not in NOT_SUBMISSIONS
-        and not path.name.startswith(".")
-        and not (path / "pyvenv.cfg").exists()
-    )
-
-
-def work_folder(student: Path) -> Path:
-    """Where a student's app is: their folder, or its starter/ (a repository made from the handout)."""
-    if not (student / "app.py").exists() and (student / "starter" / "app.py").exists():
-        return student / "starter"
-    return student
+    """Whether DIR is graded as a class: a folder of student folders, or a folder holding one (see class_folder)."""
+    return class_folder(folder, forced) is not None
 
 
 def content_hash(folder: Path) -> str:
     """A hash of every file a grade depends on (virtualenvs and caches left out)."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if set(relative.parts) & SKIPPED or not path.is_file() or path.is_symlink():
-            continue
-        digest.update(relative.as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    return digest(folder)
+
+
+def checks_version() -> str:
+    """The kit's version and a hash of the checks' code: a grade made by other checks is not reused."""
+    from checks.version import KIT_VERSION
+
+    hashed = hashlib.sha256(KIT_VERSION.encode())
+    checks = KIT / "checks"
+    for path in sorted(checks.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            hashed.update(path.relative_to(checks).as_posix().encode() + b"\0" + path.read_bytes())
+    return hashed.hexdigest()
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """Which rubric grades a class: its file's name and the hash of its content."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sha256[:12]})"
 
 
 def student_seed(class_seed: int, student: str) -> int:
@@ -83,9 +83,20 @@ def write_atomically(path: Path, text: str) -> None:
     """Write a file so that a crash leaves the old one or the new one, never half of either."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
+    os.fchmod(handle, 0o666 & ~UMASK)  # readable as the umask says (mkstemp's 0600 would shut out a TA)
+    with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
         file.write(text)
     os.replace(temporary, path)
+
+
+def current_umask() -> int:
+    """The process's umask (read once, while nothing else runs)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+UMASK = current_umask()
 
 
 @dataclass
@@ -98,6 +109,14 @@ class Outcome:
     error: str | None = None
     reused: bool = False
     student_view: dict | None = None  # the result as the student may see it (hidden checks masked)
+    missing: str | None = None  # why there was nothing to grade ("an empty folder", "the untouched starter")
+
+    @property
+    def status(self) -> str:
+        """'graded', 'not submitted: …' or 'error: …', as grades.csv says it."""
+        if self.missing:
+            return f"not submitted: {self.missing}"
+        return "graded" if self.result is not None else f"error: {self.error}"
 
 
 @dataclass
@@ -109,8 +128,26 @@ class Options:
     seed: int | None = None
     jobs: int = 0
     force: bool = False
-    limits: list[str] = field(default_factory=list)  # the CLI's time-limit options, passed on
+    limits: list[str] = field(default_factory=list)  # the CLI's time-limit options (and --rubric), passed on
     submission_timeout: float = 120.0
+    students: list[Path] | None = None  # these folders rather than the class folder's (a class of one)
+    starter: Path | None = STARTER  # the kit's starter: a copy of it, untouched, is not a submission
+
+    @property
+    def rubric(self) -> Rubric:
+        """The rubric the options name (--rubric FILE), or checks/rubric.toml."""
+        if "--rubric" in self.limits:
+            return Rubric(Path(self.limits[self.limits.index("--rubric") + 1]))
+        return Rubric(KIT / "checks" / "rubric.toml")
+
+    def fingerprint(self) -> str:
+        """What a grade depends on besides the submission: the rubric's content, the checks, the options."""
+        options = list(self.limits)
+        if "--rubric" in options:
+            where = options.index("--rubric")
+            del options[where : where + 2]
+        parts = [self.rubric.sha256, checks_version(), json.dumps(options)]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 class Tail:
@@ -222,7 +259,12 @@ class Worker:
 
 
 class State:
-    """What was graded last time: each student's content hash, seed and time taken."""
+    """What was graded last time: the class's seed and rubric; each student's key, seed and time taken.
+
+    A student's key is the hash of their files and of everything else the grade depends on
+    (the rubric's content, the checks' code and version, the grading options): a grade is
+    reused only when the key is the same, so one gradebook never mixes two rubrics.
+    """
 
     def __init__(self, out: Path):
         self.path = out / STATE
@@ -237,14 +279,14 @@ class State:
     def seed(self) -> int | None:
         return self.data.get("seed")
 
-    def fresh(self, student: str, digest: str, seed: int, out: Path) -> bool:
+    def fresh(self, student: str, key: str, seed: int, out: Path) -> bool:
         entry = self.data["students"].get(student)
-        same = bool(entry) and entry.get("hash") == digest and entry.get("seed") == seed
+        same = bool(entry) and entry.get("key") == key and entry.get("seed") == seed
         return same and result_path(out, student).exists() and view_path(out, student).exists()
 
-    def record(self, student: str, digest: str, seed: int, seconds: float) -> None:
+    def record(self, student: str, key: str, seed: int, seconds: float) -> None:
         with self.lock:
-            self.data["students"][student] = {"hash": digest, "seed": seed, "seconds": round(seconds, 3)}
+            self.data["students"][student] = {"key": key, "seed": seed, "seconds": round(seconds, 3)}
             write_atomically(self.path, json.dumps(self.data, indent=1, sort_keys=True))
 
     def seconds(self, student: str) -> float:
@@ -261,8 +303,20 @@ def view_path(out: Path, student: str) -> Path:
     return out / "feedback" / f"{student}.json"
 
 
+def stamp(options: Options) -> dict:
+    """What graded a class, for every JSON file and report: the rubric (name, hash), the kit, when."""
+    from checks.version import graded_with
+
+    return graded_with(options.rubric.path)
+
+
 def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
-    """Grade every student folder; return the class seed and each student's outcome, by student id."""
+    """Grade every student folder; return the class seed and each student's outcome, by student id.
+
+    A folder that holds nothing to grade (empty, or the kit's starter untouched) is not
+    graded: its outcome says why. Every other grade is reused when its key is unchanged
+    (see State), so a changed rubric, checks or options grade everyone again.
+    """
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     state = State(out)
@@ -277,23 +331,38 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
     if state.seed != seed:
         state.data = {"seed": seed, "students": {}}
     state.data["seed"] = seed
+    rubric = options.rubric
+    before = state.data.get("rubric")
+    if before and before.get("sha256") != rubric.sha256 and state.data["students"] and progress:
+        progress.note(
+            f"The rubric is not the one this gradebook was graded with ({before.get('name')} "
+            f"{str(before.get('sha256'))[:12]}, now {rubric}): every submission is graded again."
+        )
+    state.data["rubric"] = {"name": rubric.name, "sha256": rubric.sha256}
+    fingerprint = options.fingerprint()
+    graded_with = stamp(options)
 
-    students = student_folders(options.folder)
+    students = options.students if options.students is not None else student_folders(options.folder)
     outcomes: dict[str, Outcome] = {}
     todo = []
     for student in students:
-        digest = content_hash(student)
+        missing = not_submitted(student, options.starter)
+        if missing:
+            outcomes[student.name] = Outcome(student.name, None, 0.0, missing=missing)
+            continue
+        key = hashlib.sha256(f"{content_hash(student)}:{fingerprint}".encode()).hexdigest()
         own_seed = student_seed(seed, student.name)
-        if not options.force and state.fresh(student.name, digest, own_seed, out):
+        if not options.force and state.fresh(student.name, key, own_seed, out):
             result = json.loads(result_path(out, student.name).read_text())
             view = json.loads(view_path(out, student.name).read_text())
             outcomes[student.name] = Outcome(
                 student.name, result, state.seconds(student.name), reused=True, student_view=view
             )
         else:
-            todo.append((student, digest, own_seed))
+            todo.append((student, key, own_seed))
     if progress:
-        progress.start(len(students), len(students) - len(todo))
+        kept = sum(outcome.reused for outcome in outcomes.values())
+        progress.start(kept + len(todo), kept)
 
     jobs = options.jobs or os.cpu_count() or 1
     slots = threading.local()
@@ -307,19 +376,19 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {
-            pool.submit(grade_one, student, own_seed): (student, digest, own_seed)
-            for student, digest, own_seed in todo
+            pool.submit(grade_one, student, own_seed): (student, key, own_seed) for student, key, own_seed in todo
         }
         for future in as_completed(futures):
-            student, digest, own_seed = futures[future]
+            student, key, own_seed = futures[future]
             outcome = future.result()
             outcomes[student.name] = outcome
             if outcome.result is not None:
+                outcome.result["grading"] = outcome.student_view["grading"] = graded_with
                 view = json.dumps(outcome.student_view, indent=2, ensure_ascii=False)
                 write_atomically(view_path(out, student.name), view)
                 text = json.dumps(outcome.result, indent=2, ensure_ascii=False)
                 write_atomically(result_path(out, student.name), text)
-                state.record(student.name, digest, own_seed, outcome.seconds)
+                state.record(student.name, key, own_seed, outcome.seconds)
             if progress:
                 progress.advance(outcome)
     for worker in workers:

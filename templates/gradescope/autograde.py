@@ -15,31 +15,11 @@ import sys
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent
-SKIPPED = {".git", ".venv", "venv", "__pycache__", "node_modules", "__MACOSX"}
+sys.path.insert(0, str(SOURCE))
 
-
-def shallowest(paths: list[Path]) -> Path | None:
-    return min(paths, key=lambda path: (len(path.parts), str(path)), default=None)
-
-
-def work_folder(submission: Path) -> Path:
-    """The folder holding the student's app.py: the upload itself, its starter/, or the shallowest one.
-
-    Students may upload app.py and templates/ themselves, or their whole repository
-    (with starter/app.py), from GitHub or as a zip.
-    """
-    for candidate in (submission, submission / "starter"):
-        if (candidate / "app.py").is_file():
-            return candidate
-
-    def found(pattern: str, up: int) -> list[Path]:
-        paths = []
-        for path in submission.rglob(pattern):
-            if not set(path.relative_to(submission).parts) & SKIPPED and path.is_file():
-                paths.append(path.parents[up])
-        return paths
-
-    return shallowest(found("app.py", 0)) or shallowest(found("templates/user.html", 1)) or submission
+# The one rule for where a student's app is, shared with class grading: the upload itself, its
+# starter/ (a whole repository), or the shallowest folder holding app.py (a zip of a folder).
+from checks.run.folders import work_folder  # noqa: E402 - found through SOURCE, just above
 
 
 def fallback(results: Path, why: str) -> None:
