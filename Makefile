@@ -60,6 +60,11 @@ lint: $(VENV)/.dev ## ruff, the linter
 bench: $(VENV)/.grader ## time grading one submission and a class (CLASS=50) beside a pytest floor measured in the same run
 	$(PY) -m tools.bench $(if $(CLASS),--class-size $(CLASS))
 
+# Mutation testing of the checks themselves (tools/mutation.py): slow, so not part of `make test`.
+.PHONY: mutation
+mutation: $(VENV)/.dev ## break the checks one edit at a time (mutmut, in a copy) and see the tests notice: dist/mutation/report.txt (FILES=...)
+	$(PY) -m tools.mutation $(FILES)
+
 # Debian's bubblewrap: the sandbox every submission's app runs in (checks/sandbox/bubblewrap.py),
 # installed where it is missing and this machine can (root, with apt-get). Never fails: without it,
 # `make check` runs the app with process limits only and says so; grading others' work refuses.

@@ -1,0 +1,239 @@
+"""Mutation testing of the grading code: does breaking a check make the kit's tests fail?
+
+`make mutation` (or `python -m tools.mutation [FILE ...]`) copies the kit into
+dist/mutation/work/, and there lets mutmut change the code that decides verdicts one
+small edit at a time (a `!=` made `==`, `in` made `not in`, a number changed, a value
+made None...), each time running the kit's fast verdict tests: sample submissions and
+mutants of the solution, graded end to end, each expecting exactly its checks to fail
+with its phrases (tests/verdicts.py). A mutant the tests notice is killed; one they
+don't survives: a gap in the tests, or an edit no student could notice
+(tests/mutation-survivors.md lists those, with the reason). The working tree is never
+touched.
+
+Each file is tested against the few verdict tests that can notice a change in it, chosen
+from the expectations: for a step's module, samples that between them make each of its
+checks fail with each phrase expected of it, then two valid samples, graded on that step
+alone (ONLY_STEP); for club.py and the other shared modules, a valid sample, then samples
+that between them fail every check. pytest stops at the first failure, so a killed mutant
+costs a grading or two. String literals (the wording) are left alone unless --strings:
+the verdict tests pin phrases, not every word.
+
+dist/mutation/report.txt gives killed/total per file and each survivor's diff; each file's
+outcome is kept in dist/mutation/results/, so a later run of some files updates the report.
+The default files are the step modules and club.py; name others (checks/data.py,
+checks/rubric.py, checks/results.py) to add them. On two idle cores a step module takes a
+few minutes and club.py about ten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "dist" / "mutation"
+WORK = OUT / "work"
+RESULTS = OUT / "results"
+
+STEP_MODULES = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "checks").glob("test_*.py"))
+DEFAULT = [*STEP_MODULES, "checks/club.py"]
+SHARED = ["checks/club.py", "checks/data.py", "checks/rubric.py", "checks/results.py"]
+# Valid samples graded for every file: a mutant must not fail a good submission either.
+VALID = ["valid_module_dict", "valid_factory_config"]
+KILLED, SURVIVED = "ok_killed", "bad_survived"
+
+
+def kit_files() -> list[str]:
+    """The kit's files as git sees them (tracked, and new ones not ignored), else every file."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT, capture_output=True, check=True,
+        ).stdout.decode()
+        return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
+    except (OSError, subprocess.CalledProcessError):
+        skip = {".git", ".venv", "dist", "__pycache__"}
+        return [
+            str(path.relative_to(ROOT))
+            for path in ROOT.rglob("*")
+            if path.is_file() and not skip & set(path.relative_to(ROOT).parts)
+        ]
+
+
+def copy_kit() -> None:
+    """A fresh copy of the kit in dist/mutation/work/, where mutmut may edit files."""
+    shutil.rmtree(WORK, ignore_errors=True)
+    for name in kit_files():
+        target = WORK / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+
+
+def step_of(file: str) -> str | None:
+    """The id of the step whose module this is, or None for a shared module."""
+    sys.path[:0] = [str(WORK)]
+    try:
+        from checks import rubric
+    finally:
+        del sys.path[0]
+    return next((step_id for step_id, name in rubric.MODULES.items() if file == f"checks/{name}"), None)
+
+
+def selection(file: str) -> list[str]:
+    """The pytest node ids that can notice a change in this file.
+
+    Chosen greedily, as few as between them make, for a step's module, each of its checks
+    fail with each phrase any sample or mutant expects of it (then one valid sample); for a
+    shared module (club.py, data.py...), a valid sample first, then every check of the kit
+    fail, and every borrowed phrase ("could not be loaded"...) appear.
+    """
+    sys.path[:0] = [str(WORK), str(WORK / "tests")]
+    try:
+        import verdicts
+
+        from tools import mutants
+    finally:
+        del sys.path[:2]
+    submission = "tests/test_submissions.py::test_submission_gets_the_contracts_verdict[{}]"
+    mutant = "tests/test_mutants.py::test_mutant_fails_exactly_its_checks[{}]"
+    cases = {submission.format(name): fails for name, fails in verdicts.samples().items()}
+    cases.update({mutant.format(name): verdicts.expectation(mutants.load(name)) for name in mutants.names()})
+    step_id = step_of(file)
+    step = verdicts.steps().get(step_id) if step_id else None
+
+    def covers(fails: dict) -> set[tuple[str, str]]:
+        if step is not None:  # each distinct (check, phrase) of the step's own checks
+            own = verdicts.targets(fails) & set(step.points)
+            return {(name, str(fails[name])) for name in own}
+        borrowed = {(text, "") for expected in fails.values() for phrase in verdicts.phrases(expected)
+                    for text in verdicts.BORROWED if text in phrase.casefold()}
+        return {(name, "") for name in verdicts.targets(fails)} | borrowed
+
+    valid = [submission.format(name) for name in VALID]
+    ids = [] if step is not None else valid[:1]
+    wanted = set().union(*(covers(fails) for fails in cases.values()))
+    while wanted:
+        best = max(cases, key=lambda case: len(covers(cases[case]) & wanted))
+        ids.append(best)
+        wanted -= covers(cases[best])
+    return ids + [case for case in valid if case not in ids]
+
+
+def baseline(ids: list[str], env: dict[str, str], log) -> list[str]:
+    """The selection less any test that fails with no mutation at all (work in progress elsewhere)."""
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-n", "2", "-rf", *ids],
+        cwd=WORK, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )
+    failing = {line.split(" ", 2)[1] for line in run.stdout.splitlines() if line.startswith("FAILED ")}
+    for case in sorted(failing):
+        log.write(f"left out: fails without any mutation: {case}\n")
+    return [case for case in ids if case not in failing]
+
+
+def mutate(file: str, log, strings: bool = False) -> None:
+    """Run mutmut over one file of the copy, against its selection of verdict tests.
+
+    A step's module changes only that step's checks, so the samples are graded on that
+    step alone (ONLY_STEP, read by tests/verdicts.py).
+    """
+    step_id = step_of(file)
+    env = {**os.environ, "ONLY_STEP": step_id} if step_id else dict(os.environ)
+    ids = baseline(selection(file), env, log)
+    args = OUT / f"tests-{Path(file).stem}.txt"
+    args.write_text("\n".join(ids) + "\n")
+    runner = f"{sys.executable} -m pytest -x -q -n 0 @{args}"
+    command = [
+        sys.executable, "-m", "mutmut", "run", "--paths-to-mutate", file, "--tests-dir", "tests",
+        "--runner", runner, "--simple-output", "--no-progress", "--test-time-base", "30",
+    ]
+    if not strings:
+        command += ["--disable-mutation-types", "string,fstring"]
+    log.write(f"\n== {file}: {len(ids)} verdict tests{f' (step {step_id} alone)' if step_id else ''}\n")
+    log.flush()
+    subprocess.run(command, cwd=WORK, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+def save(file: str) -> None:
+    """Keep one file's outcome in dist/mutation/results/, for the report (and later runs' reports)."""
+    with sqlite3.connect(WORK / ".mutmut-cache") as db:
+        rows = db.execute(
+            "SELECT Mutant.id, Mutant.status, Line.line_number + 1 FROM Mutant"
+            " JOIN Line ON Mutant.line = Line.id JOIN SourceFile ON Line.sourcefile = SourceFile.id"
+            " WHERE SourceFile.filename = ? ORDER BY Mutant.id",
+            (file,),
+        ).fetchall()
+    mutants = [
+        {"id": ident, "status": status, "line": line, "diff": "" if status == KILLED else diff(ident)}
+        for ident, status, line in rows
+    ]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{file.replace('/', '__')}.json").write_text(json.dumps({"file": file, "mutants": mutants}, indent=1))
+
+
+def diff(ident: int) -> str:
+    shown = subprocess.run(
+        [sys.executable, "-m", "mutmut", "show", str(ident)], cwd=WORK, capture_output=True, text=True
+    ).stdout
+    changed = [line for line in shown.splitlines() if line[:1] in "-+" and line[:3] not in ("---", "+++")]
+    return "\n".join(changed)
+
+
+def report() -> str:
+    """Killed/total per file, then every mutant not killed with its diff, from dist/mutation/results/."""
+    saved = [json.loads(path.read_text()) for path in sorted(RESULTS.glob("*.json"))]
+    lines = ["Mutation testing of the grading code (make mutation: mutmut 2, string literals left alone)", ""]
+    lines.append(f"{'file':42} {'killed':>7} {'total':>6} {'score':>6}")
+    killed_all = total_all = 0
+    survivors = []
+    for entry in saved:
+        mutants = entry["mutants"]
+        killed = sum(1 for mutant in mutants if mutant["status"] == KILLED)
+        killed_all, total_all = killed_all + killed, total_all + len(mutants)
+        score = f"{100 * killed / len(mutants):.0f} %" if mutants else "-"
+        lines.append(f"{entry['file']:42} {killed:7} {len(mutants):6} {score:>6}")
+        survivors += [(entry["file"], mutant) for mutant in mutants if mutant["status"] != KILLED]
+    score = f"{100 * killed_all / total_all:.0f} %" if total_all else "-"
+    lines += [f"{'all':42} {killed_all:7} {total_all:6} {score:>6}", ""]
+    lines.append(f"{len(survivors)} not killed (bad_survived; bad_timeout, ok_suspicious; untested: the run stopped):")
+    for file, mutant in survivors:
+        lines += ["", f"#{mutant['id']} {file}:{mutant['line']} {mutant['status']}", mutant["diff"]]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.mutation", description=__doc__.splitlines()[0])
+    also = ", ".join(SHARED[1:])
+    parser.add_argument("files", nargs="*", help=f"files to mutate (default: step modules, club.py); also {also}")
+    parser.add_argument("--strings", action="store_true", help="mutate string literals too (the wording: slower)")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the report from the last run's results")
+    options = parser.parse_args(argv)
+    files = options.files or DEFAULT
+    unknown = [file for file in files if not (ROOT / file).is_file()]
+    if unknown:
+        parser.error(f"no such file in the kit: {', '.join(unknown)}")
+    started = time.monotonic()
+    if not options.report_only:
+        OUT.mkdir(parents=True, exist_ok=True)
+        copy_kit()
+        with open(OUT / "mutmut.log", "w") as log:
+            for file in files:
+                print(f"mutation testing {file} ...", flush=True)
+                mutate(file, log, options.strings)
+                save(file)
+    text = report()
+    (OUT / "report.txt").write_text(text)
+    print(text.split("\n\n")[1])
+    print(f"{(time.monotonic() - started) / 60:.0f} min; report: {(OUT / 'report.txt').relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
