@@ -2,7 +2,8 @@
 
 Each mutant names the checks it must fail, each with a phrase of its message (`fails`,
 `every_check`: see tests/verdicts.py), and the steps that costs (`loses`); every other
-check must pass.
+check must pass. A mutant marked `level2 = true` is graded with level 2 turned on
+(steps 1 to 11), as an instructor's rubric does.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import pytest
 import verdicts
 
+from checks import rubric
 from tools import mutants
 
 NAMES = mutants.names()
@@ -30,9 +32,28 @@ def test_mutant_names_its_checks_and_their_steps(name):
     assert verdicts.steps_of(fails) == set(mutant["loses"]), name
 
 
+def test_every_level2_step_has_two_mutants():
+    """Each step of level 2 (8 to 11) has at least two mutants of its own, each marked `level2 = true`."""
+    level2 = [mutants.load(name) for name in NAMES if mutants.load(name).get("level2") is True]
+    for step in rubric.LEVEL_2:
+        assert sum(mutant["loses"] == [step] for mutant in level2) >= 2, step
+    assert all(set(mutant["loses"]) & set(rubric.LEVEL_2) for mutant in level2)
+
+
+@pytest.fixture(scope="session")
+def level2_rubric(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The kit's rubric with level 2 turned on, as an instructor would (`level2 = true`)."""
+    text = rubric.RUBRIC.read_text(encoding="utf-8")
+    assert text.count("\nlevel2 = false\n") == 1
+    path = tmp_path_factory.mktemp("level2") / "rubric.toml"
+    path.write_text(text.replace("\nlevel2 = false\n", "\nlevel2 = true\n"), encoding="utf-8")
+    return str(path)
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_mutant_fails_exactly_its_checks(name, grade, tmp_path):
+def test_mutant_fails_exactly_its_checks(name, grade, tmp_path, level2_rubric):
     """The mutant fails the checks it names, each saying its phrase, and passes every other one."""
     mutant = mutants.make(name, tmp_path / "submission")
-    result = grade(tmp_path / "submission", *verdicts.only_step(), seed=2024)
+    level2 = ("--rubric", level2_rubric) if mutant.get("level2") is True else ()
+    result = grade(tmp_path / "submission", *level2, *verdicts.only_step(), seed=2024)
     assert verdicts.problems(result, verdicts.expectation(mutant)) == [], mutant["description"]
