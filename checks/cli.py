@@ -11,7 +11,7 @@ from pathlib import Path
 from checks import integrity
 from checks.outputs import deliver, github, workflow
 from checks.outputs.formats import RENDERERS
-from checks.rubric import STEP_IDS
+from checks.rubric import ALL_STEP_IDS, RubricError
 from checks.run.workspace import SubmissionError
 from checks.sandbox.parent import Isolation, Limits, NoSandbox, choose
 from checks.version import graded_with
@@ -75,7 +75,9 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("submission", metavar="DIR", nargs="?", help="the submission's folder (not with --hint)")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="output format (default: text)")
-    parser.add_argument("--step", choices=STEP_IDS, metavar="N", help="grade only step N (1-7)")
+    parser.add_argument(
+        "--step", choices=ALL_STEP_IDS, metavar="N", help="grade only step N (1-7; level 2's 8-11 even where it is off)"
+    )
     parser.add_argument("--seed", type=int, metavar="N", help="repeat a run: same random data and password")
     for flag, field, what in TIME_LIMITS:
         default = getattr(defaults, field)
@@ -100,7 +102,7 @@ def parser() -> argparse.ArgumentParser:
     whole.add_argument("--force", action="store_true", help="regrade every submission, changed or not")
     deliver.add_arguments(parser)
     hints = parser.add_argument_group("hints (no grading; the level shown is kept in .flask-club-hints.json)")
-    hints.add_argument("--hint", choices=STEP_IDS, metavar="N", help="show step N's next hint (1, then 2, then 3)")
+    hints.add_argument("--hint", choices=ALL_STEP_IDS, metavar="N", help="show step N's next hint (1, then 2, then 3)")
     hints.add_argument("--level", type=int, choices=[1, 2, 3], metavar="L", help="with --hint: show hint L (1-3)")
     return parser
 
@@ -196,7 +198,7 @@ def student_error(message: str) -> None:
     step = re.search(r"argument --(?:step|hint): invalid choice: '([^']*)'", message)
     seed = re.search(r"argument --seed: invalid int value: '([^']*)'", message)
     if step:
-        message = f"there is no step {step[1]!r}: STEP is one of {', '.join(STEP_IDS)} (such as make check STEP=2)"
+        message = f"there is no step {step[1]!r}: STEP is one of {', '.join(ALL_STEP_IDS)} (such as make check STEP=2)"
     elif seed:
         message = f"SEED={seed[1]} is not a seed: a seed is a whole number, such as make check SEED=123456"
     print(f"make: {message}", file=sys.stderr)
@@ -240,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     modified = integrity.modified_checks()  # before grading: are these the instructor's checks?
     try:
         result = grade(args)
-    except SubmissionError as error:
+    except (SubmissionError, RubricError) as error:
         print(f"python -m checks: {error}", file=sys.stderr)
         return 2
     result.modified = modified

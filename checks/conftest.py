@@ -12,7 +12,7 @@ import flask
 import pytest
 
 from checks import rubric
-from checks.club import Club, Notes
+from checks.club import Club, Notes, browser
 from checks.data import Data, new_seed
 from checks.run.pytest_plugin import NOTES, Grading, find
 from checks.run.workspace import TEMPLATE, look_for, prepare
@@ -95,8 +95,17 @@ def data(request: pytest.FixtureRequest, grading: Grading) -> Data:
 
 
 @pytest.fixture
-def club(client, remote: RemoteApp, notes: Notes, grading: Grading) -> Club:
-    """A conversation with the student's app; fails the check if app.py did not load."""
+def club(request: pytest.FixtureRequest, notes: Notes, grading: Grading, step: rubric.Step) -> Club:
+    """A conversation with the student's app; fails the check if app.py did not load.
+
+    Level 2's checks each talk to the app started on a fresh copy of the submission, in a
+    browser of their own (a test client whose cookies last for this check alone).
+    """
+    if step.fresh:
+        remote = RemoteApp(grading.fresh_sandbox())
+        client = browser(remote)
+    else:
+        client, remote = request.getfixturevalue("client"), request.getfixturevalue("remote")
     club = Club(client, remote, notes, grading.password, grading.request_timeout, grading.workspace.template_source)
     club.ensure_loaded()
     return club

@@ -56,8 +56,11 @@ def grade(
     """
     from checks.run.pytest_plugin import Grading
 
-    steps = rubric.load(rubric_file) if rubric_file else rubric.load()
-    selected = [step] if step else list(steps)
+    steps = rubric.load(rubric_file or rubric.RUBRIC, every_step=True)
+    if step and step not in steps:
+        raise rubric.RubricError(f"{rubric_file or rubric.RUBRIC}: there is no [steps.{step}] to grade step {step}")
+    # Level 1, and level 2 where the rubric turns it on; a step asked for is graded either way.
+    selected = [step] if step else [step_id for step_id, chosen in steps.items() if chosen.on]
     limits = limits or Limits()
     isolation = isolation or choose(limits=limits)
     seed = seed if seed is not None else new_seed()

@@ -2,7 +2,8 @@
 
 The rubric is the one place points come from. Besides each check's points it says:
 a step's `weight` (its checks' points are multiplied by it), whether the extras count
-towards the total (`count_extras`), and which checks are `hidden` from students.
+towards the total (`count_extras`), which checks are `hidden` from students, and
+whether level 2 (steps 8 to 11) is graded (`level2`).
 """
 
 from __future__ import annotations
@@ -27,15 +28,21 @@ MODULES = {
     "5": "test_step5_show_user.py",
     "6": "test_extra6_unknown_user.py",
     "7": "test_extra7_password.py",
+    "8": "test_step8_layout.py",
+    "9": "test_step9_login.py",
+    "10": "test_step10_account.py",
+    "11": "test_step11_photo.py",
 }
 EXTRAS = ("6", "7")
-STEP_IDS = list(MODULES)  # "1" to "7", in order
+STEP_IDS = ["1", "2", "3", "4", "5", "6", "7"]  # level 1, in order: graded in every run
+LEVEL_2 = ["8", "9", "10", "11"]  # graded where the rubric says `level2 = true`, or one is asked for
+ALL_STEP_IDS = STEP_IDS + LEVEL_2
 
 
 def label(step_id: str) -> str:
     """'step 5' or 'extra 6', as the student docs say it."""
     return f"extra {step_id}" if step_id in EXTRAS else f"step {step_id}"
-TOP_KEYS = {"count_extras", "hidden", "steps"}
+TOP_KEYS = {"count_extras", "hidden", "level2", "steps"}
 STEP_KEYS = {"title", "doc", "weight", "points"}
 
 
@@ -49,7 +56,8 @@ class Step:
 
     `points` are already multiplied by the step's `weight`. `counted` is false for an extra
     when the rubric says extras don't count. `hidden` names the checks students see only
-    as a count.
+    as a count. `on` is false for a step of level 2 the rubric leaves off: graded only
+    when asked for (`--step 9`).
     """
 
     id: str
@@ -59,6 +67,7 @@ class Step:
     weight: float = 1.0
     counted: bool = True
     hidden: frozenset[str] = frozenset()
+    on: bool = True
 
     @property
     def label(self) -> str:
@@ -78,13 +87,27 @@ class Step:
         return sum(self.points.values())
 
     @property
+    def level(self) -> int:
+        return 2 if self.id in LEVEL_2 else 1
+
+    @property
+    def fresh(self) -> bool:
+        """Level 2: each check that asks the app starts it on a fresh copy of the submission."""
+        return self.level == 2
+
+    @property
     def needs_app(self) -> bool:
-        """Steps 3 and 4 read the template file alone; every other step asks the app."""
-        return self.id not in ("3", "4")
+        """Whether the step asks the app the run shares: steps 3 and 4 read the template file alone,
+        and level 2's checks each start the app on a copy of their own."""
+        return self.id not in ("3", "4") and not self.fresh
 
 
-def load(path: Path | str = RUBRIC) -> dict[str, Step]:
-    """The steps in order, keyed by id; raise RubricError if the file is not a usable rubric."""
+def load(path: Path | str = RUBRIC, *, every_step: bool = False) -> dict[str, Step]:
+    """The steps a run grades, in order, keyed by id; raise RubricError if the file is not a usable rubric.
+
+    Those are level 1's steps, and level 2's where the rubric turns it on; with `every_step`,
+    every step the rubric defines (level 2's marked `on` or not), for `--step N`.
+    """
     path = Path(path)
     try:
         with open(path, "rb") as file:
@@ -93,10 +116,10 @@ def load(path: Path | str = RUBRIC) -> dict[str, Step]:
         raise RubricError(f"cannot read the rubric {path}: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise RubricError(f"{path} is not valid TOML: {error}") from None
-    return parse(data, str(path))
+    return parse(data, str(path), every_step=every_step)
 
 
-def parse(data: dict, where: str = "rubric") -> dict[str, Step]:
+def parse(data: dict, where: str = "rubric", *, every_step: bool = False) -> dict[str, Step]:
     """The steps a rubric's parsed TOML describes (see load)."""
     unknown = set(data) - TOP_KEYS
     if unknown:
@@ -107,9 +130,16 @@ def parse(data: dict, where: str = "rubric") -> dict[str, Step]:
     hidden = data.get("hidden", [])
     if not isinstance(hidden, list) or not all(isinstance(name, str) for name in hidden):
         raise RubricError(f'{where}: hidden must be a list of check names, such as ["test_template_is_html"]')
+    level2 = data.get("level2", False)
+    if not isinstance(level2, bool):
+        raise RubricError(f"{where}: level2 must be true or false")
     table = data.get("steps")
-    if not isinstance(table, dict) or set(table) != set(MODULES):
-        raise RubricError(f"{where}: [steps.1] to [steps.7] must each be there, and no other step")
+    if not isinstance(table, dict) or not set(STEP_IDS) <= set(table) or not set(table) <= set(MODULES):
+        raise RubricError(
+            f"{where}: [steps.1] to [steps.7] must each be there, and no other step than level 2's 8 to 11"
+        )
+    if level2 and not set(LEVEL_2) <= set(table):
+        raise RubricError(f"{where}: level2 = true needs [steps.8] to [steps.11]")
     steps = {}
     for step_id in sorted(table, key=int):
         entry = table[step_id]
@@ -136,12 +166,13 @@ def parse(data: dict, where: str = "rubric") -> dict[str, Step]:
             weight=float(weight),
             counted=count_extras or step_id not in EXTRAS,
             hidden=frozenset(name for name in hidden if name in points),
+            on=level2 or step_id not in LEVEL_2,
         )
     known = {name for step in steps.values() for name in step.points}
     missing = [name for name in hidden if name not in known]
     if missing:
         raise RubricError(f"{where}: hidden names no check of the rubric: {', '.join(missing)}")
-    return steps
+    return steps if every_step else {step_id: step for step_id, step in steps.items() if step.on}
 
 
 def step_of_module(filename: str) -> str | None:

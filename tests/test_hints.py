@@ -100,7 +100,7 @@ def test_a_hint_with_a_folder_grades_nothing(student_folder, capsys):
     [
         ([], "the following arguments are required: DIR"),
         (["starter", "--level", "2"], "--level goes with --hint N"),
-        (["--hint", "8"], "invalid choice: '8'"),
+        (["--hint", "12"], "invalid choice: '12'"),
         (["--hint", "1", "--level", "4"], "invalid choice: 4"),
     ],
 )

@@ -62,6 +62,20 @@ def test_extras_can_be_left_out_of_the_total():
     assert [step.id for step in steps.values() if not step.counted] == ["6", "7"]
 
 
+def test_level2_turns_steps_8_to_11_on():
+    """level2 = true grades steps 8 to 11 in every run; false (the default) leaves them to --step N."""
+    assert list(with_settings(TEXT, level2="true")) == [str(number) for number in range(1, 12)]
+    assert list(with_settings(TEXT, level2="false")) == [str(number) for number in range(1, 8)]
+
+
+def test_a_rubric_without_level_2_still_grades_level_1():
+    """An instructor's copy made before level 2 (no [steps.8] to [steps.11]) loads; level2 = true then can't."""
+    level_1 = TEXT[: TEXT.index("\n[steps.8]\n")]
+    assert list(rubric.parse(tomllib.loads(level_1))) == [str(number) for number in range(1, 8)]
+    with pytest.raises(rubric.RubricError, match=r"level2 = true needs \[steps.8\] to \[steps.11\]"):
+        rubric.parse(tomllib.loads(level_1.replace("level2 = false", "level2 = true")))
+
+
 def test_hidden_checks_belong_to_their_steps():
     """hidden names checks; each step knows which of its own are hidden."""
     steps = with_settings(TEXT, hidden='["test_template_is_html", "test_post_without_password_is_refused"]')
@@ -76,11 +90,12 @@ def test_hidden_checks_belong_to_their_steps():
         ("hidden = []", 'hidden = ["test_nothing"]', "hidden names no check of the rubric: test_nothing"),
         ("hidden = []", 'hidden = "test_template_is_html"', "hidden must be a list"),
         ("count_extras = true", "count_extras = 1", "count_extras must be true or false"),
+        ("level2 = false", 'level2 = "yes"', "level2 must be true or false"),
         (*weight("2", "-1"), "[steps.2] weight must be a number, 0 or more"),
         ('step-2.md"\nweight = 1', 'step-2.md"\nwieght = 1', "[steps.2] has unknown key(s) wieght"),
         ("test_template_exists = 4", 'test_template_exists = "4"', "test_template_exists must be a number"),
         ("count_extras = true", "count_extras = true\npass_mark = 50", "unknown setting(s) pass_mark"),
-        ('[steps.6]\ntitle = "Extra: unknown user"', '[steps.8]\ntitle = "Extra: unknown user"', "[steps.7] must"),
+        ('[steps.6]\ntitle = "Extra: unknown user"', '[steps.12]\ntitle = "Extra: unknown user"', "[steps.7] must"),
         ("hidden = []", "hidden = [", "is not valid TOML"),
     ],
 )

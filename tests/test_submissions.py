@@ -17,7 +17,10 @@ import pytest
 import verdicts
 from conftest import SUBMISSIONS
 
+from checks import rubric
+
 EXPECTED = verdicts.samples()
+LEVEL2 = verdicts.level2_samples()
 
 # Verdicts that assume a case-sensitive file system, where `Templates/` is not `templates/`.
 CASE_SENSITIVE_ONLY = {"mistake_templates_capitalised"}
@@ -27,12 +30,28 @@ def _file_system_ignores_case() -> bool:
     return (SUBMISSIONS / "mistake_templates_capitalised" / "templates").exists()
 
 
+@pytest.fixture(scope="session")
+def level2_rubric(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The kit's rubric with level 2 turned on, as an instructor would (`level2 = true`)."""
+    text = rubric.RUBRIC.read_text(encoding="utf-8")
+    assert text.count("\nlevel2 = false\n") == 1
+    path = tmp_path_factory.mktemp("level2") / "rubric.toml"
+    path.write_text(text.replace("\nlevel2 = false\n", "\nlevel2 = true\n"), encoding="utf-8")
+    return str(path)
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_submission_gets_the_contracts_verdict(name, grade):
-    """Each student submission fails exactly the checks verdicts.toml names, each saying its phrase."""
+def test_submission_gets_the_contracts_verdict(name, grade, level2_rubric):
+    """Each student submission fails exactly the checks verdicts.toml names, each saying its phrase.
+
+    Samples marked `level2 = true` are graded with level 2 turned on: steps 1 to 11.
+    """
     if name in CASE_SENSITIVE_ONLY and _file_system_ignores_case():
         pytest.skip("this file system ignores case, so Templates/ is found as templates/")
-    result = grade(SUBMISSIONS / name, *verdicts.only_step())
+    level2 = ("--rubric", level2_rubric) if name in LEVEL2 else ()
+    result = grade(SUBMISSIONS / name, *level2, *verdicts.only_step())
+    if level2 and not verdicts.only_step():
+        assert [step["id"] for step in result["steps"]] == [str(number) for number in range(1, 12)]
     assert verdicts.problems(result, EXPECTED[name]) == []
 
 

@@ -45,12 +45,14 @@ class Grading:
         self.limits = limits or Limits()
         # How the app runs: the sandbox where there is one (plain `pytest checks` lets a student go without).
         self.isolation = isolation or choose(others_work=False, limits=self.limits)
-        self.steps = steps or rubric.load()
+        self.steps = steps or rubric.load(every_step=True)
         # Drawn for this run alone, never from the seed: a seed repeats the data, not the secrets.
         self.password = password or club_password()
         self.secret_key = secret_key()
         self._sandbox = sandbox
         self._fresh: list[Sandbox] = []  # the running check's apps on fresh copies (see fresh_sandbox)
+        self._spare: Sandbox | None = None  # the next check's, importing while this one runs
+        self._fresh_left = 0  # checks still to come that ask for a fresh copy (level 2)
         self.results: dict[str, CheckResult] = {}
         self.names: dict[str, str] = {}
         self.locations: dict[str, tuple[str, int]] = {}
@@ -75,11 +77,21 @@ class Grading:
         `env` replaces the contract's variables (extra 7 starts one without CLUB_PASSWORD). The
         process starts importing at once; it is stopped, and its copy removed, when the check ends.
         """
-        root = self.workspace.fresh_copy()
-        env = self.env() if env is None else env
-        sandbox = start_sandbox(self.workspace, env, self.limits, root, isolation=self.isolation)
+        if env is None and self._spare is not None:
+            sandbox, self._spare = self._spare, None
+        else:
+            sandbox = self._start_fresh(self.env() if env is None else env)
         self._fresh.append(sandbox)
+        if env is None:
+            self._fresh_left -= 1
+            if self._fresh_left > 0:
+                # The next level-2 check's app imports while this one runs: starting is most of their time.
+                self._spare = self._start_fresh(self.env())
         return sandbox
+
+    def _start_fresh(self, env: dict[str, str]) -> Sandbox:
+        root = self.workspace.fresh_copy()
+        return start_sandbox(self.workspace, env, self.limits, root, isolation=self.isolation)
 
     def end_check(self) -> None:
         """Stop the running check's own apps and remove their copies."""
@@ -101,6 +113,10 @@ class Grading:
 
     def close(self) -> None:
         self.end_check()
+        if self._spare is not None:
+            self._spare.kill()
+            self.workspace.discard(self._spare.root)
+            self._spare = None
         if self._sandbox is not None:
             self._sandbox.kill()
 
@@ -124,6 +140,7 @@ class Grading:
             self.names[item.name] = check_name(item)
             self.locations[item.name] = (f"checks/{item.path.name}", item.location[1] + 1)
             self.points_of(item)  # every check must be in the rubric
+        self._fresh_left = sum(1 for item in items if self.step_of(item).fresh and "club" in item.fixturenames)
 
     def pytest_runtest_teardown(self, item: pytest.Item) -> None:
         self.end_check()

@@ -1,0 +1,201 @@
+"""What level 2's checks share: members logging in and out, `#status`, forms and photos.
+
+Every check of level 2 talks to the app started on a fresh copy of the submission, in a
+browser of its own: `club.client` keeps the cookies the app sets, for that check alone.
+Profiles are stored, and read back, by a new visitor (`club.stranger`, no cookies).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+from urllib.parse import quote, unquote_to_bytes, urljoin, urlsplit
+
+from bs4 import Tag
+
+from checks.club import OMIT, Club, Reply, normalize, show
+from checks.data import Data, Profile
+
+LOGIN_HINT = (
+    "POST /login checks the form's password against os.environ['CLUB_PASSWORD'], then remembers the "
+    "member in Flask's session: session['username'] = username (with app.secret_key set)"
+)
+STATUS_HINT = (
+    'put an element with id="status" in templates/base.html, such as <p id="status">{% if session.username %}'
+    "logged in as {{ session.username }}{% endif %}</p>, so that every page shows it"
+)
+
+
+# -- profiles ----------------------------------------------------------------
+def store(club: Club, profile: Profile) -> None:
+    """POST the profile to /user/ as a new visitor; fail the check, naming step 2, if it is refused."""
+    form = {**profile.fields(), "password": club.password}
+    reply = club.request("POST", "/user/", form, visitor=club.stranger)
+    if not reply.accepted:
+        club.fail(
+            f"the profile could not be stored: POST /user/ answered {reply.summary()}",
+            "this check needs POST /user/ to store a profile first: make step 2 work (docs/student/step-2.md)",
+        )
+
+
+def expect_profile(club: Club, profile: Profile, hint: str | None = None) -> Reply:
+    """The profile page, read by a new visitor, is 200 and shows the profile's three values."""
+    reply = club.profile_page(profile.username)
+    club.expect_profile(reply, profile, hint)
+    return reply
+
+
+# -- logging in ----------------------------------------------------------------
+def login(club: Club, username: str, password: object = None) -> Reply:
+    """POST /login in the check's browser, with the club password unless another (or OMIT) is given."""
+    form = {"username": username}
+    if password is not OMIT:
+        form["password"] = club.password if password is None else str(password)
+    return club.post("/login", form)
+
+
+def status_names(reply: Reply, username: str) -> bool:
+    """Whether the page's #status holds the username."""
+    wanted = normalize(username)
+    return any(wanted in text for text in reply.field_texts("status"))
+
+
+def status_seen(reply: Reply) -> str:
+    """What the page's #status says, for a message."""
+    texts = reply.field_texts("status")
+    if not texts:
+        return 'the page has no element with id="status"'
+    return f"#status says {show(texts[0])}" if texts[0] else "#status is empty"
+
+
+def log_in(club: Club, username: str) -> None:
+    """Log the member in and see GET / say so in #status; fail the check, with that said, if not."""
+    reply = login(club, username)
+    if not reply.accepted:
+        club.fail(
+            f"expected POST /login with the club password to be accepted (2xx, or a 3xx redirect), "
+            f"got {reply.summary()}",
+            f"this check logs a member in first (step 9): {LOGIN_HINT}",
+        )
+    home = club.get("/")
+    if not status_names(home, username):
+        club.fail(
+            f"after logging in as {show(username)}, expected GET / to name the member in #status, "
+            f"but {status_seen(home)}",
+            f"this check logs a member in first (step 9): {STATUS_HINT}",
+        )
+
+
+def cookies(client) -> dict[str, str]:
+    """The cookies a test client holds (name: value)."""
+    jar = getattr(client, "_cookies", None) or {}
+    return {cookie.key: cookie.value for cookie in jar.values()}
+
+
+def cookie_header(jar: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
+
+
+def altered(value: str) -> str:
+    """The value with one character changed in its middle: a signature no longer matches it."""
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    spots = [i for i in range(1, len(value) - 1) if value[i] in alphabet and value[i + 1] in alphabet]
+    if not spots:
+        return value + "x"
+    i = spots[len(spots) // 2]
+    return value[:i] + ("x" if value[i] != "x" else "y") + value[i + 1 :]
+
+
+def made_up_session(username: str, key: str) -> str:
+    """A session cookie as Flask makes it, naming `username` in the usual keys, but signed with another key."""
+    from flask.sessions import SecureCookieSessionInterface, session_json_serializer
+    from itsdangerous import URLSafeTimedSerializer
+
+    interface = SecureCookieSessionInterface()
+    serializer = URLSafeTimedSerializer(
+        key,
+        salt=interface.salt,
+        serializer=session_json_serializer,
+        signer_kwargs={"key_derivation": interface.key_derivation, "digest_method": interface.digest_method},
+    )
+    claims = {"username": username, "user": username, "member": username, "user_id": username, "logged_in": True}
+    return serializer.dumps(claims)
+
+
+# -- forms ---------------------------------------------------------------------
+def post_forms(reply: Reply) -> list[Tag]:
+    """The page's <form method="post"> elements."""
+    return [form for form in reply.soup.find_all("form") if str(form.get("method") or "get").lower() == "post"]
+
+
+def field_of(form: Tag, name: str) -> Tag | None:
+    """The form's <input>, <textarea> or <select> named `name`."""
+    return form.find(["input", "textarea", "select"], attrs={"name": name})
+
+
+def field_value(field: Tag) -> str:
+    """What a form field holds: an input's value, a textarea's text."""
+    if field.name == "textarea":
+        return normalize(field.get_text())
+    return normalize(str(field.get("value") or ""))
+
+
+# -- photos --------------------------------------------------------------------
+FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "GIF": ("gif", "image/gif")}
+
+
+def image(data: Data, kind: str = "PNG", size: int = 12) -> bytes:
+    """A small image of random pixels (so its bytes are this check's own), made with Pillow."""
+    from PIL import Image
+
+    picture = Image.new("RGB", (size, size))
+    picture.putdata([tuple(data.rng.randrange(256) for _ in range(3)) for _ in range(size * size)])
+    out = io.BytesIO()
+    picture.save(out, kind)
+    return out.getvalue()
+
+
+def upload(club: Club, profile: Profile, content: bytes, filename: str, mimetype: str) -> Reply:
+    """POST /account-details as multipart/form-data: the member's food and message, and the file as `avatar`."""
+    form = {"food": profile.food, "message": profile.message, "avatar": (io.BytesIO(content), filename, mimetype)}
+    return club.post("/account-details", form)
+
+
+def avatar_src(reply: Reply) -> str | None:
+    """The src of the page's <img id="avatar">, or None."""
+    img = reply.soup.find("img", id="avatar")
+    if img is None:
+        return None
+    return str(img.get("src") or "")
+
+
+def fetch(club: Club, page: Reply, src: str) -> bytes | None:
+    """What `src`, as the page gives it, answers to a new visitor (a data: URI decoded); None if off the site."""
+    if src.startswith("data:"):
+        head, _, body = src.partition(",")
+        if head.endswith(";base64"):
+            import base64
+            import binascii
+
+            try:
+                return base64.b64decode(body)
+            except (binascii.Error, ValueError):
+                return b""
+        return unquote_to_bytes(body)
+    url = urlsplit(urljoin("http://localhost" + page.path, src))
+    if url.scheme not in ("http", "https") or url.hostname != "localhost":
+        return None
+    path = quote(url.path, safe="/%:@!$&'()*+,;=-._~") + (f"?{url.query}" if url.query else "")
+    return club.request("GET", path, visitor=club.stranger).body
+
+
+def code_files(root: Path) -> dict[str, str]:
+    """Every .py and .html file of the copy (and beside it), with a hash of its content."""
+    found = {}
+    for path in [*root.rglob("*"), *root.parent.glob("*")]:
+        if path.suffix in (".py", ".html") and path.is_file() and "__pycache__" not in path.parts:
+            name = path.relative_to(root).as_posix() if path.is_relative_to(root) else f"../{path.name}"
+            found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+

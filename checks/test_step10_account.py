@@ -1,0 +1,92 @@
+"""Step 10: account details, kept on disk: a pre-filled form that updates the logged-in member's profile."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from checks.club import Club, Reply, show
+from checks.data import Data, Profile
+from checks.members import expect_profile, field_of, field_value, log_in, post_forms, store
+
+FORM_HINT = (
+    'render a <form method="post"> with <input name="food" value="{{ food }}"> and '
+    '<textarea name="message">{{ message }}</textarea>, filled from the logged-in member\'s profile'
+)
+
+
+def refused(reply: Reply) -> bool:
+    """401, 403, or a redirect to /login."""
+    if reply.status_code in (401, 403):
+        return True
+    location = reply.headers.get("location", "")
+    return 300 <= reply.status_code < 400 and urlsplit(location).path.rstrip("/") == "/login"
+
+
+def test_account_form_is_prefilled(club: Club, data: Data) -> None:
+    """logged in, GET /account-details shows a form filled with the member's food and message"""
+    profile = data.profile()
+    store(club, profile)
+    log_in(club, profile.username)
+    reply = club.get("/account-details")
+    club.expect_page(reply, 200, "GET /account-details", "add a route for /account-details that needs a member")
+    forms = [form for form in post_forms(reply) if field_of(form, "food") and field_of(form, "message")]
+    if not forms:
+        club.fail('expected a <form method="post"> holding fields named food and message, found none', FORM_HINT)
+    for name in ("food", "message"):
+        value = getattr(profile, name)
+        held = field_value(field_of(forms[0], name))
+        if held != " ".join(value.split()):
+            club.fail(f"expected the form's {name} to hold {show(value)}, but it holds {show(held)}", FORM_HINT)
+
+
+def test_account_update_changes_only_that_member(club: Club, data: Data) -> None:
+    """POST /account-details updates the logged-in member's profile, and no one else's"""
+    member, other = data.profile(), data.profile()
+    store(club, member)
+    store(club, other)
+    log_in(club, member.username)
+    updated = Profile(member.username, data.food(), data.message())
+    reply = club.post("/account-details", {"food": updated.food, "message": updated.message})
+    club.expect_accepted(reply, "POST /account-details")
+    expect_profile(club, updated, "update the profile of the member in the session, not of a name in the form")
+    expect_profile(club, other, "only the logged-in member's profile may change")
+
+
+def test_account_details_need_login(club: Club, data: Data) -> None:
+    """not logged in, GET and POST /account-details are refused and change nothing"""
+    profile = data.profile()
+    store(club, profile)
+    reply = club.get("/account-details")
+    if not refused(reply):
+        club.fail(
+            f"expected GET /account-details without logging in to answer 401, 403 or a redirect to /login, "
+            f"got {reply.summary()}",
+            "when no member is in the session, return redirect(url_for(\"login\")) (or abort(401))",
+        )
+    form = {"username": profile.username, "food": data.food(), "message": data.message()}
+    reply = club.post("/account-details", form)
+    if not refused(reply):
+        club.fail(
+            f"expected POST /account-details without logging in to answer 401, 403 or a redirect to /login, "
+            f"got {reply.summary()}",
+            "check for a member in the session before anything else, in the POST too",
+        )
+    expect_profile(club, profile, "a visitor who is not logged in must change nothing")
+
+
+def test_profiles_survive_restart(club: Club, data: Data) -> None:
+    """every profile reads back unchanged after the app is stopped and started again"""
+    profiles = data.profiles()
+    for profile in profiles:
+        store(club, profile)
+    sandbox = club.remote.sandbox
+    sandbox.kill()
+    club.notes.add("stopped your app's process, and started a new one from the same folder")
+    club.ensure_loaded()
+    for profile in data.shuffled(profiles):
+        expect_profile(
+            club,
+            profile,
+            "profiles kept in a dict vanish when the app stops: keep them in a file in the instance folder "
+            "(JSON or SQLite), written on every POST and read when the app starts",
+        )
