@@ -19,8 +19,19 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+
+def oldest_supported() -> str:
+    """Python 3.10, the oldest the kit supports: on PATH, or one that pyenv installed; else the name alone."""
+    found = shutil.which("python3.10")
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    installed = sorted(pyenv.glob("3.10.*/bin/python3.10")) if pyenv.is_dir() else []
+    if installed and (found is None or version(found) is None):
+        return str(installed[-1])
+    return found or "python3.10"
+
+
 # Debian's own python3, and the oldest Python the kit supports where this machine has one.
-CANDIDATES = ["/usr/bin/python3", "python3.10"]
+CANDIDATES = ["/usr/bin/python3", "oldest supported"]
 
 
 def version(python: str) -> tuple[int, int, int] | None:
@@ -68,6 +79,7 @@ def grade(python: Path, kit: Path, submission: str) -> dict:
 @pytest.mark.parametrize("python", CANDIDATES)
 def test_make_grade_works_from_a_fresh_clone_with_this_python(python, tmp_path):
     """`make grade PYTHON=...` makes .venv with that Python, installs the lock, grades: solution 100, starter 0."""
+    python = oldest_supported() if python == "oldest supported" else python
     found = version(python)
     if found is None:
         pytest.skip(f"no working {python} on this machine")
@@ -89,6 +101,13 @@ def test_make_grade_works_from_a_fresh_clone_with_this_python(python, tmp_path):
     venv_python = kit / ".venv" / "bin" / "python"
     assert version(str(venv_python)) == found  # graded by that Python, not the default one
     assert grade(venv_python, kit, "starter")["score"] == 0
+    # A student's `make check` in the same clone: the starter, graded with that Python.
+    check = subprocess.run(
+        ["make", "check", f"PYTHON={shutil.which(python)}"], cwd=kit, env=env, capture_output=True, text=True,
+        timeout=900, stdin=subprocess.DEVNULL,
+    )
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    assert "0/100" in check.stdout
 
 
 def test_the_makefile_refuses_an_old_python_with_a_clear_message(tmp_path):
