@@ -248,12 +248,13 @@ def browser(remote: RemoteApp):
 class Club:
     """One check's conversation with the student's app."""
 
-    def __init__(self, client, remote: RemoteApp, notes: Notes, password: str, time_left=None, template=None):
+    def __init__(self, client, remote: RemoteApp, notes: Notes, password: str, request_timeout=None, template=None):
         self.client = client
         self.remote = remote
         self.notes = notes
         self.password = password
-        self.time_left = time_left or (lambda: remote.sandbox.limits.request_timeout)
+        # seconds the next request may take (the request limit, cut to what the check has left)
+        self.request_timeout = request_timeout or (lambda: remote.sandbox.limits.request_timeout)
         # A new visitor: sends no cookies and keeps none. Profiles are read back through it, so a
         # profile kept only in the browser's cookies is not stored (see the contract).
         self.stranger = client.application.test_client(use_cookies=False)
@@ -304,7 +305,7 @@ class Club:
     def on(self, sandbox) -> Club:
         """The same check talking to another run of the app (a fresh copy, other variables), in a new browser."""
         remote = RemoteApp(sandbox)
-        return Club(browser(remote), remote, self.notes, self.password, self.time_left, self.template)
+        return Club(browser(remote), remote, self.notes, self.password, self.request_timeout, self.template)
 
     def ensure_loaded(self) -> None:
         """Wait for app.py to load; fail the check if it did not."""
@@ -333,7 +334,7 @@ class Club:
             shown = ", ".join(f"{name}={self.shown_value(value)}" for name, value in form.items())
             sent += f" with {shown}" if shown else " with no fields"
         replay = curl(method, path, form, self.password, cookies)
-        timeout = self.time_left()
+        timeout = self.request_timeout()
         if timeout <= 0:
             self.fail(
                 f"not sent: {sent}: this check used up its time limit",

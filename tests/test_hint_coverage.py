@@ -242,7 +242,7 @@ def out_of_time(hint: str) -> None:
     from checks.club import CheckFailed, Club, Notes
 
     remote = types.SimpleNamespace(timeout=None, last=None)
-    club = Club(flask.Flask("x").test_client(), remote, Notes(rubric.load()["5"]), "pw", time_left=lambda: 0)
+    club = Club(flask.Flask("x").test_client(), remote, Notes(rubric.load()["5"]), "pw", request_timeout=lambda: 0)
     with pytest.raises(CheckFailed) as failed:
         club.get("/user/Ada")
     assert failed.value.failure.problem == "not sent: GET /user/Ada: this check used up its time limit"
