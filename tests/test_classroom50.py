@@ -195,6 +195,19 @@ def test_the_bundle_holds_the_autograder_the_pinned_checks_and_requirements(bund
     assert not (ROOT / "templates" / "handout" / ".classroom50.yaml").exists()
 
 
+def test_the_handout_is_a_classroom50_template(template):
+    """No file by Classroom 50's reserved names, nothing left of GitHub Classroom, a README on grading there."""
+    assert not (template / ".github" / "workflows" / "autograde.yaml").exists()
+    assert not (template / ".classroom50.yaml").exists()
+    readme = (template / "README.md").read_text()
+    assert "Classroom 50" in readme and "gh student submit" in readme and "Releases" in readme
+    for path in template.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace").lower()
+            for leftover in ("github classroom", "github-classroom", "classroom-resources", "grading-reporter"):
+                assert leftover not in text, (path.relative_to(template), leftover)
+
+
 def test_the_outer_autograder_needs_only_the_standard_library(bundle):
     """Before the requirements are installed, autograder.py imports the standard library and the neutralizer only."""
     source = (bundle / "autograder.py").read_text()

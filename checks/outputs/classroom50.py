@@ -14,7 +14,7 @@ no message (`hidden check 1 of 2`), and count as they do everywhere.
 
 from __future__ import annotations
 
-from checks.outputs.formats import hidden_line, render_markdown, title
+from checks.outputs.formats import check_output, hidden_line, render_markdown, title
 from checks.results import Grade
 
 SCHEMA = "classroom50/result/v1"
@@ -63,7 +63,7 @@ def tests(grade: Grade) -> list[dict]:
             number += 1
             name, message = f"hidden check {number} of {hidden}", ""
         else:
-            name, message = title(step, check), check.message
+            name, message = title(step, check), check_output(student, step, check)  # a blocked one names its cause
         if not step.counted:
             name += " (extra, not counted)"
         rows.append(

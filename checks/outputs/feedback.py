@@ -2,7 +2,7 @@
 
 `failed_items` is the one de-duplication every person-readable output uses (text,
 Markdown, the feedback files, GitHub's job summary and annotations, Gradescope,
-GitHub Classroom and the Classroom 50 release body): checks failed by one shared
+and the Classroom 50 release body): checks failed by one shared
 cause (CAUSES: app.py does not load, no route for POST /user/...) become one item that
 names the cause, its fix and its step, and lists the checks it blocks; a check that
 failed exactly as an earlier one says so instead of repeating it. `md` is the one

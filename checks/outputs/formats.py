@@ -84,7 +84,7 @@ def modified_line(grade: Grade) -> str:
 
 
 def check_output(grade: Grade, step: StepResult, check: CheckResult) -> str:
-    """A check's text where each check has its own (Gradescope, GitHub Classroom): a blocked one names its cause."""
+    """A check's text where each check has its own (Gradescope, Classroom 50): a blocked one names its cause."""
     if check.passed:
         return check.message
     return blocked_note(grade, check) or check.message
