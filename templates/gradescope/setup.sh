@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image: it
-# finds (or installs) Python 3.11 or newer and installs the checks' pinned
+# finds (or installs) Python 3.10 or newer and installs the checks' pinned
 # dependencies into .venv next to this file (/autograder/source/.venv), and
 # bubblewrap, the sandbox every submission runs in.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-recent() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
+recent() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; }
 
 python=""
-for candidate in python3.13 python3.12 python3.11 python3; do
+for candidate in python3.14 python3.13 python3.12 python3.11 python3.10 python3; do
   if command -v "$candidate" >/dev/null 2>&1 && recent "$candidate"; then
     python=$(command -v "$candidate")
     break
   fi
 done
 if [ -z "$python" ]; then
-  # Ubuntu 22.04's python3 is 3.10; its universe repository has 3.11.
+  # An image older than Ubuntu 22.04 (whose python3 is 3.10): Ubuntu's python3.11, where its repositories have it.
   apt-get update
   apt-get install -y python3.11 python3.11-venv
   python=$(command -v python3.11)
