@@ -136,3 +136,10 @@ def test_make_grade_takes_a_rubric(tmp_path):
     assert whole.returncode == 0, whole.stderr
     with open(tmp_path / "out" / "grades.csv", newline="") as file:
         assert {(row["student"], row["max_score"]) for row in csv.DictReader(file)} == {("ada", "80"), ("cy", "80")}
+
+
+def test_the_kit_version_is_the_one_pyproject_gives():
+    """The version stamped on every gradebook file is the kit's release, as pyproject.toml names it."""
+    from checks.version import KIT_VERSION
+
+    assert f'version = "{KIT_VERSION}"' in (ROOT / "pyproject.toml").read_text()
