@@ -191,6 +191,22 @@ def command(copy: Path, scratch: Path, info_fd: int | None, arguments: list[str]
     return [*bwrap, "--", python, "-I", "-S", "-B", SANDBOX_CHILD, APP, *arguments]
 
 
+def arguments_pipe(arguments: list[str]) -> int:
+    """A pipe's read end holding bwrap's arguments, NUL-separated, for `bwrap --args FD`."""
+    data = "".join(f"{argument}\0" for argument in arguments).encode()
+    read, write = os.pipe()
+    try:
+        if len(data) > 60000:  # a pipe holds 64 KiB: more would block before bwrap reads it
+            raise OSError("bwrap's arguments do not fit in a pipe")
+        os.write(write, data)
+    except OSError:
+        os.close(read)
+        raise
+    finally:
+        os.close(write)
+    return read
+
+
 def environment(extra: dict[str, str]) -> dict[str, str]:
     """The whole environment of the sandbox (bwrap passes it on): nothing of the grader's, and `extra`.
 

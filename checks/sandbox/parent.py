@@ -179,10 +179,12 @@ class Process:
     info: int | None = None  # bwrap's --info-fd: the host pid of the sandbox's first process
     init: int | None = None  # a pidfd of that process, the whole sandbox: killing it kills every process in it
     unset: list[str] = field(default_factory=list)  # limits the child could not set, and why
+    informed: threading.Event = field(default_factory=threading.Event)
 
     def read_info(self) -> None:
         """Take the sandbox's first process from bwrap's info (a pidfd, so its pid cannot be reused under us)."""
         if self.info is None:
+            self.informed.set()
             return
         data = b""
         try:
@@ -195,6 +197,7 @@ class Process:
         finally:
             os.close(self.info)
             self.info = None
+            self.informed.set()
 
 
 class Sandbox:
@@ -225,13 +228,18 @@ class Sandbox:
         """Start child.py on the submission; the import goes on in the background."""
         limits = self.limits.for_sandbox()
         scratch = self.root.parent
-        info_write = None
+        info_write = arguments = None
         if self.isolation.mode == BUBBLEWRAP:
             limits["path"] = [bubblewrap.PACKAGES]
             info_read, info_write = os.pipe()
             command = bubblewrap.command(self.root, scratch, info_write, [json.dumps(limits)])
+            # bwrap reads its arguments from a pipe: its command line, which the app (as the sandbox's
+            # first process's) and every user of the machine can read, names no path of the grader's.
+            split = command.index("--")  # the options go through the pipe, the (neutral) command stays
+            arguments = bubblewrap.arguments_pipe(command[1:split])
+            command = [command[0], "--args", str(arguments), *command[split:]]
             env = bubblewrap.environment(self.env)
-            cwd, pass_fds = scratch, (info_write,)
+            cwd, pass_fds = scratch, (info_write, arguments)
         else:
             info_read = None
             own_tmp = scratch / "tmp"
@@ -252,16 +260,17 @@ class Sandbox:
                 start_new_session=os.name == "posix",
             )
         finally:
-            if info_write is not None:
-                os.close(info_write)
+            for descriptor in (info_write, arguments):
+                if descriptor is not None:
+                    os.close(descriptor)
         self.process = Process(popen, output=self.output, info=info_read)
         self.loaded = False
+        threading.Thread(target=self.process.read_info, daemon=True).start()
         threading.Thread(target=self._read_frames, args=(self.process,), daemon=True).start()
         threading.Thread(target=self._read_output, args=(self.process,), daemon=True).start()
 
     @staticmethod
     def _read_frames(process: Process) -> None:
-        process.read_info()  # bwrap writes it before the child starts
         stream = process.popen.stdout
         limit = (4 << 20) + 1024
         try:
@@ -300,6 +309,7 @@ class Sandbox:
         if process is None:
             return
         popen = process.popen
+        process.informed.wait(5)  # bwrap says which process is the sandbox's first at once (or exits)
         if process.init is not None:
             try:
                 signal.pidfd_send_signal(process.init, signal.SIGKILL)
