@@ -1,7 +1,7 @@
 """Mutation testing of the grading code: does breaking a check make the kit's tests fail?
 
-`make mutation` (or `python -m tools.mutation [FILE ...]`) copies the kit into
-dist/mutation/work/, and there lets mutmut change the code that decides verdicts one
+`make mutation` (or `python -m tools.mutation [FILE ...]`) copies the kit into a
+folder of dist/mutation/ (its log beside it), and there lets mutmut change the code that decides verdicts one
 small edit at a time (a `!=` made `==`, `in` made `not in`, a number changed, a value
 made None...), each time running the kit's fast verdict tests: sample submissions and
 mutants of the solution, graded end to end, each expecting exactly its checks to fail
@@ -34,12 +34,13 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "dist" / "mutation"
-WORK = OUT / "work"
+WORK = OUT / "work"  # this run's copy: main() makes a fresh one, so runs of different files may overlap
 RESULTS = OUT / "results"
 
 STEP_MODULES = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "checks").glob("test_*.py"))
@@ -68,8 +69,7 @@ def kit_files() -> list[str]:
 
 
 def copy_kit() -> None:
-    """A fresh copy of the kit in dist/mutation/work/, where mutmut may edit files."""
-    shutil.rmtree(WORK, ignore_errors=True)
+    """A copy of the kit in this run's folder, where mutmut may edit files."""
     for name in kit_files():
         target = WORK / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -221,13 +221,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no such file in the kit: {', '.join(unknown)}")
     started = time.monotonic()
     if not options.report_only:
+        global WORK
         OUT.mkdir(parents=True, exist_ok=True)
-        copy_kit()
-        with open(OUT / "mutmut.log", "w") as log:
-            for file in files:
-                print(f"mutation testing {file} ...", flush=True)
-                mutate(file, log, options.strings)
-                save(file)
+        WORK = Path(tempfile.mkdtemp(prefix="work-", dir=OUT))
+        try:
+            copy_kit()
+            with open(WORK.with_suffix(".log"), "w") as log:
+                for file in files:
+                    print(f"mutation testing {file} ...", flush=True)
+                    mutate(file, log, options.strings)
+                    save(file)
+        finally:
+            shutil.rmtree(WORK, ignore_errors=True)
     text = report()
     (OUT / "report.txt").write_text(text)
     print(text.split("\n\n")[1])
