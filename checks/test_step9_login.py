@@ -124,10 +124,13 @@ def test_no_other_browser_is_logged_in(club: Club, data: Data) -> None:
                 "use Flask's session (signed with app.secret_key) or keep sessions on the server",
             )
     key = data.password() + data.password()
-    for name in {*jar, "session"}:
-        reply = club.request("GET", "/", visitor=club.stranger, cookies=f"{name}={made_up_session(other, key)}")
-        if status_names(reply, other):
-            club.fail(
-                f"a made-up session cookie {name}, signed with another key, logs {show(other)} in",
-                "set app.secret_key from os.environ['SECRET_KEY'] (or os.urandom), and trust only Flask's session",
-            )
+    made_up = ((other, "holding just the username"), (made_up_session(other, key), "signed with another key"))
+    for name in sorted({*jar, "session"}):
+        for value, what in made_up:
+            reply = club.request("GET", "/", visitor=club.stranger, cookies=f"{name}={value}")
+            if status_names(reply, other):
+                club.fail(
+                    f"a made-up cookie {name}, {what}, logs {show(other)} in: anyone can log in as anyone",
+                    "keep the member in Flask's session, signed with app.secret_key (from os.environ['SECRET_KEY'] "
+                    "or os.urandom), never in a cookie of your own",
+                )
