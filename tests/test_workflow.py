@@ -358,3 +358,30 @@ def test_a_guarded_stream_holds_a_line_until_it_ends(tmp_path):
     stream.close()
     commands = parse_commands(sink.getvalue())
     assert [(found.name, found.title) for found in commands] == [("notice", "Flask Club")]
+
+
+SUDO = """#!/bin/sh
+# A stand-in for sudo: records the command; "installing" bubblewrap puts a bwrap beside it.
+echo "$*" >> "$SUDO_LOG"
+case "$*" in
+  *install*bubblewrap*) cp "$FAKE_BWRAP" "$(dirname "$0")/bwrap" ;;
+esac
+"""
+
+
+def test_the_sandbox_step_installs_bubblewrap_where_it_is_missing(repo, tmp_path):
+    """Without bwrap, the step installs Debian's bubblewrap with sudo apt-get, then checks that it runs."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "sudo").write_text(SUDO)
+    (tools / "sudo").chmod(0o755)
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bubblewrap 0.0 (stand-in)'\n")
+    fake.chmod(0o755)
+    for tool in ("bash", "cat", "cp", "dirname"):
+        (tools / tool).symlink_to(shutil.which(tool))
+    log = tmp_path / "sudo.log"
+    ran = run("Install the sandbox", repo, PATH=str(tools), SUDO_LOG=str(log), FAKE_BWRAP=str(fake))
+    assert ran.done.returncode == 0, ran.done.stderr
+    assert "apt-get install -y -qq --no-install-recommends bubblewrap" in log.read_text()
+    assert "bubblewrap 0.0 (stand-in)" in ran.done.stdout
