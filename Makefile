@@ -118,9 +118,6 @@ gradescope: $(VENV)/.grader ## build dist/gradescope.zip: the autograder to uplo
 classroom50: $(VENV)/.grader ## build dist/classroom50/: the autograder for a Classroom 50 assignment (RUBRIC=file)
 	$(PY) -m tools.classroom50 dist/classroom50 $(if $(RUBRIC),--rubric $(RUBRIC))
 
-classroom50: $(VENV)/.grader ## build dist/classroom50/: the autograder for a Classroom 50 assignment (RUBRIC=file)
-	$(PY) -m tools.classroom50 dist/classroom50 $(if $(RUBRIC),--rubric $(RUBRIC))
-
 # Hints for students, and the docs as a website (MkDocs with the Material theme; mkdocs.yml).
 LEVEL ?=
 .PHONY: hint docs docs-serve
