@@ -82,11 +82,13 @@ def summary(outcomes: list[Outcome], seed: int) -> dict:
                  "share": mean / most if most else 1.0}
             )
     who: dict[tuple[str, str], list[str]] = defaultdict(list)
+    worth: dict[tuple[str, str], float] = {}
     for outcome in graded:
         for step in outcome.result["steps"]:
             for check in step["checks"]:
                 if not check["passed"]:
                     who[(step["id"], check["name"])].append(outcome.student)
+                    worth[(step["id"], check["name"])] = check["max_score"]
     order = sorted(who, key=lambda key: (-len(who[key]), STEP_IDS.index(key[0]) if key[0] in STEP_IDS else 99))
     scores = sorted(outcome.result["score"] for outcome in graded)
     stamps = [outcome.result["grading"] for outcome in graded if outcome.result.get("grading")]
@@ -111,7 +113,7 @@ def summary(outcomes: list[Outcome], seed: int) -> dict:
         "steps": step_stats,
         "failing": [
             {"label": label(step_id), "name": name, "count": len(who[(step_id, name)]),
-             "students": sorted(who[(step_id, name)])}
+             "students": sorted(who[(step_id, name)]), "points": worth[(step_id, name)]}
             for step_id, name in order
         ],
         "slowest": sorted(graded + errors, key=lambda outcome: outcome.seconds, reverse=True)[:10],
