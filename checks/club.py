@@ -28,6 +28,11 @@ from checks.sandbox.parent import AppFailure, AppNotLoaded, RemoteApp
 from checks.sandbox.text import clean, decode
 
 OMIT = object()  # post_profile(password=OMIT) sends no password field
+# The grader parses the app's pages itself: bounded, whatever the app sends. A page is parsed up to
+# PARSE_LIMIT characters, and a lookup by id reads the first FIELD_LIMIT elements holding it (the text
+# of each nested one is read again: 30,000 nested elements with one id would be quadratic).
+PARSE_LIMIT = 256 << 10
+FIELD_LIMIT = 20
 
 
 class CheckFailed(Exception):
@@ -161,7 +166,8 @@ class Reply:
 
     @cached_property
     def soup(self) -> BeautifulSoup:
-        return BeautifulSoup(self.text, "html.parser")
+        """The page parsed (its first PARSE_LIMIT characters: a profile page is a few KiB)."""
+        return BeautifulSoup(self.text[:PARSE_LIMIT], "html.parser")
 
     @cached_property
     def page_text(self) -> str:
@@ -179,7 +185,7 @@ class Reply:
 
     def field_texts(self, field_id: str) -> list[str]:
         """The text of each element #field_id on the page (none where there is no such element)."""
-        return [normalize(element.get_text()) for element in self.soup.find_all(id=field_id)]
+        return [normalize(element.get_text()) for element in self.soup.find_all(id=field_id, limit=FIELD_LIMIT)]
 
     def shows(self, field_id: str, value: str) -> tuple[bool, str]:
         """Whether the page shows value inside #field_id (where it exists), else anywhere.

@@ -265,3 +265,41 @@ def test_devices_and_fifos_are_left_out_of_the_copy(tmp_path):
     assert json.loads(done.stdout)["score"] == 100
     for name in made:
         assert f"note: left out {name}: not a regular file or folder" in done.stderr
+
+
+def test_a_huge_template_is_not_read(tmp_path):
+    """A template past 256 KiB (thousands of nested elements) costs the grader nothing: missing, and says why."""
+    path = submission(tmp_path)
+    nested = '<div id="x">' * 40000 + TEMPLATE + "</div>" * 40000
+    (path / "templates" / "user.html").write_text(nested)
+    result, took = grade_fast(path, "--timeout", "5")
+    assert {"3", "4"} <= failed_steps(result)
+    assert "the checks read source files of 256 KiB at most" in messages(result, "3")
+    assert took < 90
+
+
+def test_a_page_of_nested_elements_with_one_id_is_read_in_bounded_time(tmp_path):
+    """A profile page opening with 15,000 nested elements carrying the same id is judged without quadratic work."""
+    show = "if username in profiles:\n" \
+           "    page = render_template('user.html', **profiles[username])\n" \
+           "    return '<p id=\"food\">' * 15000 + page + '</p>' * 15000"
+    result, took = grade_fast(submission(tmp_path, SHOW=show), "--timeout", "5")
+    assert took < 120  # reading every element's text, one such page took minutes of the grader's CPU
+    assert failed_steps(result) == set()  # the outermost #food holds the whole page, the food with it
+
+
+def test_a_trickled_answer_is_cut_at_the_request_limit(tmp_path):
+    """The live-HTTP check waits for the whole answer no longer than the request limit, whatever the pace."""
+    trickle = (
+        "if 'werkzeug.socket' in request.environ:\n"
+        "    import time\n"
+        "    def slowly():\n"
+        "        for _ in range(400):\n"
+        "            time.sleep(0.5)\n"
+        "            yield 'x'\n"
+        "    return app.response_class(slowly())"
+    )
+    result, took = grade_fast(submission(tmp_path, HOME=trickle), "--timeout", "2")
+    assert failed_steps(result) == {"1"}
+    assert "did not finish answering within" in messages(result, "1")
+    assert took < 60
