@@ -153,8 +153,9 @@ def slug(text: str) -> str:
 
 
 def unique(name: str, lms_id: str, taken: set[str]) -> str:
-    """name, or name-ID when another student already has it."""
-    chosen = name if name not in taken else f"{name}-{lms_id}"
+    """name, or name-ID when another student already has it (or it is a name the grader skips, like static)."""
+    clash = name in taken or name in folders.NOT_STUDENTS or name.startswith(".")
+    chosen = f"{name}-{lms_id}" if clash else name
     taken.add(chosen)
     return chosen
 

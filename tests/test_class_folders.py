@@ -143,3 +143,17 @@ def test_the_kit_version_is_the_one_pyproject_gives():
     from checks.version import KIT_VERSION
 
     assert f'version = "{KIT_VERSION}"' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_a_student_no_longer_graded_leaves_no_old_result(tmp_path):
+    """Emptied (or gone) since the last run: their JSON and feedback go too, so no old grade mixes in."""
+    copy(SOLUTION, tmp_path / "class" / "ada")
+    copy(ESCAPES, tmp_path / "class" / "cy")
+    assert run_checks(tmp_path / "class", "--out", tmp_path / "out", "--seed", "2").returncode == 0
+    assert (tmp_path / "out" / "json" / "cy.json").is_file()
+    shutil.rmtree(tmp_path / "class" / "cy")
+    (tmp_path / "class" / "cy").mkdir()
+    again = run_checks(tmp_path / "class", "--out", tmp_path / "out", "--class")
+    assert again.returncode == 0, again.stderr
+    left = sorted(path.name for path in (tmp_path / "out").rglob("cy.*"))
+    assert left == [] and (tmp_path / "out" / "json" / "ada.json").is_file()

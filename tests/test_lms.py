@@ -262,3 +262,12 @@ def test_a_docs_block_may_take_longer_to_grade_a_class():
     block = parse(page, 1, "sh", "python -m checks class", "kit; timeout: 900; expect: 200 submissions")
     assert (block.timeout, block.expect) == (900, ["200 submissions"])
     assert parse(page, 1, "sh", "true", "kit").timeout == TIMEOUT == 180
+
+
+def test_a_student_named_like_a_skipped_folder_keeps_a_folder_of_their_own(tmp_path):
+    """A Moodle student called 'Static' would be a folder the grader skips: their id is added to the name."""
+    with zipfile.ZipFile(tmp_path / "moodle.zip", "w") as archive:
+        archive.writestr("Static_301_assignsubmission_file/app.py", read(ESCAPES / "app.py"))
+        archive.writestr("Ada Lovelace_302_assignsubmission_file/app.py", read(ESCAPES / "app.py"))
+    report = lms.import_class(tmp_path / "moodle.zip", tmp_path / "class")
+    assert {entry.student for entry in report.entries} == {"static-301", "ada-lovelace"}

@@ -46,7 +46,7 @@ def grades_csv(outcomes: list[Outcome], ids: dict[str, str] | None = None) -> st
         rows.append(
             gradebook_row(
                 outcome.student, result["seed"], result["score"], result["max_score"], steps,
-                graded_with=result.get("grading"), lms_id=lms_id,
+                graded_with=result.get("grading"), lms_id=lms_id, isolation=str(result.get("isolation") or ""),
             )
         )
     return csv_text(rows)
@@ -128,6 +128,22 @@ def summary(outcomes: list[Outcome], seed: int) -> dict:
     }
 
 
+def prune(out: Path, outcomes: list[Outcome]) -> list[Path]:
+    """Remove the JSON and feedback files of anyone not graded in this run: a gradebook never mixes runs.
+
+    A student whose folder is gone, now empty, or could not be graded this time keeps no
+    result from an earlier run (made, perhaps, with another rubric).
+    """
+    graded = {outcome.student for outcome in outcomes if outcome.result is not None}
+    removed = []
+    for folder, suffixes in (("json", (".json",)), ("feedback", (".json", ".md", ".txt"))):
+        for path in sorted((out / folder).glob("*")) if (out / folder).is_dir() else ():
+            if path.is_file() and path.suffix in suffixes and path.stem not in graded:
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 def write_reports(
     out: Path, outcomes: list[Outcome], seed: int, templates: Path = TEMPLATES, roster=None
 ) -> list[Path]:
@@ -136,6 +152,8 @@ def write_reports(
     `roster` is the class folder's students.csv as `checks.lms.read_roster` gives it (None: no LMS).
     """
     from checks.outputs import gradebooks
+
+    prune(out, outcomes)
     from checks.outputs.feedback import feedback_markdown, feedback_text
 
     env = environment(templates)
