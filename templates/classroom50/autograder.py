@@ -165,11 +165,11 @@ def work_folder(checkout: Path) -> Path:
     for candidate in (checkout, checkout / "starter"):
         if (candidate / "app.py").is_file():
             return candidate
-    found = [
-        path.parent
-        for path in checkout.rglob("app.py")
-        if path.is_file() and not set(path.relative_to(checkout).parts) & SKIPPED
-    ]
+    found = []
+    for folder, subfolders, files in os.walk(checkout):
+        subfolders[:] = sorted(name for name in subfolders if name not in SKIPPED)  # never into .git, .venv...
+        if "app.py" in files and os.path.isfile(os.path.join(folder, "app.py")):
+            found.append(Path(folder))
     return min(found, key=lambda path: (len(path.parts), str(path)), default=checkout / "starter")
 
 
