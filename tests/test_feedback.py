@@ -239,12 +239,12 @@ def test_student_messages_speak_make(starter):
 
 def test_a_bad_step_is_one_line_in_the_handout():
     """make check STEP=99: one line listing the valid steps, not the whole usage."""
-    from checks.rubric import STEP_IDS
+    from checks.rubric import ALL_STEP_IDS
 
     done = run_checks(STARTER, "--student", "--step", "99")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"make: there is no step '99': STEP is one of {', '.join(STEP_IDS)} (such as make check STEP=2)"
+        f"make: there is no step '99': STEP is one of {', '.join(ALL_STEP_IDS)} (such as make check STEP=2)"
     ]
 
 
