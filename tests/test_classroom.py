@@ -57,7 +57,9 @@ def test_every_student_gets_a_grade(graded):
     assert rows["cy"]["step_5"] == "25" and rows["cy"]["status"] == "graded"
     steps = [f"step_{n}" for n in range(1, 8)]
     provenance = ["rubric", "rubric_sha256", "kit_version", "graded_at"]
-    assert list(rows["ada"]) == ["student", "lms_id", "seed", "score", "max_score", *steps, "status", *provenance]
+    assert list(rows["ada"]) == ["student", "lms_id", "seed", "score", "max_score", *steps, "status", "isolation",
+                                 *provenance]
+    assert rows["ada"]["isolation"] == "bubblewrap"
     rubric_hash = hashlib.sha256((ROOT / "checks" / "rubric.toml").read_bytes()).hexdigest()
     assert {(rows[s]["rubric"], rows[s]["rubric_sha256"]) for s in GRADED} == {("rubric.toml", rubric_hash)}
 

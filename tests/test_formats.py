@@ -102,12 +102,21 @@ def test_csv_is_one_gradebook_row():
     """CSV: the gradebook's header (a class's grades.csv has the same), then the submission's row."""
     grade = fake_grade(failing={"test_template_exists"})
     grade.graded_with = {"rubric": "rubric.toml", "rubric_sha256": "ab12", "kit_version": "0.1.0", "graded_at": "T"}
+    grade.isolation = "bubblewrap"
     rows = list(csv.reader(io.StringIO(RENDERERS["csv"](grade))))
     steps = ["step_1", "step_2", "step_3", "step_4", "step_5", "step_6", "step_7"]
     provenance = ["rubric", "rubric_sha256", "kit_version", "graded_at"]
-    assert rows[0] == ["student", "lms_id", "seed", "score", "max_score", *steps, "status", *provenance]
+    assert rows[0] == ["student", "lms_id", "seed", "score", "max_score", *steps, "status", "isolation", *provenance]
     assert rows[1] == ["path/to/alice", "", "4242", "96", "100", "10", "15", "6", "15", "30", "10", "10", "graded",
-                       "rubric.toml", "ab12", "0.1.0", "T"]
+                       "bubblewrap", "rubric.toml", "ab12", "0.1.0", "T"]
+
+
+def test_every_output_says_how_the_app_was_isolated():
+    """The text's last line and the JSON's `isolation` name the sandbox, or its absence."""
+    grade = fake_grade()
+    grade.isolation = "process limits (--no-sandbox)"
+    assert RENDERERS["text"](grade).splitlines()[-1] == "The app ran in: process limits (--no-sandbox)"
+    assert json.loads(RENDERERS["json"](grade))["isolation"] == "process limits (--no-sandbox)"
 
 
 def test_gradescope_results_follow_the_specification():

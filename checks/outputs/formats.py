@@ -138,6 +138,8 @@ def render_text(grade: Grade, color: bool = False, fail_under: float | None = No
         lines.append(paint("Every check passed.", "1;32", color) + f" (seed {grade.seed})")
     if below(grade, fail_under):
         lines.append(f"Below the pass mark: {number(fail_under):g} points needed.")
+    if grade.isolation:
+        lines.append(f"The app ran in: {grade.isolation}")
     return "\n".join(lines) + "\n"
 
 
@@ -245,11 +247,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def gradebook_columns(step_ids: list[str] | None = None) -> list[str]:
-    """student, lms_id, seed, score, max_score, step_1 ... step_7, status, then what graded it."""
+    """student, lms_id, seed, score, max_score, step_1 ... step_7, status, isolation, then what graded it."""
     from checks.rubric import STEP_IDS
 
     steps = [f"step_{step_id}" for step_id in (step_ids or STEP_IDS)]
-    return ["student", "lms_id", "seed", "score", "max_score", *steps, "status", *PROVENANCE]
+    return ["student", "lms_id", "seed", "score", "max_score", *steps, "status", "isolation", *PROVENANCE]
 
 
 def cell(value: object) -> object:
@@ -277,13 +279,14 @@ def gradebook_row(
     graded_with: dict | None = None,
     lms_id: str = "",
     step_ids: list[str] | None = None,
+    isolation: str = "",
 ) -> list:
     """One row of gradebook_columns()."""
     from checks.rubric import STEP_IDS
 
     steps, graded_with = steps or {}, graded_with or {}
     row = [student, lms_id, seed, score, max_score, *(steps.get(step_id, "") for step_id in (step_ids or STEP_IDS))]
-    return row + [status, *(graded_with.get(key, "") for key in PROVENANCE)]
+    return row + [status, isolation, *(graded_with.get(key, "") for key in PROVENANCE)]
 
 
 def render_csv(grade: Grade, color: bool = False, fail_under: float | None = None, header: bool = True) -> str:
@@ -291,7 +294,7 @@ def render_csv(grade: Grade, color: bool = False, fail_under: float | None = Non
     steps = {step.id: number(grade.points(step)) for step in grade.steps}
     row = gradebook_row(
         grade.submission, grade.seed, number(grade.score), number(grade.max_score), steps,
-        graded_with=getattr(grade, "graded_with", None),
+        graded_with=getattr(grade, "graded_with", None), isolation=grade.isolation,
     )
     return csv_text([gradebook_columns(), row] if header else [row])
 
