@@ -420,6 +420,8 @@ class Club:
             self.fail(
                 f"expected {what} to be accepted (2xx, or a 3xx redirect), got {reply.summary()}",
                 self.refusal_hint(reply),
+                expected="2xx, or a 3xx redirect",
+                actual=reply.summary(),
             )
 
     def expect_page(self, reply: Reply, status: int, what: str, hint: str | None = None) -> None:
@@ -427,7 +429,10 @@ class Club:
         if reply.status_code != status:
             if reply.exception:
                 hint = "read the error: the line it names is where your code broke"
-            self.fail(f"expected {what} to answer {status}, got {reply.summary()}", hint)
+            self.fail(
+                f"expected {what} to answer {status}, got {reply.summary()}", hint, expected=str(status),
+                actual=reply.summary(),
+            )
         if not reply.is_html:
             self.fail(
                 f"expected {what} to be an HTML page (text/html), got {reply.mimetype or 'no content type'}",

@@ -92,6 +92,9 @@ def test_a_missing_route_is_one_block_with_the_route_hint(grade):
     result = grade(SUBMISSIONS / "mistake_user_route_get_only")
     blocked = [c for s in result["steps"] for c in s["checks"] if c["blocked_by"] == "post-route"]
     assert len(blocked) == 10
+    first = blocked[0]["failure"]
+    assert (first["expected"], first["actual"]) == ("2xx, or a 3xx redirect", "405 text/html")
+    assert first["log"][0].startswith("POST /user/ with username=") and first["log"][0].endswith("→ 405 text/html")
     assert all('methods=["POST"]' in c["failure"]["hint"] for c in blocked)
     text = RENDERERS["text"](Grade.from_dict(result))
     assert text.count("✗ no route takes POST /user/ (step 2)") == 1
