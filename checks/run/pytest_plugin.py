@@ -13,6 +13,7 @@ from checks.run.workspace import Workspace, look_for
 from checks.sandbox.parent import Isolation, Limits, Sandbox, choose
 
 NOTES = pytest.StashKey["object"]()
+SPARES = 2  # level-2 apps started ahead of their checks
 NOT_RUN = "not run: grading stopped before this check (see the other checks' messages)"
 
 
@@ -51,7 +52,7 @@ class Grading:
         self.secret_key = secret_key()
         self._sandbox = sandbox
         self._fresh: list[Sandbox] = []  # the running check's apps on fresh copies (see fresh_sandbox)
-        self._spare: Sandbox | None = None  # the next check's, importing while this one runs
+        self._spares: list[Sandbox] = []  # the next checks' apps, importing while this one runs
         self._fresh_left = 0  # checks still to come that ask for a fresh copy (level 2)
         self.results: dict[str, CheckResult] = {}
         self.names: dict[str, str] = {}
@@ -77,17 +78,20 @@ class Grading:
         `env` replaces the contract's variables (extra 7 starts one without CLUB_PASSWORD). The
         process starts importing at once; it is stopped, and its copy removed, when the check ends.
         """
-        if env is None and self._spare is not None:
-            sandbox, self._spare = self._spare, None
+        if env is None and self._spares:
+            sandbox = self._spares.pop(0)
         else:
             sandbox = self._start_fresh(self.env() if env is None else env)
         self._fresh.append(sandbox)
         if env is None:
             self._fresh_left -= 1
-            if self._fresh_left > 0:
-                # The next level-2 check's app imports while this one runs: starting is most of their time.
-                self._spare = self._start_fresh(self.env())
+            self._start_spares()
         return sandbox
+
+    def _start_spares(self) -> None:
+        """Start the apps of the next level-2 checks now: importing is most of their time, and it overlaps."""
+        while len(self._spares) < min(SPARES, self._fresh_left):
+            self._spares.append(self._start_fresh(self.env()))
 
     def _start_fresh(self, env: dict[str, str]) -> Sandbox:
         root = self.workspace.fresh_copy()
@@ -113,10 +117,10 @@ class Grading:
 
     def close(self) -> None:
         self.end_check()
-        if self._spare is not None:
-            self._spare.kill()
-            self.workspace.discard(self._spare.root)
-            self._spare = None
+        spares, self._spares = self._spares, []
+        for sandbox in spares:
+            sandbox.kill()
+            self.workspace.discard(sandbox.root)
         if self._sandbox is not None:
             self._sandbox.kill()
 
@@ -141,6 +145,7 @@ class Grading:
             self.locations[item.name] = (f"checks/{item.path.name}", item.location[1] + 1)
             self.points_of(item)  # every check must be in the rubric
         self._fresh_left = sum(1 for item in items if self.step_of(item).fresh and "club" in item.fixturenames)
+        self._start_spares()  # level 2's first apps import while level 1 is graded
 
     def pytest_runtest_teardown(self, item: pytest.Item) -> None:
         self.end_check()
