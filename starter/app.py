@@ -72,4 +72,5 @@ then open http://localhost:5000/ in a browser.
 #   Pillow (from PIL import Image) to be sure it is a PNG, JPEG or GIF (400 if
 #   not); save it under a name you choose, never the uploaded file's name; show
 #   it on the profile page as <img id="avatar" src="...">, served by your app.
-#   app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024 refuses bigger uploads (413).
+#   Refuse uploads of 2 MiB with 413: app.config["MAX_CONTENT_LENGTH"] = (1024 + 64) * 1024
+#   (a photo of 1 MiB fits, with the form's other fields around it).

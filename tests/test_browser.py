@@ -2,7 +2,8 @@
 
 A visitor opens the club, joins with the right password and lands on their
 profile; joins with a wrong one and sees the 401 page; opens a user nobody
-has and sees the 404 page. Each test photographs the page it ends on:
+has and sees the 404 page. A member logs in, edits the account details,
+uploads a photo and sees it on their profile, then logs out. Each test photographs the page it ends on:
 into a temporary folder, or into $SCREENSHOTS when set (`make screenshots`
 sets docs/student/images, the pictures in the student guide).
 
@@ -13,6 +14,7 @@ is set, a missing browser fails the tests instead: pictures were asked for.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -142,3 +144,78 @@ def test_unknown_user_shows_the_404_page(club: str, page: Page, shoot: Shoot) ->
         "NyanCat",
     )
 
+
+
+# Level 2: logging in, the account details, a photo.
+
+
+def portrait() -> bytes:
+    """A small PNG to upload: a teal square with a lighter circle, as a profile picture would be."""
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (96, 96), "teal")
+    ImageDraw.Draw(picture).ellipse((24, 14, 72, 62), fill="paleturquoise")
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def log_in(page: Page, club: str, username: str, password: str = PASSWORD) -> int:
+    """Open /login, fill in the form and press Log in; the status of the page the browser lands on."""
+    page.goto(club + "/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Club password").fill(password)
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Log in").click()
+    response = navigation.value
+    assert response is not None
+    return response.status
+
+
+def test_login_lands_on_the_account_details(club: str, page: Page, shoot: Shoot) -> None:
+    """logging in as a member lands on /account-details, filled in, with the member named in #status"""
+    page.goto(club + "/login")
+    page.get_by_label("Username").fill("Zoë Ngũ")
+    page.get_by_label("Club password").fill(PASSWORD)
+    shoot(page, "login")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    assert (page.url, page.locator("#status").inner_text()) == (club + "/account-details", "Logged in as Zoë Ngũ")
+    assert (page.get_by_label("Favourite food").input_value(), page.get_by_label("Message").input_value()) == (
+        "bánh mì",
+        "Hello, club!",
+    )
+
+
+def test_wrong_password_keeps_the_login_page(club: str, page: Page) -> None:
+    """a wrong password gets the login page again, 401, saying why, and nobody is logged in"""
+    status = log_in(page, club, "Zoë Ngũ", "open-sesame")
+    assert (status, page.locator("#problems").inner_text()) == (401, "The club password is missing or wrong.")
+    assert page.locator("#status").inner_text() == "Not logged in"
+
+
+def test_account_details_and_a_photo_show_on_the_profile(club: str, page: Page, shoot: Shoot) -> None:
+    """a member edits the account details and uploads a photo; the profile shows both, the photo loaded"""
+    log_in(page, club, "Ari")
+    page.get_by_label("Favourite food").fill("phở bò")
+    page.get_by_label("Message").fill("Ask me about chess, or about soup.")
+    page.locator("#photo").set_input_files(files=[{"name": "ari.png", "mimeType": "image/png", "buffer": portrait()}])
+    shoot(page, "account-details")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save").click()
+    response = navigation.value
+    assert (response is not None and response.status, page.url) == (200, club + "/user/Ari")
+    avatar = page.locator("img#avatar")
+    natural_width = avatar.evaluate("image => image.complete && image.naturalWidth")
+    shoot(page, "profile-with-photo")
+    assert (page.locator("#food").inner_text(), natural_width) == ("phở bò", 96)
+
+
+def test_logout_shows_nobody_logged_in(club: str, page: Page) -> None:
+    """the Log out link logs the member out: #status says nobody is, and the account details need a login again"""
+    log_in(page, club, "Ari")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Log out").click()
+    assert page.locator("#status").inner_text() == "Not logged in"
+    page.goto(club + "/account-details")
+    assert page.url == club + "/login"

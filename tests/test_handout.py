@@ -30,10 +30,23 @@ EXPECTED = [
     "docs/student/README.md",
     "docs/student/step-5.md",
 ]
-# Solution lines the student guide shows on purpose, as a hint.
+# Solution lines the student guide shows on purpose, as hints: the reference is written the
+# way the hints teach, so these lines are the guide's own.
 SHOWN_IN_THE_GUIDE = {
     'return render_template("user.html", profile=profile)',
     '@app.get("/user/<username>")',
+    'return render_template("not_found.html", username=username), 404',
+    'username = request.form.get("username", "")',
+    'expected = os.environ.get("CLUB_PASSWORD", "")',
+    'return redirect(url_for("index"), code=303)',
+    '<a href="{{ url_for(\'index\') }}">Flask Club</a>',
+    'return render_template("login.html")',
+    'session.pop("username", None)',
+    '@app.get("/account-details")',
+    '@app.post("/account-details")',
+    'return redirect(url_for("login_form"))',
+    'upload = request.files.get("avatar")',
+    '@app.get("/photos/<name>")',
 }
 
 
