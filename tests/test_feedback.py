@@ -454,3 +454,27 @@ def test_watch_regrades_on_save_and_stops_on_ctrl_c(tmp_path):
     assert "saved templates/user.html: 10/10 (+10)" in text
     assert "✓ now passes: step 3  templates/user.html exists" in text
     assert "Stopped watching." in text and process.returncode == 0
+
+
+# Phrases the guide quotes inline, and a submission whose `make check` prints each.
+INLINE = [
+    ("docs/student/step-1.md", 'app.py calls app.run() while being imported, outside if __name__ == "__main__"',
+     "mistake_run_at_import"),
+    ("docs/student/step-1.md", 'app.py has no if __name__ == "__main__": block, so python app.py starts nothing',
+     "mistake_no_main_block"),
+    ("docs/student/step-1.md", "comes before code that defines the app's routes", "mistake_main_block_before_routes"),
+    ("docs/student/step-1.md", "defines neither app = Flask(__name__) nor a create_app() factory", "broken_no_app"),
+]
+
+
+def plain(text: str) -> str:
+    """Text as a reader compares it: no backticks, white space as single spaces."""
+    return " ".join(text.replace("`", "").split())
+
+
+@pytest.mark.parametrize(("page", "phrase", "submission"), INLINE, ids=[case[1][:30] for case in INLINE])
+def test_each_inline_quote_is_real_output(page, phrase, submission):
+    """A message the guide quotes in a sentence is one the checks print."""
+    assert phrase in plain((ROOT / page).read_text(encoding="utf-8")), f"{page} no longer quotes it"
+    printed = run_checks(SUBMISSIONS / submission, "--student", "--seed", "1", "--step", "1").stdout
+    assert phrase in plain(printed)
