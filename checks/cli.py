@@ -70,8 +70,9 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m checks",
         description="Grade a Flask Club submission: the folder that holds app.py and templates/user.html.",
-        epilog="The exit status is 0 whenever grading ran, whatever the score (1 under --fail-under N); "
-        "2 for a bad command line.",
+        epilog="The exit status is 0 whenever grading ran, whatever the score (1 under --fail-under N, or for a "
+        "class where nothing could be graded); 2 for a bad command line. An LMS's bulk download (Canvas, Moodle, "
+        "Gradescope) becomes a class folder with: python -m checks import FROM --out DIR (see its --help).",
     )
     parser.add_argument("submission", metavar="DIR", nargs="?", help="the submission's folder (not with --hint)")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="output format (default: text)")

@@ -1,7 +1,7 @@
 """A made-up LMS download to try `python -m checks import` on: a class of N, as Canvas or Moodle zips it.
 
     python -m tools.lms_demo canvas --students 200 canvas-submissions.zip
-    python -m tools.lms_demo moodle --students 30 moodle-submissions.zip
+    python -m tools.lms_demo moodle --students 12 moodle-submissions.zip
 
 The students' work is the kit's own: the reference solution, the untouched starter, and
 the sample submissions of tests/submissions/ (each with a known verdict), dealt out in
