@@ -112,3 +112,13 @@ def test_a_run_of_one_step_is_judged_on_that_step_alone():
     expected["test_app_imports"] = "could not be loaded"
     missing = "test_app_imports was not graded but should fail with 'could not be loaded'"
     assert verdicts.problems(graded, expected) == [missing]
+
+
+def test_a_phrase_can_name_the_cause_a_failure_is_put_down_to():
+    title = {check: name for name, check in verdicts.check_of_name().items()}
+    check = {"name": title["test_main_block_runs_server"], "passed": False, "message": "app.py has a syntax error"}
+    blocked = {"steps": [{"id": "1", "checks": [{**check, "blocked_by": "app"}]}]}
+    free = {"steps": [{"id": "1", "checks": [{**check, "blocked_by": None}]}]}
+    assert verdicts.problems(blocked, {"test_main_block_runs_server": ["syntax error", "blocked_by: app"]}) == []
+    assert verdicts.problems(free, {"test_main_block_runs_server": ["syntax error", "blocked_by: null"]}) == []
+    assert verdicts.problems(free, {"test_main_block_runs_server": "blocked_by: app"}) != []

@@ -10,7 +10,9 @@ their own tests/mutants/NAME.toml, both under the key `fails`:
 
 and `every_check.N = "phrase"` says that every check of step N fails with that phrase.
 A check may have a list of phrases instead, all of which its message must hold (the
-problem, then the hint that diagnoses it). Phrases match whole words, ignoring case.
+problem, then the hint that diagnoses it). Phrases match whole words, ignoring case. The
+result's other plain fields count as lines "key: value": "blocked_by: app" names the
+cause a failure is put down to, "blocked_by: null" says there is none.
 Pick phrases that state the contract ("expected 400", "refused with 401 or 403")
 rather than incidental wording, so that rewording a hint does not break them but
 losing the branch that finds the mistake does.
@@ -19,6 +21,7 @@ losing the branch that finds the mistake does.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 from functools import cache
@@ -98,8 +101,14 @@ def failures(result: dict) -> dict[str, str]:
         for check in step["checks"]:
             if not check["passed"]:
                 name = check_of_name().get(check["name"], check["name"])
-                # The message, and any other text field a check's result carries (hint, expected...).
-                texts = [value for key, value in check.items() if key != "name" and isinstance(value, str)]
+                # The message, then each other plain field as "key: value" ("blocked_by: app",
+                # "blocked_by: null"), so that a phrase can name the cause a failure is put down to.
+                texts = [check.get("message") or ""]
+                texts += [
+                    f"{key}: {json.dumps(value) if not isinstance(value, str) else value}"
+                    for key, value in check.items()
+                    if key not in ("name", "message") and (value is None or isinstance(value, str | int | float))
+                ]
                 found[name] = "\n".join(texts)
     return found
 
