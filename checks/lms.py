@@ -219,6 +219,9 @@ def from_canvas(source: Path, out: Path) -> Imported:
     for path in sorted(source.iterdir()):
         if path.name in SKIPPED:
             continue
+        if path.is_symlink():
+            report.unplaced.append(f"{path.name}: a symbolic link")
+            continue
         match = CANVAS.match(path.name) if path.is_file() else None
         if not match:
             report.unplaced.append(f"{path.name}: not named lastfirst_userid_submissionid_file as Canvas names files")
@@ -241,6 +244,9 @@ def from_moodle(source: Path, out: Path) -> Imported:
     students: dict[str, dict] = {}
     for path in sorted(source.iterdir()):
         if path.name in SKIPPED:
+            continue
+        if path.is_symlink():
+            report.unplaced.append(f"{path.name}: a symbolic link")
             continue
         match = MOODLE.match(path.name)
         if not match:

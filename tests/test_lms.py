@@ -271,3 +271,15 @@ def test_a_student_named_like_a_skipped_folder_keeps_a_folder_of_their_own(tmp_p
         archive.writestr("Ada Lovelace_302_assignsubmission_file/app.py", read(ESCAPES / "app.py"))
     report = lms.import_class(tmp_path / "moodle.zip", tmp_path / "class")
     assert {entry.student for entry in report.entries} == {"static-301", "ada-lovelace"}
+
+
+def test_a_symlink_in_an_unpacked_download_is_not_followed(tmp_path):
+    """An unpacked Canvas folder holding a link to a file elsewhere: reported, and its target not copied."""
+    download = tmp_path / "download"
+    download.mkdir()
+    (download / "lovelaceada_1001_5001_app.py").write_text(read(ESCAPES / "app.py"))
+    (tmp_path / "secret.txt").write_text("not theirs")
+    (download / "lovelaceada_1001_5001_notes.txt").symlink_to(tmp_path / "secret.txt")
+    report = lms.import_class(download, tmp_path / "class")
+    assert any("symbolic link" in problem for problem in report.unplaced)
+    assert not (tmp_path / "class" / "lovelaceada" / "notes.txt").exists()
