@@ -49,6 +49,9 @@ DEFAULT = [*STEP_MODULES, "checks/club.py"]
 SHARED = ["checks/club.py", "checks/data.py", "checks/rubric.py", "checks/results.py"]
 # Valid samples graded for every file: a mutant must not fail a good submission either.
 VALID = ["valid_module_dict", "valid_factory_config"]
+# Samples that pass a step along a path its targeted samples don't take, graded with them: extra 7
+# must not take an unknown user's empty 200 page for a refused profile that was stored.
+ALSO = {"7": ["mistake_unknown_user_200"]}
 KILLED = "ok_killed"
 LEVEL_2 = {"8", "9", "10", "11"}
 
@@ -127,7 +130,8 @@ def selection(file: str) -> list[str]:
         best = max(cases, key=lambda case: len(covers(cases[case]) & wanted))
         ids.append(best)
         wanted -= covers(cases[best])
-    return ids + [case for case in valid if case not in ids]
+    also = [submission.format(name) for name in ALSO.get(step_id or "", [])]
+    return ids + [case for case in also + valid if case not in ids]
 
 
 def baseline(ids: list[str], env: dict[str, str], log) -> list[str]:
