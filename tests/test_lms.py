@@ -283,3 +283,17 @@ def test_a_symlink_in_an_unpacked_download_is_not_followed(tmp_path):
     report = lms.import_class(download, tmp_path / "class")
     assert any("symbolic link" in problem for problem in report.unplaced)
     assert not (tmp_path / "class" / "lovelaceada" / "notes.txt").exists()
+
+
+def test_importing_again_refreshes_the_class_and_never_overwrites_other_work(tmp_path):
+    """A new download into the folder an import made replaces its students; any other folder is refused."""
+    canvas_zip(tmp_path / "submissions.zip")
+    lms.import_class(tmp_path / "submissions.zip", tmp_path / "class")
+    (tmp_path / "class" / "lovelaceada" / "stale.py").write_text("from the last download")
+    lms.import_class(tmp_path / "submissions.zip", tmp_path / "class")
+    assert not (tmp_path / "class" / "lovelaceada" / "stale.py").exists()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    with pytest.raises(lms.DownloadError, match="is not empty"):
+        lms.import_class(tmp_path / "submissions.zip", tmp_path / "mine")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
