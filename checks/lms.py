@@ -316,6 +316,8 @@ def gradescope_metadata(text: str) -> dict[str, list[dict[str, str]]]:
         value = match[3].strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
+        elif value in ("~", "null"):
+            value = ""  # YAML's null: no student id, say
         person[match[2]] = value
     return found
 
