@@ -13,6 +13,8 @@ must be given: without it, the app would refuse every POST.
 The settings come from the environment:
 
 - CLUB_PASSWORD  the club password (required)
+- SECRET_KEY     the key that signs the members' session cookies: set it, so that
+                 a restart does not log everyone out (a random key otherwise)
 - PORT           the port to listen on: 5000 unless set (0 picks a free one)
 - HOST           the address to listen on: 127.0.0.1, this computer only,
                  unless set (HOST=0.0.0.0 lets in other computers too)

@@ -651,6 +651,18 @@ def test_secret_key_comes_from_the_environment(solution_on_path: None, monkeypat
     assert import_app().secret_key == "from-the-env"
 
 
+def test_with_one_secret_key_a_member_stays_logged_in_across_a_restart(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """with SECRET_KEY set, a session made before a restart still logs the member in after it"""
+    monkeypatch.setenv("SECRET_KEY", "kept across restarts")
+    before = Visitor(make_app().test_client())
+    before.log_in("Mira K")
+    after = Visitor(make_app().test_client())
+    after.client.set_cookie("session", session_cookie(before.client))
+    assert "Mira K" in after.status("/")
+
+
 def test_without_secret_key_each_start_makes_its_own(solution_on_path: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """without SECRET_KEY, each start of the app picks a new random key of 32 bytes"""
     monkeypatch.delenv("SECRET_KEY", raising=False)
