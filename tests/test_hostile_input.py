@@ -21,6 +21,7 @@ HOSTILE_EXAMPLES=2000 makes a longer hunt.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
@@ -35,8 +36,9 @@ from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from test_solution import SOLUTION, forget_solution, import_app
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import TestResponse, encode_multipart
 
 from tools.load import Visitor
@@ -232,11 +234,12 @@ def shape(html: str) -> set[tuple[tuple[str, ...], frozenset[str]]]:
 @pytest.fixture(scope="module")
 def club(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Club]:
     """A fresh club for this test module, with the password "s3cret", built as in production (TESTING off)."""
-    database = tmp_path_factory.mktemp("hostile") / "club.sqlite"
+    folder = tmp_path_factory.mktemp("hostile")
+    database = folder / "club.sqlite"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CLUB_PASSWORD", PASSWORD)
         patch.syspath_prepend(str(SOLUTION))
-        app = import_app(DATABASE=str(database))
+        app = import_app(DATABASE=str(database), PHOTOS=str(folder / "photos"))
         yield Club(app.test_client(), database)
     forget_solution()
 
@@ -416,3 +419,65 @@ def test_over_http_under_waitress(club: Club, live: Server, pairs: list[tuple[st
         assert status in (200, 308, 404, 405), f"GET {path} → {status}"
         if status != 308:
             club.look(page)
+
+
+
+# Photos (level 2's step 11): whatever file comes in, under whatever name, only a real PNG, JPEG or GIF is
+# kept, byte for byte, under a name the club picks, inside its photos folder.
+
+
+def picture(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (5, 3), "teal").save(buffer, kind)
+    return buffer.getvalue()
+
+
+PICTURES = [picture(kind) for kind in ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")]
+uploads = st.one_of(
+    st.binary(max_size=200),
+    st.sampled_from(PICTURES),
+    st.builds(lambda data, cut, junk: damaged(data, cut, junk), st.sampled_from(PICTURES), st.integers(0, 200),
+              st.binary(min_size=1, max_size=3)),
+    st.sampled_from(PICTURES).map(lambda data: data[: len(data) // 2]),
+)
+file_names = st.sampled_from(
+    ["me.png", "me.jpg", "photo.gif", "../app.py", "../../app.py", "../../../app.py", "..\\app.py", "/etc/passwd",
+     "a/../../b.png", ".png", "é.png", "x" * 200 + ".png", "notes.txt", "app.py"]
+) | st.text(st.characters(codec="ascii", exclude_characters='"\\\r\n'), min_size=1, max_size=30)
+
+
+@pytest.fixture(scope="module")
+def member(club: Club) -> FlaskClient:
+    """A second browser on the same club, logged in as "Photo Member 1", who has a profile."""
+    client = club.client.application.test_client()
+    fields = {"username": "Photo Member 1", "food": "dal", "message": "hi", "password": PASSWORD}
+    assert client.post("/user/", data=fields).status_code == 303
+    assert client.post("/login", data={"username": "Photo Member 1", "password": PASSWORD}).status_code == 303
+    return client
+
+
+@hostile
+@given(content=uploads, name=file_names)
+def test_photo_uploads(club: Club, member: FlaskClient, content: bytes, name: str) -> None:
+    """any file, under any name: a PNG, JPEG or GIF is kept byte for byte under the club's own name, else 400"""
+    photos = club.database.parent / "photos"
+    before = set(photos.iterdir()) if photos.exists() else set()
+    boundary, body = encode_multipart(MultiDict({"avatar": FileStorage(io.BytesIO(content), name)}))
+    response = member.post("/account-details", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    event(f"answered {response.status_code}")
+    after = set(photos.iterdir()) if photos.exists() else set()
+    assert response.status_code in (303, 400), f"answered {response.status_code}"
+    assert all(path.parent == photos for path in after)
+    assert not any((folder / "app.py").exists() for folder in (club.database.parent, club.database.parent.parent))
+    if response.status_code == 400:
+        assert after == before, "a refused upload stored a file"
+        return
+    (new,) = after - before
+    assert new.read_bytes() == content, "the stored photo is not the uploaded file"
+    with Image.open(new) as image:
+        assert (image.format, new.suffix) in {("PNG", ".png"), ("JPEG", ".jpg"), ("GIF", ".gif")}
+    assert len(new.stem) == 32 and all(char in "0123456789abcdef" for char in new.stem), new.name
+    page = BeautifulSoup(club.client.get("/user/Photo%20Member%201").text, "html.parser")
+    with club.client.get(page.find(id="avatar")["src"]) as served:
+        assert served.data == content
+
