@@ -6,6 +6,8 @@ started without CLUB_PASSWORD must fail closed.
 
 from __future__ import annotations
 
+import pytest
+
 from checks.club import OMIT, Club, Notes
 from checks.data import Data, Profile
 from checks.run.pytest_plugin import Grading
@@ -53,10 +55,10 @@ def test_post_with_club_password_is_accepted(club: Club, data: Data) -> None:
         )
 
 
+@pytest.mark.app_without("CLUB_PASSWORD")
 def test_unset_password_fails_closed(club: Club, data: Data, grading: Grading, notes: Notes) -> None:
     """with CLUB_PASSWORD unset, the app refuses every POST, or refuses to start and names CLUB_PASSWORD"""
-    env = {name: value for name, value in grading.env().items() if name != "CLUB_PASSWORD"}
-    unset = club.on(grading.fresh_sandbox(env))
+    unset = club.on(grading.fresh_sandbox(grading.env_without("CLUB_PASSWORD")))
     notes.add("started your app again, on a fresh copy, with CLUB_PASSWORD unset")
     try:
         unset.remote.sandbox.ready()
