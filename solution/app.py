@@ -185,7 +185,7 @@ def read_photo(upload):
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format
-            image.verify()  # reads the file through: a damaged or cut-off image fails here
+            image.verify()  # checks what the format lets it check: a PNG's checksums, for one
     except Exception:  # Pillow raises many kinds of error for a file that is no image it can read
         return None
     if kind not in PHOTO_KINDS:
