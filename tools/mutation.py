@@ -174,8 +174,8 @@ def mutate(file: str, log, strings: bool = False) -> None:
     try:
         process.wait()
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+        if process.poll() is None:  # interrupted: mutmut outlives SIGTERM, so the whole session goes
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
@@ -247,8 +247,10 @@ def main(argv: list[str] | None = None) -> int:
             with open(WORK.with_suffix(".log"), "w") as log:
                 for file in files:
                     print(f"mutation testing {file} ...", flush=True)
-                    mutate(file, log, options.strings)
-                    save(file)
+                    try:
+                        mutate(file, log, options.strings)
+                    finally:
+                        save(file)  # what was tested so far, even when interrupted (the rest "untested")
         finally:
             shutil.rmtree(WORK, ignore_errors=True)
     text = report()
