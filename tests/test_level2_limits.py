@@ -85,3 +85,22 @@ def test_a_login_loop_fails_only_the_checks_that_log_in(tmp_path, grade, step):
     names = {check["name"] for s in result["steps"] for check in s["checks"]}
     assert kept <= names - set(failed), failed
     assert seconds < 120
+
+
+def test_an_app_that_does_not_load_fails_every_level_2_check_saying_why(tmp_path, grade):
+    """Where app.py does not load, every check of level 2 says so, with the error (started once, not 15 times)."""
+    from checks import rubric
+
+    level2 = tmp_path / "rubric.toml"
+    level2.write_text(rubric.RUBRIC.read_text(encoding="utf-8").replace("\nlevel2 = false\n", "\nlevel2 = true\n"))
+    result = grade(SUBMISSIONS / "broken_syntax_error", "--rubric", level2)
+    app_checks = [
+        check
+        for step in result["steps"]
+        if step["id"] in ("9", "10", "11")
+        for check in step["checks"]
+    ]
+    assert len(app_checks) == 13
+    for check in app_checks:
+        assert not check["passed"]
+        assert "could not be loaded (step 1)" in check["message"] and "SyntaxError" in check["message"], check

@@ -54,6 +54,7 @@ class Grading:
         self._fresh: list[Sandbox] = []  # the running check's apps on fresh copies (see fresh_sandbox)
         self._spares: list[Sandbox] = []  # the next checks' apps, importing while this one runs
         self._early: dict[tuple, Sandbox] = {}  # apps of checks marked app_without(...), started at collection
+        self._not_loaded: str | None = None  # why app.py did not load on a fresh copy (all copies are alike)
         self._fresh_left = 0  # checks still to come that ask for a fresh copy (level 2)
         self.results: dict[str, CheckResult] = {}
         self.names: dict[str, str] = {}
@@ -83,7 +84,10 @@ class Grading:
         `env` replaces the contract's variables (extra 7 starts one without CLUB_PASSWORD). The
         process starts importing at once; it is stopped, and its copy removed, when the check ends.
         """
-        if env is None and self._spares:
+        if env is None and self._not_loaded is not None:
+            # Every fresh copy is the one handed in: where app.py did not load on one, it loads on none.
+            sandbox = Sandbox(self.workspace.root, self.env(), self.limits, self._not_loaded, self.isolation)
+        elif env is None and self._spares:
             sandbox = self._spares.pop(0)
         elif env is not None and tuple(sorted(env.items())) in self._early:
             sandbox = self._early.pop(tuple(sorted(env.items())))
@@ -110,6 +114,19 @@ class Grading:
         for sandbox in fresh:
             sandbox.kill()
             self.workspace.discard(sandbox.root)
+        for sandbox in [*fresh, self._sandbox]:
+            if sandbox is not None and sandbox.env == self.env() and lasting(sandbox.load_error):
+                self._no_fresh_app(sandbox.load_error)
+
+    def _no_fresh_app(self, error: str) -> None:
+        """app.py does not load: the checks still to come say why at once, without starting it again."""
+        if self._not_loaded is None:
+            self._not_loaded = error
+            self._fresh_left = 0
+            spares, self._spares = self._spares, []
+            for spare in spares:
+                spare.kill()
+                self.workspace.discard(spare.root)
 
     def time_left(self) -> float:
         return self.limits.submission_timeout - (time.monotonic() - self.started)
@@ -207,6 +224,11 @@ class Grading:
             duration=round(time.monotonic() - self.started, 3),
             isolation=isolation,
         )
+
+
+def lasting(error: str | None) -> bool:
+    """A load error that another start of the same copy would meet again (not a time limit, not a crash)."""
+    return bool(error) and "did not finish importing" not in error and "before the app was ready" not in error
 
 
 def check_failure(call: pytest.CallInfo, step: rubric.Step) -> Failure:
