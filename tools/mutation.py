@@ -49,9 +49,10 @@ DEFAULT = [*STEP_MODULES, "checks/club.py"]
 SHARED = ["checks/club.py", "checks/data.py", "checks/rubric.py", "checks/results.py"]
 # Valid samples graded for every file: a mutant must not fail a good submission either.
 VALID = ["valid_module_dict", "valid_factory_config"]
-# Samples that pass a step along a path its targeted samples don't take, graded with them: extra 7
-# must not take an unknown user's empty 200 page for a refused profile that was stored.
-ALSO = {"7": ["mistake_unknown_user_200"]}
+# Samples that pass a step along a path its targeted samples don't take, graded with them: step 3
+# must name the first element of a template that has only one; extra 7 must not take an unknown
+# user's empty 200 page for a refused profile that was stored.
+ALSO = {"3": ["mistake_template_one_paragraph"], "7": ["mistake_unknown_user_200"]}
 KILLED = "ok_killed"
 LEVEL_2 = {"8", "9", "10", "11"}
 
