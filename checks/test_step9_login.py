@@ -75,6 +75,7 @@ def test_wrong_password_logs_no_one_in(club: Club, data: Data) -> None:
             "(render the login page again with the status: return render_template(...), 401)",
         )
     home = club.get("/")
+    club.expect_page(home, 200, "GET /")
     if status_names(home, username):
         club.fail(
             f"a wrong password logged {show(username)} in: #status on GET / names the member",
@@ -92,6 +93,7 @@ def test_logout_logs_out(club: Club, data: Data) -> None:
     if reply.status_code == 404:
         club.fail("expected a /logout route, got 404", 'add @app.route("/logout") that forgets the member')
     home = club.get("/")
+    club.expect_page(home, 200, "GET / after /logout")
     if status_names(home, username):
         club.fail(
             f"after /logout, #status on GET / still names {show(username)}: the member is still logged in",
@@ -104,6 +106,7 @@ def test_no_other_browser_is_logged_in(club: Club, data: Data) -> None:
     username, other = data.username(), data.username()
     log_in(club, username)
     home = club.request("GET", "/", visitor=club.stranger)
+    club.expect_page(home, 200, "GET / from a new visitor")
     if status_names(home, username):
         club.fail(
             f"a new visitor, without cookies, is logged in as {show(username)}: #status on GET / names the member",

@@ -104,3 +104,39 @@ def test_an_app_that_does_not_load_fails_every_level_2_check_saying_why(tmp_path
     for check in app_checks:
         assert not check["passed"]
         assert "could not be loaded (step 1)" in check["message"] and "SyntaxError" in check["message"], check
+
+
+def test_what_the_app_writes_survives_a_restart_on_the_same_copy(tmp_path):
+    """Step 10 stops the app and starts it again on the same copy: a file it wrote in its folder is still there."""
+    import flask
+
+    from checks.sandbox.parent import Limits, RemoteApp, Sandbox
+
+    root = tmp_path / "copy" / "submission"
+    root.mkdir(parents=True)
+    (root / "app.py").write_text(
+        "import os\n"
+        "from flask import Flask, request\n"
+        "app = Flask(__name__, instance_relative_config=True)\n"
+        "os.makedirs(app.instance_path, exist_ok=True)\n"
+        "NOTE = os.path.join(app.instance_path, 'note.txt')\n"
+        "@app.post('/')\n"
+        "def write():\n"
+        "    open(NOTE, 'w').write(request.form['text'])\n"
+        "    return 'ok'\n"
+        "@app.get('/')\n"
+        "def read():\n"
+        "    return open(NOTE).read() if os.path.exists(NOTE) else 'nothing'\n"
+    )
+    sandbox = Sandbox(root, {"CLUB_PASSWORD": "x"}, Limits())
+    proxy = flask.Flask("proxy")
+    proxy.wsgi_app = RemoteApp(sandbox)
+    client = proxy.test_client()
+    try:
+        sandbox.ready()
+        assert client.post("/", data={"text": "kept on disk"}).status_code == 200
+        sandbox.kill()
+        sandbox.ready()
+        assert client.get("/").get_data(as_text=True) == "kept on disk"
+    finally:
+        sandbox.kill()
