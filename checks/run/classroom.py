@@ -210,6 +210,11 @@ class Worker:
         if self.process is not None:
             self.process.kill()
             self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
             self.process = None
         if self.scratch is not None:
             for _ in range(50):  # a sandbox may still be dying, and writing
