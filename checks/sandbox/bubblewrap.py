@@ -12,7 +12,7 @@ holds only:
 | /packages | Flask and its dependencies, Pillow, and their metadata: nothing else | read-only |
 | /sandbox/child.py | the script that imports app.py and answers the grader | read-only |
 | /etc | a host name, a user, and nothing else of the machine's | read-only |
-| /app | the submission's own copy (child.py copies it from /submission, read-only) | writable, 256 MB at most |
+| /app | the submission's own copy (kept across restarts of the app) | writable |
 | /tmp | a private, empty, size-limited folder | writable, 256 MB at most |
 | /dev, /proc | a minimal /dev (null, zero, random…) and the sandbox's own processes | /dev read-only |
 
@@ -36,8 +36,7 @@ from importlib import metadata
 from pathlib import Path
 
 CHILD = Path(__file__).with_name("child.py")
-APP = "/app"  # the submission's copy, inside the sandbox: writable, private, in memory
-HANDED_IN = "/submission"  # the grader's copy, read-only: child.py copies it to /app
+APP = "/app"  # the submission's copy, inside the sandbox
 RUNTIME = "/python"
 PACKAGES = "/packages"
 SANDBOX_CHILD = "/sandbox/child.py"
@@ -184,13 +183,10 @@ def command(copy: Path, scratch: Path, info_fd: int | None, arguments: list[str]
     bwrap += ["--ro-bind", str(write_etc(scratch)), "/etc"]
     bwrap += ["--ro-bind", str(CHILD), SANDBOX_CHILD]
     bwrap += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
-    # The copy is handed in read-only; child.py copies it into /app, a tmpfs of a bounded size, before any
-    # of the student's code runs: what the app writes stays inside the sandbox, in memory it may not outgrow.
-    for folder in ("/tmp", APP):
-        if "--size" in help_text:
-            bwrap += ["--size", str(TMP_SIZE)]
-        bwrap += ["--tmpfs", folder]
-    bwrap += ["--ro-bind", str(copy), HANDED_IN, "--chdir", "/"]
+    if "--size" in help_text:
+        bwrap += ["--size", str(TMP_SIZE)]
+    # The copy is the app's own: what it writes there (a database) is still there when it is started again.
+    bwrap += ["--tmpfs", "/tmp", "--bind", str(copy), APP, "--chdir", APP]
     if info_fd is not None:
         bwrap += ["--info-fd", str(info_fd)]
     return [*bwrap, "--", python, "-I", "-S", "-B", SANDBOX_CHILD, APP, *arguments]

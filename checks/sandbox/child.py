@@ -16,7 +16,6 @@ import importlib.util
 import io
 import json
 import os
-import shutil
 import signal
 import socket
 import struct
@@ -340,9 +339,6 @@ def main() -> None:
     os.dup2(devnull, 0)
     os.close(devnull)
     os.dup2(2, 1)
-    if limits.get("copy_from"):
-        # In the sandbox: the grader's copy is read-only; the app gets its own, in a bounded tmpfs.
-        shutil.copytree(limits["copy_from"], root, symlinks=True, dirs_exist_ok=True)
     unset = set_limits(limits)
     send(answers, {"started": True, "unset": unset})  # the launcher (and the sandbox, where there is one) worked
     sys.stdout = io.TextIOWrapper(

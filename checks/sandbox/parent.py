@@ -231,7 +231,6 @@ class Sandbox:
         info_write = arguments = None
         if self.isolation.mode == BUBBLEWRAP:
             limits["path"] = [bubblewrap.PACKAGES]
-            limits["copy_from"] = bubblewrap.HANDED_IN
             info_read, info_write = os.pipe()
             command = bubblewrap.command(self.root, scratch, info_write, [json.dumps(limits)])
             # bwrap reads its arguments from a pipe: its command line, which the app (as the sandbox's
