@@ -220,6 +220,10 @@ class Sandbox:
         self.loaded = False
         self.output = Output()
         self.unset: list[str] = []  # every limit a run of the child could not set, and why
+        if self.isolation.mode == BUBBLEWRAP and os.name == "posix" and os.geteuid() == 0:
+            # The sandbox maps its user to the grader's: root, whose processes RLIMIT_NPROC never counts.
+            self.unset.append("RLIMIT_NPROC: set, but it does not bind a sandbox started by root (grade as an "
+                              "ordinary user for a process limit)")
         if load_error is None:
             self.start()
 
