@@ -427,29 +427,49 @@ def test_watch_shows_only_what_changed(tmp_path):
 
 def test_watch_regrades_on_save_and_stops_on_ctrl_c(tmp_path):
     """`make watch`: a saved template is regraded by the warm grader; Ctrl-C ends it cleanly."""
+    import queue
     import signal
+    import threading
 
     work = tmp_path / "work"
     shutil.copytree(STARTER, work)
     command = [sys.executable, "-m", "checks.watch", str(work), "--student", "--step", "3", "--seed", "1"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    try:
-        for line in process.stdout:
-            lines.append(line)
-            if line.startswith("Watching"):
+    printed: queue.Queue = queue.Queue()
+    reader = threading.Thread(target=lambda: [printed.put(line) for line in process.stdout] + [printed.put(None)])
+    reader.start()
+    lines: list[str] = []
+
+    def read_until(phrase: str, seconds: float = 120) -> None:
+        """Collect what watch prints until a line holds `phrase` (a watcher that never says it fails the test)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                line = printed.get(timeout=max(deadline - time.monotonic(), 0.1))
+            except queue.Empty:
                 break
+            if line is None:
+                break
+            lines.append(line)
+            if phrase in line:
+                return
+        pytest.fail(f"watch never printed {phrase!r}; it printed:\n{''.join(lines)}")
+
+    try:
+        read_until("Watching")
         (work / "templates").mkdir(exist_ok=True)
         (work / "templates" / "user.html").write_text("<p id='username'>{{ username }}</p>\n")
-        for line in process.stdout:
-            lines.append(line)
-            if "now passes" in line:
-                break
+        read_until("now passes")
         time.sleep(0.5)
         process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=60)
+        process.wait(timeout=60)
     finally:
         process.kill()
+        reader.join(timeout=10)
+        process.stdout.close()
+    rest = ""
+    while not printed.empty():
+        rest += printed.get() or ""
     text = "".join(lines) + rest
     assert "saved templates/user.html: 10/10 (+10)" in text
     assert "✓ now passes: step 3  templates/user.html exists" in text
