@@ -79,7 +79,7 @@ def test_junit_has_a_case_per_check_with_points():
     grade = fake_grade(failing={"test_template_exists"}, messages={"test_template_exists": "bad \x1b[31m\x00 bytes"})
     root = ET.fromstring(RENDERERS["junit"](grade))
     cases = root.findall("./testsuite/testcase")
-    assert len(cases) == 21 and root.get("tests") == "21" and root.get("failures") == "1"
+    assert len(cases) == 22 and root.get("tests") == "22" and root.get("failures") == "1"
     failed = [case for case in cases if case.find("failure") is not None]
     assert [case.get("name") for case in failed] == ["step 3: the check test_template_exists holds"]
     assert failed[0].find("failure").text == "bad [31m bytes"
@@ -224,13 +224,16 @@ def run(tmp_path_factory):
 
 
 def test_one_run_writes_every_format_with_the_same_score(run):
-    """--output and each --report hold the same run: the score is 95 in every format."""
+    """--output and each --report hold the same run: the score is 95 in every format.
+
+    Two checks fail: step 5's escaping (5 points) and extra 7's fail-closed check (0 points, feedback).
+    """
     out, done = run
     assert json.loads((out / "main.json").read_text()) == json.loads((out / "json").read_text())
     assert json.loads((out / "json").read_text())["score"] == 95
     assert json.loads((out / "gradescope").read_text())["score"] == 95
     assert list(csv.DictReader(io.StringIO((out / "csv").read_text())))[0]["score"] == "95"
-    assert ET.fromstring((out / "junit").read_text()).get("failures") == "1"
+    assert ET.fromstring((out / "junit").read_text()).get("failures") == "2"
     assert "total                                 95/100" in (out / "text").read_text()
     assert "| **total** | | **95/100** | |" in (out / "markdown").read_text()
 

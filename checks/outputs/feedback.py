@@ -131,7 +131,10 @@ def item_lines(grade: Grade, item: Item) -> list[str]:
     lines = item.failure.lines()
     if item.cause is not None:
         lines.append(item.blocked_line() + ":")
-        lines += [f"  {step.label:<8} {check.name}" for step, check in item.blocked]
+        lines += [
+            f"  {step.label:<8} {check.name}" + ("  (hidden from students)" if check.hidden else "")
+            for step, check in item.blocked
+        ]
     elif item.failure.replay or item.failure.log:
         lines.append(f"repeat this check: {repeat(grade, item.step)}")
     return lines
