@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.sandbox import bubblewrap
+from checks.sandbox.cgroup import PidsCgroup
 from checks.sandbox.limits import Limits
 
 __all__ = ["Limits", "Sandbox", "RemoteApp", "AppFailure", "AppNotLoaded", "Isolation", "NoSandbox", "choose"]
@@ -220,10 +221,16 @@ class Sandbox:
         self.loaded = False
         self.output = Output()
         self.unset: list[str] = []  # every limit a run of the child could not set, and why
-        if self.isolation.mode == BUBBLEWRAP and os.name == "posix" and os.geteuid() == 0:
+        self.cgroup: PidsCgroup | None = None
+        self.as_root = self.isolation.mode == BUBBLEWRAP and os.name == "posix" and os.geteuid() == 0
+        if self.as_root:
             # The sandbox maps its user to the grader's: root, whose processes RLIMIT_NPROC never counts.
-            self.unset.append("RLIMIT_NPROC: set, but it does not bind a sandbox started by root (grade as an "
-                              "ordinary user for a process limit)")
+            # A pids cgroup of its own counts them instead, where this machine has one.
+            probe = PidsCgroup(self.limits.processes)
+            if probe.problem:
+                self.unset.append(f"RLIMIT_NPROC: set, but it does not bind a sandbox started by root, and "
+                                  f"{probe.problem} (grade as an ordinary user for a process limit)")
+            probe.remove()
         if load_error is None:
             self.start()
 
@@ -251,6 +258,11 @@ class Sandbox:
             env = {**sandbox_environment(self.env), "TMPDIR": str(own_tmp), "HOME": str(own_tmp)}
             command = [sys.executable, "-I", "-B", str(CHILD), str(self.root), json.dumps(limits)]
             cwd, pass_fds = self.root, ()
+        join = None
+        if self.as_root:
+            # bwrap joins the cgroup before it runs, so every process of the sandbox is counted there.
+            self.cgroup = PidsCgroup(self.limits.processes + 3)  # + bwrap, its init and child.py
+            join = self.cgroup.join if self.cgroup.folder is not None else None
         try:
             popen = subprocess.Popen(
                 command,
@@ -262,7 +274,12 @@ class Sandbox:
                 close_fds=True,  # the app inherits its pipes, and nothing else of the grader's
                 pass_fds=pass_fds,
                 start_new_session=os.name == "posix",
+                preexec_fn=join,
             )
+        except BaseException:
+            if self.cgroup is not None:
+                self.cgroup.remove()
+            raise
         finally:
             for descriptor in (info_write, arguments):
                 if descriptor is not None:
@@ -339,6 +356,9 @@ class Sandbox:
                 stream.close()
             except OSError:
                 pass
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
 
     close = kill
 
