@@ -311,3 +311,25 @@ def test_a_trickled_answer_is_cut_at_the_request_limit(tmp_path):
     assert failed_steps(result) == {"1"}
     assert "did not finish answering within" in messages(result, "1")
     assert took < 60
+
+
+# Writes 32 MiB files (each under the file-size limit) into the app's folder until something stops it.
+FOLDER_FILLER = """import os
+os.makedirs("instance", exist_ok=True)
+block = b"x" * (32 << 20)
+for number in range(64):  # 2 GiB in all: far past what the folder may hold
+    with open(os.path.join("instance", f"fill-{number}.bin"), "wb") as file:
+        file.write(block)
+"""
+
+
+def test_an_app_filling_its_folder_is_stopped_at_the_folder_limit(tmp_path):
+    """Many files, each under the file-size limit, are stopped at the folder's limit: the machine's memory is safe."""
+    from checks.sandbox.limits import MAX_FOLDER_BYTES
+
+    result, took = grade_fast(submission(tmp_path, IMPORT=FOLDER_FILLER), "--import-timeout", "30")
+    said = messages(result, "1")
+    assert "wrote more into its folder than the grader allows" in said, said
+    assert f"{MAX_FOLDER_BYTES >> 20} MiB" in said
+    assert {"3", "4"}.isdisjoint(failed_steps(result))
+    assert took < 120

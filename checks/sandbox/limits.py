@@ -7,6 +7,10 @@ from dataclasses import dataclass
 # What the grader reads of a submission itself, outside the sandbox.
 MAX_SOURCE = 256 << 10  # app.py and templates/user.html, each
 MAX_COPY = 64 << 20  # a whole submission's copy (a file past it is left out, with a note)
+# What the app may keep in its copy while it runs (the copy included): past either, the grader stops it.
+# The copy lives in memory where the machine has /dev/shm, so this bounds the memory one app can fill.
+MAX_FOLDER_BYTES = 256 << 20
+MAX_FOLDER_ENTRIES = 20_000
 
 
 @dataclass(frozen=True)

@@ -21,16 +21,18 @@ import queue
 import re
 import select
 import signal
+import stat
 import struct
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.sandbox import bubblewrap
 from checks.sandbox.cgroup import PidsCgroup
-from checks.sandbox.limits import Limits
+from checks.sandbox.limits import MAX_FOLDER_BYTES, MAX_FOLDER_ENTRIES, Limits
 
 __all__ = ["Limits", "Sandbox", "RemoteApp", "AppFailure", "AppNotLoaded", "Isolation", "NoSandbox", "choose"]
 
@@ -181,6 +183,7 @@ class Process:
     init: int | None = None  # a pidfd of that process, the whole sandbox: killing it kills every process in it
     unset: list[str] = field(default_factory=list)  # limits the child could not set, and why
     informed: threading.Event = field(default_factory=threading.Event)
+    overflow: str = ""  # why the grader stopped the app for what it wrote into its folder
 
     def read_info(self) -> None:
         """Take the sandbox's first process from bwrap's info (a pidfd, so its pid cannot be reused under us)."""
@@ -199,6 +202,34 @@ class Process:
             os.close(self.info)
             self.info = None
             self.informed.set()
+
+
+FOLDER_POLL = 0.2  # seconds between two looks at the size of the app's folder
+
+
+def folder_usage(root: Path) -> tuple[int, int]:
+    """(bytes, files and folders) under root, links not followed; counting stops past either limit."""
+    size = entries = 0
+    folders = [str(root)]
+    while folders:
+        try:
+            listing = os.scandir(folders.pop())
+        except OSError:
+            continue
+        with listing:
+            for entry in listing:
+                entries += 1
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                size += max(info.st_size, getattr(info, "st_blocks", 0) * 512)
+                if stat.S_ISDIR(info.st_mode):
+                    folders.append(entry.path)
+                if size > MAX_FOLDER_BYTES or entries > MAX_FOLDER_ENTRIES:
+                    return size, entries
+    return size, entries
+
 
 
 class Sandbox:
@@ -289,6 +320,30 @@ class Sandbox:
         threading.Thread(target=self.process.read_info, daemon=True).start()
         threading.Thread(target=self._read_frames, args=(self.process,), daemon=True).start()
         threading.Thread(target=self._read_output, args=(self.process,), daemon=True).start()
+        threading.Thread(target=self._guard_folder, args=(self.process,), daemon=True).start()
+
+    def _guard_folder(self, process: Process) -> None:
+        """Stop the app once its folder holds more than MAX_FOLDER_BYTES or MAX_FOLDER_ENTRIES.
+
+        RLIMIT_FSIZE caps one file; this caps them all, so no app can fill the machine's memory
+        (/dev/shm) or disk through its copy, however many files it writes.
+        """
+        while process.popen.poll() is None:
+            size, entries = folder_usage(self.root)
+            if size > MAX_FOLDER_BYTES or entries > MAX_FOLDER_ENTRIES:
+                process.overflow = (
+                    f"was stopped: it wrote more into its folder than the grader allows "
+                    f"({MAX_FOLDER_BYTES >> 20} MiB or {MAX_FOLDER_ENTRIES} files and folders in all)"
+                )
+                process.informed.wait(5)
+                try:
+                    if process.init is not None:
+                        signal.pidfd_send_signal(process.init, signal.SIGKILL)
+                    os.killpg(process.popen.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                return
+            time.sleep(FOLDER_POLL)
 
     @staticmethod
     def _read_frames(process: Process) -> None:
@@ -371,6 +426,8 @@ class Sandbox:
 
     def _died(self) -> str:
         assert self.process is not None
+        if self.process.overflow:
+            return self.process.overflow
         try:
             code = self.process.popen.wait(timeout=2)
         except subprocess.TimeoutExpired:
