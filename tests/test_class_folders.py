@@ -92,6 +92,16 @@ def test_an_untouched_starter_and_an_edited_one(tmp_path):
     assert folders.not_submitted(tmp_path / "bo", STARTER) is None
 
 
+def test_a_folder_of_hidden_files_only_is_not_submitted(tmp_path):
+    """A folder holding only what a tool left (.gitkeep, .DS_Store) is empty; one file of the student's is work."""
+    (tmp_path / "cy").mkdir()
+    (tmp_path / "cy" / ".gitkeep").write_text("")
+    (tmp_path / "cy" / ".DS_Store").write_bytes(b"\0")
+    assert folders.not_submitted(tmp_path / "cy", STARTER) == "an empty folder"
+    (tmp_path / "cy" / "app.py").write_text("from flask import Flask\n")
+    assert folders.not_submitted(tmp_path / "cy", STARTER) is None
+
+
 def test_csv_cells_cannot_become_formulas():
     """Text starting with =, +, -, @, a tab or a CR gets a leading ' in grades.csv; numbers stay numbers."""
     names = ("=cmd|' /C calc'!A0", "+1", "-2", "@SUM(1)", "\tx")

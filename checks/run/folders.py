@@ -113,8 +113,8 @@ def not_submitted(student: Path, starter: Path | None) -> str | None:
     """
     work = work_folder(student)
     own = files(work)
-    if not own:
-        return "an empty folder"
+    if not [path for path in own if not any(part.startswith(".") for part in path.relative_to(work).parts)]:
+        return "an empty folder"  # or one holding only hidden files (.gitkeep, .DS_Store)
     if starter is None or not starter.is_dir():
         return None
 
