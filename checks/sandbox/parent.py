@@ -232,6 +232,23 @@ def folder_usage(root: Path) -> tuple[int, int]:
 
 
 
+def kill_all(process: Process) -> None:
+    """Send SIGKILL to the sandbox's first process (which takes every other with it) and its process group."""
+    process.informed.wait(5)  # bwrap says which process is the sandbox's first at once (or exits)
+    if process.init is not None:
+        try:
+            signal.pidfd_send_signal(process.init, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        if os.name == "posix":
+            os.killpg(process.popen.pid, signal.SIGKILL)
+        else:
+            process.popen.kill()
+    except OSError:
+        pass
+
+
 class Sandbox:
     """A student's app running in a child process, asked one request at a time."""
 
@@ -253,15 +270,9 @@ class Sandbox:
         self.output = Output()
         self.unset: list[str] = []  # every limit a run of the child could not set, and why
         self.cgroup: PidsCgroup | None = None
+        # The sandbox maps its user to the grader's: root, whose processes RLIMIT_NPROC never counts.
+        # A pids cgroup of its own (made in start) counts them instead, where this machine has one.
         self.as_root = self.isolation.mode == BUBBLEWRAP and os.name == "posix" and os.geteuid() == 0
-        if self.as_root:
-            # The sandbox maps its user to the grader's: root, whose processes RLIMIT_NPROC never counts.
-            # A pids cgroup of its own counts them instead, where this machine has one.
-            probe = PidsCgroup(self.limits.processes)
-            if probe.problem:
-                self.unset.append(f"RLIMIT_NPROC: set, but it does not bind a sandbox started by root, and "
-                                  f"{probe.problem} (grade as an ordinary user for a process limit)")
-            probe.remove()
         if load_error is None:
             self.start()
 
@@ -294,6 +305,10 @@ class Sandbox:
             # bwrap joins the cgroup before it runs, so every process of the sandbox is counted there.
             self.cgroup = PidsCgroup(self.limits.processes + 3)  # + bwrap, its init and child.py
             join = self.cgroup.join if self.cgroup.folder is not None else None
+            unbound = (f"RLIMIT_NPROC: set, but it does not bind a sandbox started by root, and "
+                       f"{self.cgroup.problem} (grade as an ordinary user for a process limit)")
+            if self.cgroup.problem and unbound not in self.unset:
+                self.unset.append(unbound)
         try:
             popen = subprocess.Popen(
                 command,
@@ -335,13 +350,7 @@ class Sandbox:
                     f"was stopped: it wrote more into its folder than the grader allows "
                     f"({MAX_FOLDER_BYTES >> 20} MiB or {MAX_FOLDER_ENTRIES} files and folders in all)"
                 )
-                process.informed.wait(5)
-                try:
-                    if process.init is not None:
-                        signal.pidfd_send_signal(process.init, signal.SIGKILL)
-                    os.killpg(process.popen.pid, signal.SIGKILL)
-                except OSError:
-                    pass
+                kill_all(process)
                 return
             time.sleep(FOLDER_POLL)
 
@@ -385,19 +394,7 @@ class Sandbox:
         if process is None:
             return
         popen = process.popen
-        process.informed.wait(5)  # bwrap says which process is the sandbox's first at once (or exits)
-        if process.init is not None:
-            try:
-                signal.pidfd_send_signal(process.init, signal.SIGKILL)
-            except OSError:
-                pass
-        try:
-            if os.name == "posix":
-                os.killpg(popen.pid, signal.SIGKILL)
-            else:
-                popen.kill()
-        except (ProcessLookupError, PermissionError, OSError):
-            pass
+        kill_all(process)
         try:
             popen.wait(timeout=10)
         except subprocess.TimeoutExpired:
