@@ -89,11 +89,11 @@ def watch(folder: Path, run: Callable[[], Grade], render: Callable[[Grade], str]
     `polls` limits the number of polls (for tests); None watches until interrupted.
     """
     try:
+        seen = snapshot(folder)  # before the first run: a file saved while it runs is regraded next
         last = run()
         out.write(render(last))
         out.write(f"\nWatching {folder} for saved files (Ctrl-C stops).\n")
         out.flush()
-        seen = snapshot(folder)
         count = 0
         while polls is None or count < polls:
             count += 1

@@ -425,6 +425,29 @@ def test_watch_shows_only_what_changed(tmp_path):
     assert "test_home_page_is_html" not in rest  # it failed before and after: not repeated
 
 
+def test_watch_regrades_a_file_saved_while_the_first_run_grades(tmp_path):
+    """A save made while the first grade is still running (or just as "Watching" prints) is not missed."""
+    import io
+
+    from checks import watch
+
+    (tmp_path / "app.py").write_text("x = 1\n")
+    grades = iter([fake_grade(failing={"test_template_exists"}), fake_grade(failing=set())])
+
+    def run():
+        grade = next(grades)
+        if not (tmp_path / "templates").exists():  # the student saves during the first run
+            (tmp_path / "templates").mkdir()
+            (tmp_path / "templates" / "user.html").write_text("<p>{{ username }}</p>\n")
+        return grade
+
+    out = io.StringIO()
+    watch.watch(tmp_path, run, RENDERERS["text"], out=out, polls=3)
+    rest = out.getvalue().partition("Watching")[2]
+    assert "saved templates/user.html: " in rest
+    assert "✓ now passes: step 3  the check test_template_exists holds" in rest
+
+
 def test_watch_regrades_on_save_and_stops_on_ctrl_c(tmp_path):
     """`make watch`: a saved template is regraded by the warm grader; Ctrl-C ends it cleanly."""
     import queue
