@@ -62,21 +62,36 @@ def show(value: str, limit: int = 80) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+# The file a replay keeps a browser's cookies in, in the folder the student pastes it in (as the
+# student pages' own curl tries do): level 2's checks log in and go on in the same browser.
+COOKIE_JAR = "cookies.txt"
+
+
 def profile_path(username: str) -> str:
     """/user/<username>, with the username URL-encoded as a browser would send it."""
     return "/user/" + quote(username, safe="")
 
 
-def curl(method: str, path: str, form: dict[str, object] | None, password: str, cookies: str = "") -> str:
+def curl(
+    method: str, path: str, form: dict[str, object] | None, password: str, cookies: str = "", jar: str = ""
+) -> str:
     """The request as a curl command to paste against the student's own server (`make run`).
 
     The club password goes as "$CLUB_PASSWORD", so the command works with whatever password
     the student's server was started with; every other value is sent as the check sent it
     (a file as `-F name=@its-name`: put a file of that name beside you first).
+
+    `jar` is how a browser that keeps cookies replays: "new" for its first request (`-c JAR`:
+    it starts with no cookies, and keeps what the answer sets), "keep" for each one after
+    (`-b JAR -c JAR`: it sends them, and keeps what changes). JAR is COOKIE_JAR.
     """
     parts = ["curl", "-i"]
     if cookies:
         parts += ["-H", shlex.quote(f"Cookie: {cookies}")]
+    if jar == "keep":
+        parts += ["-b", COOKIE_JAR]
+    if jar:
+        parts += ["-c", COOKIE_JAR]
     files = form is not None and any(isinstance(value, tuple) for value in form.values())
     if form is None:
         if method != "GET":
@@ -267,6 +282,10 @@ class Club:
         self.template = template  # templates/user.html's source, for hints about its variables
         self.replies: list[tuple[Reply, dict | None]] = []
         self.posted: dict[str, Reply] = {}  # the answer to each username's last POST /user/
+        # Level 2's checks go on "in that browser": its requests keep cookies, and so does their replay
+        # (a cookie jar). Level 1's replays carry none: what they read back, a new visitor reads.
+        self.keeps_cookies = getattr(notes.step, "level", 1) == 2
+        self.jar_started = False  # whether this browser's replay has started its jar
 
     def fail(self, problem: str, hint: str | None = None, **parts) -> NoReturn:
         """Fail the check; what came back may pick a better hint, and name a cause shared with other checks."""
@@ -339,7 +358,11 @@ class Club:
         if form is not None:
             shown = ", ".join(f"{name}={self.shown_value(value)}" for name, value in form.items())
             sent += f" with {shown}" if shown else " with no fields"
-        replay = curl(method, path, form, self.password, cookies)
+        jar = ""
+        if self.keeps_cookies and visitor is None:
+            jar = "keep" if self.jar_started else "new"
+            self.jar_started = True
+        replay = curl(method, path, form, self.password, cookies, jar)
         timeout = self.request_timeout()
         if timeout <= 0:
             self.fail(
