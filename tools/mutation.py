@@ -14,15 +14,17 @@ Each file is tested against the few verdict tests that can notice a change in it
 from the expectations: for a step's module, samples that between them make each of its
 checks fail with each phrase expected of it, then two valid samples, graded on that step
 alone (ONLY_STEP); for club.py and the other shared modules, a valid sample, then samples
-that between them fail every check. pytest stops at the first failure, so a killed mutant
-costs a grading or two. String literals (the wording) are left alone unless --strings:
-the verdict tests pin phrases, not every word.
+that between them fail every check. A module with fast tests of its own runs those first
+(UNIT: club.py's messages, replay commands and caps, word for word, in tests/test_club.py).
+pytest stops at the first failure, so a killed mutant costs a second or a grading or two.
+String literals (the wording) are left alone unless --strings: the verdict tests pin
+phrases, not every word.
 
 dist/mutation/report.txt gives killed/total per file and each survivor's diff; each file's
 outcome is kept in dist/mutation/results/, so a later run of some files updates the report.
 The default files are the step modules and club.py; name others (checks/data.py,
 checks/rubric.py, checks/results.py) to add them. On two idle cores a step module takes a
-few minutes and club.py about ten.
+few minutes and club.py about ten (`nice -n 10 make mutation FILES=checks/club.py`).
 """
 
 from __future__ import annotations
@@ -53,6 +55,15 @@ VALID = ["valid_module_dict", "valid_factory_config"]
 # must name the first element of a template that has only one; extra 7 must not take an unknown
 # user's empty 200 page for a refused profile that was stored.
 ALSO = {"3": ["mistake_template_one_paragraph"], "7": ["mistake_unknown_user_200"]}
+# A module's own fast tests, run before its verdict tests: they pin what a student reads (each
+# message, hint and replay command, the caps' bounds) and fail in a second, without grading.
+UNIT = {
+    "checks/club.py": [
+        "tests/test_club.py",
+        "tests/test_feedback.py::test_curl_sends_the_same_data_with_the_password_as_a_variable",
+        "tests/test_feedback.py::test_template_variables_are_read_from_the_source",
+    ],
+}
 KILLED = "ok_killed"
 LEVEL_2 = {"8", "9", "10", "11"}
 
@@ -95,10 +106,11 @@ def step_of(file: str) -> str | None:
 def selection(file: str) -> list[str]:
     """The pytest node ids that can notice a change in this file.
 
-    Chosen greedily, as few as between them make, for a step's module, each of its checks
-    fail with each phrase any sample or mutant expects of it (then one valid sample); for a
-    shared module (club.py, data.py...), a valid sample first, then every check of level 1
-    fail, and every borrowed phrase ("could not be loaded"...) appear.
+    The module's own fast tests first (UNIT), then verdict tests chosen greedily, as few as
+    between them make, for a step's module, each of its checks fail with each phrase any
+    sample or mutant expects of it (then one valid sample); for a shared module (club.py,
+    data.py...), a valid sample first, then every check of level 1 fail, and every borrowed
+    phrase ("could not be loaded"...) appear.
     """
     sys.path[:0] = [str(WORK), str(WORK / "tests")]
     try:
@@ -132,7 +144,7 @@ def selection(file: str) -> list[str]:
         ids.append(best)
         wanted -= covers(cases[best])
     also = [submission.format(name) for name in ALSO.get(step_id or "", [])]
-    return ids + [case for case in also + valid if case not in ids]
+    return UNIT.get(file, []) + ids + [case for case in also + valid if case not in ids]
 
 
 def baseline(ids: list[str], env: dict[str, str], log) -> list[str]:
