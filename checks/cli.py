@@ -134,7 +134,7 @@ def grade_whole_class(args: argparse.Namespace) -> int:
     options = Options(folder, out, args.seed, max(args.jobs, 0), args.force, limits, args.submission_timeout)
     options.students = students
     seed, outcomes = grade_class(options, Progress())
-    written = write_reports(out, outcomes, seed, roster=read_roster(folder))
+    written = write_reports(out, outcomes, seed, roster=read_roster(folder), level2=options.rubric.level2)
     graded = [outcome for outcome in outcomes if outcome.result is not None]
     if args.format == "json":
         results = [outcome.result or {"submission": outcome.student, "status": outcome.status} for outcome in outcomes]

@@ -284,3 +284,137 @@ def test_the_report_escapes_what_students_wrote(tmp_path):
     assert soup.find("i") is None
     assert "<i>eve" in soup.get_text()
     assert "GET /user/<username>" in soup.get_text()  # the step title in the chart
+
+
+# -- level 2: steps 8 to 11 as a block of their own in every output of the class ------------------------
+LEVEL2_CLASS = {
+    "ada": SOLUTION,  # full marks on both levels
+    "cy": SUBMISSIONS / "mistake_level2_nav_twice",  # its profile page has two #club-nav: 2 points of step 8
+    "di": SUBMISSIONS / "mistake_safe_filter",  # a level-1 mistake, and nothing of level 2
+}
+ROSTER = "student,lms,lms_id,name,email,late\nada,canvas,1001,Ada,,no\ncy,canvas,1002,Cy,,no\ndi,canvas,1003,Di,,no\n"
+LEVEL1_STEPS = [f"step_{n}" for n in range(1, 8)]
+LEVEL2_STEPS = ["step_8", "step_9", "step_10", "step_11"]
+
+
+def level2_rubric(folder: Path) -> Path:
+    """The kit's rubric with level 2 turned on, as an instructor would (`level2 = true`)."""
+    text = (ROOT / "checks" / "rubric.toml").read_text(encoding="utf-8")
+    assert text.count("\nlevel2 = false\n") == 1
+    path = folder / "level2.toml"
+    path.write_text(text.replace("\nlevel2 = false\n", "\nlevel2 = true\n"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def graded_level2(tmp_path_factory) -> Path:
+    """A class imported from Canvas (students.csv), graded once with level 2 on, --seed 77, into out/."""
+    base = tmp_path_factory.mktemp("level2")
+    for student, source in LEVEL2_CLASS.items():
+        shutil.copytree(source, base / "class" / student, ignore=shutil.ignore_patterns("instance", "__pycache__"))
+    (base / "class" / "students.csv").write_text(ROSTER, encoding="utf-8")
+    done = run_checks(base / "class", "--seed", "77", "--rubric", level2_rubric(base), "--out", base / "out",
+                      "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    return base
+
+
+def test_level2_has_its_own_columns_in_grades_csv(graded_level2):
+    """grades.csv: step_8 ... step_11 after level 1's seven, each student's points in them, out of 150."""
+    with open(graded_level2 / "out" / "grades.csv", newline="") as file:
+        rows = list(csv.reader(file))
+    provenance = ["rubric", "rubric_sha256", "kit_version", "graded_at"]
+    assert rows[0] == ["student", "lms_id", "seed", "score", "max_score", *LEVEL1_STEPS, *LEVEL2_STEPS,
+                       "status", "isolation", *provenance]
+    points = {row[0]: row[1:2] + row[3:16] + row[16:17] for row in rows[1:]}
+    assert points == {
+        "ada": ["1001", "150", "150", "10", "15", "10", "15", "30", "10", "10", "10", "15", "15", "10", "graded"],
+        "cy": ["1002", "148", "150", "10", "15", "10", "15", "30", "10", "10", "8", "15", "15", "10", "graded"],
+        "di": ["1003", "95", "150", "10", "15", "10", "15", "25", "10", "10", "0", "0", "0", "0", "graded"],
+    }
+    assert {row[18] for row in rows[1:]} == {"level2.toml"}
+
+
+def test_level2_csv_of_one_submission_has_the_class_layout(graded_level2):
+    """`--format csv` of one student, level 2 on: the same header as the class's, the same points."""
+    from checks.run.classroom import student_seed
+
+    base = graded_level2
+    alone = run_checks(base / "class" / "cy", "--format", "csv", "--seed", str(student_seed(77, "cy")),
+                       "--rubric", base / "level2.toml")
+    header, row = list(csv.reader(io.StringIO(alone.stdout)))
+    with open(base / "out" / "grades.csv", newline="") as file:
+        rows = list(csv.reader(file))
+    assert header == rows[0]
+    assert row[2:17] == next(line for line in rows if line[0] == "cy")[2:17]
+
+
+def test_level2_gradebook_for_canvas_is_out_of_150(graded_level2):
+    """canvas.csv carries no steps: its one column holds the total, and Points Possible is level 1's 100 + 50."""
+    with open(graded_level2 / "out" / "canvas.csv", newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert rows[1] == ["Points Possible", "", "", "", "", "150"]
+    assert {row[1]: row[5] for row in rows[2:]} == {"1001": "150", "1002": "148", "1003": "95"}
+
+
+def test_level2_is_a_block_of_its_own_in_the_report(graded_level2):
+    """report.html: level 2's chart, failing checks and columns come after level 1's, each with its mean."""
+    soup = BeautifulSoup((graded_level2 / "out" / "report.html").read_text(), "html.parser")
+    assert [h.get_text() for h in soup.find_all("h3")] == [
+        "Level 1 (steps 1 to 7): mean 98.3/100",  # 100, 100 and 95
+        "Level 2: the club's members (steps 8 to 11): mean 32.7/50, on top of level 1's 100",  # 50, 48 and 0
+        "Level 1 (steps 1 to 7)",
+        "Level 2: the club's members (steps 8 to 11)",
+    ]
+    level1 = soup.find("svg", attrs={"aria-label": "mean points per step"}).get_text(" ", strip=True)
+    level2 = soup.find("svg", attrs={"aria-label": "mean points per step of level 2"}).get_text(" ", strip=True)
+    assert "step 5 28.3/30" in level1 and "step 8" not in level1
+    assert level2.startswith("step 8 6.0/10 · 33% passed all (1/3) · One layout for every page step 9 10.0/15")
+    assert "step 11 6.7/10" in level2
+
+    def failing(heading: str) -> dict[str, list[str]]:
+        table = soup.find("h3", string=heading).find_next("table")
+        cells = [tr.find_all("td") for tr in table.find_all("tr")[1:]]
+        return {f"{td[0].get_text()}: {td[1].get_text()}": [a.get_text() for a in td[3].find_all("a")] for td in cells}
+
+    level1_failing = failing("Level 1 (steps 1 to 7)")
+    assert level1_failing["step 5: HTML in a message is shown as text, not run"] == ["di"]
+    assert not any(name.startswith("step 8") for name in level1_failing)
+    level2_failing = failing("Level 2: the club's members (steps 8 to 11)")
+    assert level2_failing["step 8: the rendered profile page holds exactly one #club-nav"] == ["cy", "di"]
+    assert all(name.split(":")[0] in ("step 8", "step 9", "step 10", "step 11") for name in level2_failing)
+
+    table = soup.find("h2", string="Every student").find_next("table")
+    groups, header, *students = table.find_all("tr")
+    assert [(th.get_text(), th.get("colspan")) for th in groups.find_all("th")] == [
+        ("", None), ("", None), ("level 1", "7"), ("level 2", "4")
+    ]
+    assert [th.get_text() for th in header.find_all("th")][-5:] == ["extra 7", "step 8", "step 9", "step 10", "step 11"]
+    cy = next(tr for tr in students if tr.find("td").get_text() == "cy")
+    assert [td.get_text() for td in cy.find_all("td")][1:] == ["148/150", *"10 15 10 15 30 10 10 8 15 15 10".split()]
+
+
+def test_without_level2_every_class_output_keeps_level_1s_layout(graded):
+    """No level 2 in the rubric: grades.csv stops at step_7, the report has one chart and no level 2 anywhere."""
+    base, _ = graded
+    with open(base / "out" / "grades.csv", newline="") as file:
+        header = next(csv.reader(file))
+    assert header[5:12] == LEVEL1_STEPS and header[12] == "status"
+    page = (base / "out" / "report.html").read_text()
+    soup = BeautifulSoup(page, "html.parser")
+    assert not soup.find_all("h3") and "level 2" not in page.lower() and "step 8" not in page
+    assert [svg["aria-label"] for svg in soup.find_all("svg")] == ["mean points per step", "score distribution"]
+    header_rows = soup.find("h2", string="Every student").find_next("table").find_all("tr")[:1]
+    assert [th.get_text() for th in header_rows[0].find_all("th")] == [
+        "student", "score", "step 1", "step 2", "step 3", "step 4", "step 5", "extra 6", "extra 7"
+    ]
+
+
+def test_a_rubric_with_level2_gives_its_columns_even_when_no_one_was_graded():
+    """The layout follows the rubric: level 2 on, nobody graded (all errors), step_8 ... step_11 are there."""
+    from checks.outputs.class_report import grades_csv
+    from checks.run.classroom import Outcome
+
+    outcomes = [Outcome("eve", None, 1.0, error="the grader did not finish this submission")]
+    assert next(csv.reader(io.StringIO(grades_csv(outcomes, level2=True))))[5:16] == LEVEL1_STEPS + LEVEL2_STEPS
+    assert next(csv.reader(io.StringIO(grades_csv(outcomes))))[5:13] == [*LEVEL1_STEPS, "status"]

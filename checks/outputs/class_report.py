@@ -14,8 +14,8 @@ from pathlib import Path
 
 import jinja2
 
-from checks.outputs.formats import csv_text, gradebook_columns, gradebook_row
-from checks.rubric import STEP_IDS, label
+from checks.outputs.formats import csv_text, gradebook_columns, gradebook_row, layout_steps
+from checks.rubric import ALL_STEP_IDS, LEVEL_2, STEP_IDS, label
 from checks.run.classroom import Outcome, write_atomically
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "reports"
@@ -32,14 +32,28 @@ def environment(folder: Path = TEMPLATES) -> jinja2.Environment:
     )
 
 
-def grades_csv(outcomes: list[Outcome], ids: dict[str, str] | None = None) -> str:
-    """One row per student in the gradebook's layout (formats.gradebook_columns): the same as one submission's."""
+def class_steps(outcomes: list[Outcome], level2: bool = False) -> list[str]:
+    """The steps every output of the class has columns for: level 1's, then level 2's where it was graded.
+
+    Level 2 was graded where the rubric turned it on (`level2`), or where any student's result
+    holds one of its steps; one layout for the whole class, students who could not be graded included.
+    """
+    graded = {step["id"] for outcome in outcomes if outcome.result is not None for step in outcome.result["steps"]}
+    return layout_steps(graded, level2)
+
+
+def grades_csv(outcomes: list[Outcome], ids: dict[str, str] | None = None, level2: bool = False) -> str:
+    """One row per student in the gradebook's layout (formats.gradebook_columns): the same as one submission's.
+
+    Its step columns are step_1 ... step_7, then step_8 ... step_11 where level 2 was graded (class_steps).
+    """
     ids = ids or {}
-    rows = [gradebook_columns()]
+    step_ids = class_steps(outcomes, level2)
+    rows = [gradebook_columns(step_ids)]
     for outcome in outcomes:
         lms_id = ids.get(outcome.student, "")
         if outcome.result is None:
-            rows.append(gradebook_row(outcome.student, status=outcome.status, lms_id=lms_id))
+            rows.append(gradebook_row(outcome.student, status=outcome.status, lms_id=lms_id, step_ids=step_ids))
             continue
         result = outcome.result
         steps = {step["id"]: step["score"] for step in result["steps"]}
@@ -47,6 +61,7 @@ def grades_csv(outcomes: list[Outcome], ids: dict[str, str] | None = None) -> st
             gradebook_row(
                 outcome.student, result["seed"], result["score"], result["max_score"], steps,
                 graded_with=result.get("grading"), lms_id=lms_id, isolation=str(result.get("isolation") or ""),
+                step_ids=step_ids,
             )
         )
     return csv_text(rows)
@@ -60,8 +75,44 @@ def readable(moment: str) -> str:
         return moment
 
 
-def summary(outcomes: list[Outcome], seed: int) -> dict:
-    """What the class report shows: who was graded, how steps and checks went, who failed what."""
+def step_cells(result: dict, step_ids: list[str]) -> list:
+    """A result's points for each of step_ids, in order ('' for a step it does not hold)."""
+    scores = {step["id"]: step["score"] for step in result["steps"]}
+    return [scores.get(step_id, "") for step_id in step_ids]
+
+
+LEVELS = [(1, "Level 1", STEP_IDS), (2, "Level 2: the club's members", LEVEL_2)]
+
+
+def level_points(result: dict, step_ids: list[str], key: str = "score") -> float:
+    """A result's points (or, with key="max_score", their maximum) from its counted steps among step_ids."""
+    return sum(step[key] for step in result["steps"] if step["id"] in step_ids and step.get("counted", True))
+
+
+def level_blocks(graded: list[Outcome], step_stats: list[dict], step_ids: list[str]) -> list[dict]:
+    """The report's blocks of steps: level 1's alone, or level 1's then level 2's, each with its mean points."""
+    blocks = []
+    for level, name, ids in LEVELS:
+        if ids[0] not in step_ids:
+            continue
+        earned = [level_points(outcome.result, ids) for outcome in graded]
+        blocks.append(
+            {"level": level, "name": name, "range": f"steps {ids[0]} to {ids[-1]}",
+             "ids": [step_id for step_id in ids if step_id in step_ids],
+             "steps": [stat for stat in step_stats if stat["id"] in ids],
+             "mean": sum(earned) / len(earned) if earned else 0,
+             "max": max((level_points(outcome.result, ids, "max_score") for outcome in graded), default=0)}
+        )
+    return blocks
+
+
+def summary(outcomes: list[Outcome], seed: int, level2: bool = False) -> dict:
+    """What the class report shows: who was graded, how steps and checks went, who failed what.
+
+    Where level 2 was graded (see class_steps), its steps 8 to 11 are a block of their own
+    (`blocks`, `failing_blocks`), after level 1's, and a column each in the table of students.
+    """
+    step_ids = class_steps(outcomes, level2)
     graded = [outcome for outcome in outcomes if outcome.result is not None]
     missing = [outcome for outcome in outcomes if outcome.missing]
     errors = [outcome for outcome in outcomes if outcome.result is None and not outcome.missing]
@@ -70,7 +121,7 @@ def summary(outcomes: list[Outcome], seed: int) -> dict:
         share = outcome.result["score"] / outcome.result["max_score"] if outcome.result["max_score"] else 0
         bins[min(int(share * 100) // 10, 10)] += 1
     step_stats = []
-    for step_id in STEP_IDS:
+    for step_id in step_ids:
         steps = [s for outcome in graded for s in outcome.result["steps"] if s["id"] == step_id]
         if steps:
             passed = sum(step["passed"] for step in steps)
@@ -89,7 +140,13 @@ def summary(outcomes: list[Outcome], seed: int) -> dict:
                 if not check["passed"]:
                     who[(step["id"], check["name"])].append(outcome.student)
                     worth[(step["id"], check["name"])] = check["max_score"]
-    order = sorted(who, key=lambda key: (-len(who[key]), STEP_IDS.index(key[0]) if key[0] in STEP_IDS else 99))
+    order = sorted(who, key=lambda key: (-len(who[key]), ALL_STEP_IDS.index(key[0]) if key[0] in ALL_STEP_IDS else 99))
+    failing = [
+        {"label": label(step_id), "name": name, "count": len(who[(step_id, name)]),
+         "students": sorted(who[(step_id, name)]), "points": worth[(step_id, name)],
+         "level": 2 if step_id in LEVEL_2 else 1}
+        for step_id, name in order
+    ]
     scores = sorted(outcome.result["score"] for outcome in graded)
     stamps = [outcome.result["grading"] for outcome in graded if outcome.result.get("grading")]
     latest = max(stamps, key=lambda stamp: stamp["graded_at"], default={})
@@ -111,14 +168,18 @@ def summary(outcomes: list[Outcome], seed: int) -> dict:
         ],
         "bin_max": max(bins) if graded else 1,
         "steps": step_stats,
-        "failing": [
-            {"label": label(step_id), "name": name, "count": len(who[(step_id, name)]),
-             "students": sorted(who[(step_id, name)]), "points": worth[(step_id, name)]}
-            for step_id, name in order
+        "blocks": level_blocks(graded, step_stats, step_ids),
+        "failing": failing,
+        "failing_blocks": [
+            {"level": level, "name": name, "range": f"steps {ids[0]} to {ids[-1]}",
+             "rows": [row for row in failing if row["level"] == level]}
+            for level, name, ids in LEVELS
+            if ids[0] in step_ids
         ],
         "slowest": sorted(graded + errors, key=lambda outcome: outcome.seconds, reverse=True)[:10],
         "outcomes": outcomes,
-        "step_ids": STEP_IDS,
+        "step_ids": step_ids,
+        "cells": {outcome.student: step_cells(outcome.result, step_ids) for outcome in graded},
         "rubric": latest.get("rubric", ""),
         "rubric_sha256": latest.get("rubric_sha256", ""),
         "kit_version": latest.get("kit_version", ""),
@@ -145,11 +206,13 @@ def prune(out: Path, outcomes: list[Outcome]) -> list[Path]:
 
 
 def write_reports(
-    out: Path, outcomes: list[Outcome], seed: int, templates: Path = TEMPLATES, roster=None
+    out: Path, outcomes: list[Outcome], seed: int, templates: Path = TEMPLATES, roster=None, level2: bool = False
 ) -> list[Path]:
     """grades.csv, feedback/<student>.md and .txt (plain, for an LMS comment box), report.html, the LMS's gradebook.
 
     `roster` is the class folder's students.csv as `checks.lms.read_roster` gives it (None: no LMS).
+    `level2`: the rubric grades level 2, so grades.csv and the report have its steps' columns and
+    block even where no student could be graded (they do wherever a result holds one of its steps).
     """
     from checks.outputs import gradebooks
 
@@ -158,7 +221,7 @@ def write_reports(
 
     env = environment(templates)
     ids = {student: entry.lms_id for student, entry in (roster.students.items() if roster else ())}
-    write_atomically(out / "grades.csv", grades_csv(outcomes, ids))
+    write_atomically(out / "grades.csv", grades_csv(outcomes, ids, level2))
     written = [out / "grades.csv"]
     texts = {}
     for outcome in outcomes:
@@ -167,7 +230,7 @@ def write_reports(
             write_atomically(out / "feedback" / f"{outcome.student}.md", markdown)
             texts[outcome.student] = feedback_text(outcome.student_view, outcome.student)
             write_atomically(out / "feedback" / f"{outcome.student}.txt", texts[outcome.student])
-    report = env.get_template("report.html.j2").render(**summary(outcomes, seed), label=label)
+    report = env.get_template("report.html.j2").render(**summary(outcomes, seed, level2), label=label)
     write_atomically(out / "report.html", report)
     written.append(out / "report.html")
     if roster is not None and roster.lms in gradebooks.EXPORTS:

@@ -18,7 +18,7 @@ import json
 import re
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 
 from checks.outputs.feedback import blocked_note, failed_items, item_lines, markdown_items, md, repeat, visible
@@ -241,13 +241,25 @@ def render_junit(grade: Grade, color: bool = False, fail_under: float | None = N
 # -- CSV: the gradebook's layout, for one submission and for a class ---------------------
 # One layout everywhere: `python -m checks DIR --format csv` writes one row of it, a class's
 # grades.csv one row per student. Steps are columns step_1 ... step_7 (the JSON's step ids),
-# so a spreadsheet or a script reads either file the same way.
+# then level 2's step_8 ... step_11 where level 2 is graded (see layout_steps), so a
+# spreadsheet or a script reads either file the same way.
 PROVENANCE = ["rubric", "rubric_sha256", "kit_version", "graded_at"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def layout_steps(graded: Iterable[str] = (), level2: bool = False) -> list[str]:
+    """The steps a gradebook has columns for: level 1's seven, then level 2's four where level 2 is graded.
+
+    `graded` are the step ids a run graded: one of level 2's among them (or `level2`) brings its
+    four columns; without, the layout is level 1's alone, as it always was.
+    """
+    from checks.rubric import LEVEL_2, STEP_IDS
+
+    return STEP_IDS + LEVEL_2 if level2 or set(graded) & set(LEVEL_2) else list(STEP_IDS)
+
+
 def gradebook_columns(step_ids: list[str] | None = None) -> list[str]:
-    """student, lms_id, seed, score, max_score, step_1 ... step_7, status, isolation, then what graded it."""
+    """student, lms_id, seed, score, max_score, step_1 ... step_7 (... step_11), status, isolation, what graded it."""
     from checks.rubric import STEP_IDS
 
     steps = [f"step_{step_id}" for step_id in (step_ids or STEP_IDS)]
@@ -292,11 +304,12 @@ def gradebook_row(
 def render_csv(grade: Grade, color: bool = False, fail_under: float | None = None, header: bool = True) -> str:
     """The gradebook's header and this submission's row: its seed, total and each step's points."""
     steps = {step.id: number(grade.points(step)) for step in grade.steps}
+    step_ids = layout_steps(steps)
     row = gradebook_row(
         grade.submission, grade.seed, number(grade.score), number(grade.max_score), steps,
-        graded_with=getattr(grade, "graded_with", None), isolation=grade.isolation,
+        graded_with=getattr(grade, "graded_with", None), isolation=grade.isolation, step_ids=step_ids,
     )
-    return csv_text([gradebook_columns(), row] if header else [row])
+    return csv_text([gradebook_columns(step_ids), row] if header else [row])
 
 
 # -- Gradescope -----------------------------------------------------------------------

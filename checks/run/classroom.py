@@ -69,6 +69,16 @@ class Rubric:
     def sha256(self) -> str:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
+    @property
+    def level2(self) -> bool:
+        """Whether it grades level 2 (`level2 = true`); False for a rubric that can't be used (each grade says why)."""
+        from checks.rubric import LEVEL_2, RubricError, load
+
+        try:
+            return LEVEL_2[0] in load(self.path)
+        except RubricError:
+            return False
+
     def __str__(self) -> str:
         return f"{self.name} ({self.sha256[:12]})"
 
