@@ -59,7 +59,7 @@ class FakeRemote:
         self.fails: Exception | None = None
         self.timeout: float | None = None
         self.last: Answer | None = None
-        self.sandbox = types.SimpleNamespace(limits=types.SimpleNamespace(request_timeout=7.0))
+        self.sandbox = sandbox_stub()
 
     def __call__(self, environ, start_response):
         self.last = None
@@ -77,6 +77,12 @@ class FakeRemote:
         self.last = Answer(status=status, headers=headers, body=body, exception=exception, truncated=self.truncated)
         start_response(status, headers)
         return [body]
+
+
+def sandbox_stub() -> types.SimpleNamespace:
+    """A stand-in for a sandbox: its request limit, and a run of an app that answers every request with one page."""
+    page = Answer(status="200 OK", headers=[("Content-Type", "text/html")], body=b"<p>another run</p>")
+    return types.SimpleNamespace(limits=types.SimpleNamespace(request_timeout=7.0), request=lambda *_: page)
 
 
 def club_of(app: flask.Flask, template: str | None = None, timeout: float | None = 3.0, **remote) -> Club:
@@ -223,6 +229,24 @@ def test_the_replay_sends_a_new_visitors_cookie():
     assert curl("GET", "/account", None, PASSWORD, "session=abc; theme=dark") == (
         "curl -i -H 'Cookie: session=abc; theme=dark' http://localhost:5000/account"
     )
+
+
+def test_a_level2_browser_replays_with_a_cookie_jar(club_app):
+    """Level 2 goes on in one browser: its replay starts cookies.txt, then sends and keeps it (a new visitor, none)."""
+    fake = FakeRemote(club_app)
+    level2 = Step(id="9", title="Log in", doc="docs/student/step-9.md", points={})
+    club = Club(browser(fake), fake, Notes(level2), PASSWORD, request_timeout=lambda: 3.0)
+    club.post_profile(ADA)
+    club.get("/cookies")
+    club.profile_page("Ada")
+    club.on(fake.sandbox).get("/cookies")  # another run of the app: a new browser, a new jar
+    assert club.notes.replay == [
+        "curl -i -c cookies.txt --data-urlencode username=Ada --data-urlencode food=pie "
+        "--data-urlencode 'message=hello there' --data-urlencode \"password=$CLUB_PASSWORD\" http://localhost:5000/user/",
+        "curl -i -b cookies.txt -c cookies.txt http://localhost:5000/cookies",
+        "curl -i http://localhost:5000/user/Ada",
+        "curl -i -c cookies.txt http://localhost:5000/cookies",
+    ]
 
 
 # -- a reply -------------------------------------------------------------------------------------
@@ -513,8 +537,9 @@ def test_ensure_loaded_waits_for_the_app():
 
 def test_on_another_run_the_check_goes_on_in_a_new_browser(club_app):
     club = club_of(club_app, template="{{ food }}")
-    sandbox = types.SimpleNamespace(limits=types.SimpleNamespace(request_timeout=7.0))
+    sandbox = sandbox_stub()
     other = club.on(sandbox)
+    assert other.get("/").text == "<p>another run</p>"
     assert other.remote.sandbox is sandbox and other.remote is not club.remote
     assert other.notes is club.notes and other.password == PASSWORD and other.template == "{{ food }}"
     assert other.request_timeout() == 3.0 and other.client is not club.client
