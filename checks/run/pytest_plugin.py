@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
 from checks import rubric
 from checks.data import club_password, secret_key
 from checks.results import CheckResult, Failure, Grade, StepResult
-from checks.run.workspace import Workspace, look_for
-from checks.sandbox.parent import Isolation, Limits, Sandbox, choose
+from checks.run.workspace import Workspace, look_for, scratch_base
+from checks.sandbox import bubblewrap
+from checks.sandbox.nursery import Nursery, NurseryGone
+from checks.sandbox.parent import BUBBLEWRAP, Isolation, Limits, Sandbox, choose
 
 NOTES = pytest.StashKey["object"]()
-SPARES = 2  # level-2 apps started ahead of their checks
+SPARES = 2  # level-2 apps started ahead of their checks, where there is no nursery
 NOT_RUN = "not run: grading stopped before this check (see the other checks' messages)"
 
 
@@ -56,6 +60,8 @@ class Grading:
         self._early: dict[tuple, Sandbox] = {}  # apps of checks marked app_without(...), started at collection
         self._not_loaded: str | None = None  # why app.py did not load on a fresh copy (all copies are alike)
         self._fresh_left = 0  # checks still to come that ask for a fresh copy (level 2)
+        self._nursery: Nursery | None = None  # forks level 2's apps, in the sandbox (see nursery.py)
+        self._no_nursery = self.isolation.mode != BUBBLEWRAP  # none can be had, or the one there was stopped
         self.results: dict[str, CheckResult] = {}
         self.names: dict[str, str] = {}
         self.locations: dict[str, tuple[str, int]] = {}
@@ -100,11 +106,38 @@ class Grading:
         return sandbox
 
     def _start_spares(self) -> None:
-        """Start the apps of the next level-2 checks now: importing is most of their time, and it overlaps."""
+        """Start the apps of the next level-2 checks now: importing is most of their time, and it overlaps.
+
+        With a nursery, its first process imports Flask once for all of them instead.
+        """
+        if self._fresh_left and self.nursery() is not None:
+            return
         while len(self._spares) < min(SPARES, self._fresh_left):
             self._spares.append(self._start_fresh(self.env()))
 
+    def nursery(self) -> Nursery | None:
+        """The nursery that forks level 2's apps, started on first need where the sandbox allows one."""
+        if self._nursery is not None and self._nursery.gone:
+            self._nursery, self._no_nursery = None, True  # it stopped: each app in a sandbox of its own
+        if self._nursery is None and not self._no_nursery:
+            if self.workspace.app_source is None or not bubblewrap.can_be_first():
+                self._no_nursery = True
+                return None
+            folder = Path(tempfile.mkdtemp(prefix="flask-club-", dir=scratch_base())) / "apps"
+            try:
+                self._nursery = Nursery(folder, self.env(), self.limits, self.isolation)
+            except OSError:
+                self._no_nursery = True
+        return self._nursery
+
     def _start_fresh(self, env: dict[str, str]) -> Sandbox:
+        nursery = self.nursery() if env == self.env() else None
+        if nursery is not None:
+            root = self.workspace.fresh_copy(nursery.new_folder())
+            try:
+                return Sandbox(root, env, self.limits, isolation=self.isolation, nursery=nursery)
+            except NurseryGone:
+                self.workspace.discard(root)
         root = self.workspace.fresh_copy()
         return start_sandbox(self.workspace, env, self.limits, root, isolation=self.isolation)
 
@@ -114,6 +147,8 @@ class Grading:
         for sandbox in fresh:
             sandbox.kill()
             self.workspace.discard(sandbox.root)
+            if self._nursery is not None:
+                self._nursery.forget(sandbox.root)
         for sandbox in [*fresh, self._sandbox]:
             if sandbox is not None and sandbox.env == self.env() and lasting(sandbox.load_error):
                 self._no_fresh_app(sandbox.load_error)
@@ -148,6 +183,9 @@ class Grading:
             self.workspace.discard(sandbox.root)
         if self._sandbox is not None:
             self._sandbox.kill()
+        if self._nursery is not None:
+            self._nursery.close()
+            self._nursery = None
 
     # -- recording --------------------------------------------------------
     def step_of(self, item: pytest.Item) -> rubric.Step:

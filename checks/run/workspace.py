@@ -38,27 +38,30 @@ class Workspace:
     notes: list[str] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)  # app.py or the template: why it counts as missing
     pristine: Path | None = None  # the copy as made, before any student code ran; never given to an app
-    copies: list[Path] = field(default_factory=list)
+    copies: dict[Path, Path] = field(default_factory=dict)  # each fresh copy, and the folder removed with it
 
-    def fresh_copy(self) -> Path:
-        """A new copy of the submission as it was handed in, in a folder of its own (like `root`).
+    def fresh_copy(self, root: Path | None = None) -> Path:
+        """A new copy of the submission as it was handed in, in a folder of its own (like `root`), or at `root`.
 
         Level 2's checks, and extra 7's start without CLUB_PASSWORD, each run the app on one, so
         that nothing an app wrote before (profiles, sessions, uploads) reaches them.
         """
         if self.pristine is None:
             raise SubmissionError("this copy of the submission keeps no pristine copy to start afresh from")
-        parent = Path(tempfile.mkdtemp(prefix="flask-club-", dir=scratch_base()))
-        root = parent / "submission"
+        if root is None:
+            folder = Path(tempfile.mkdtemp(prefix="flask-club-", dir=scratch_base()))
+            root = folder / "submission"
+        else:
+            folder = root
         shutil.copytree(self.pristine, root, symlinks=True)
-        self.copies.append(root)
+        self.copies[root] = folder
         return root
 
     def discard(self, root: Path) -> None:
         """Remove a fresh copy (and its temporary folder)."""
-        if root in self.copies:
-            self.copies.remove(root)
-            shutil.rmtree(root.parent, ignore_errors=True)
+        folder = self.copies.pop(root, None)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def source(self, relative: str) -> str | None:
         """A text file of the submission as handed in (templates/base.html...), or None."""

@@ -16,6 +16,10 @@ holds only:
 | /tmp | a private, empty, size-limited folder | writable, 256 MB at most |
 | /dev, /proc | a minimal /dev (null, zero, random…) and the sandbox's own processes | /dev read-only |
 
+Level 2's apps share one such sandbox, the nursery (nursery.py): each is forked on its
+own copy, at /app/copy-NAME, and between two of them every other process is killed and
+/tmp is emptied.
+
 So the app cannot see the kit, the reference solution, the grader's virtual
 environment, other students' copies, anyone's home folder or the machine's
 files, cannot reach any network (not even the machine's loopback), and every
@@ -156,8 +160,12 @@ def write_etc(folder: Path) -> Path:
     return etc
 
 
-def command(copy: Path, scratch: Path, info_fd: int | None, arguments: list[str]) -> list[str]:
-    """The bwrap command line that runs child.py on the copy (mounted at /app), with `arguments` after it."""
+def command(copy: Path, scratch: Path, info_fd: int | None, arguments: list[str], first: bool = False) -> list[str]:
+    """The bwrap command line that runs child.py on the copy (mounted at /app), with `arguments` after it.
+
+    `first` makes child.py the sandbox's first process (its init, which no process inside can kill),
+    as the nursery is: it reaps the processes of the sandbox itself.
+    """
     help_text = features()
     mounted, python = runtime()
     bwrap = [
@@ -189,6 +197,8 @@ def command(copy: Path, scratch: Path, info_fd: int | None, arguments: list[str]
     bwrap += ["--tmpfs", "/tmp", "--bind", str(copy), APP, "--chdir", APP]
     if info_fd is not None:
         bwrap += ["--info-fd", str(info_fd)]
+    if first:
+        bwrap.append("--as-pid-1")
     return [*bwrap, "--", python, "-I", "-S", "-B", SANDBOX_CHILD, APP, *arguments]
 
 
@@ -264,6 +274,11 @@ def check(rlimits: str = "{}") -> None:
         if said.startswith("could not set"):
             raise Unavailable(f"the sandbox {said}")
         raise Unavailable(f"bubblewrap could not build the sandbox here ({said}: are user namespaces allowed?)")
+
+
+def can_be_first() -> bool:
+    """Whether this bwrap can make its program the sandbox's first process (--as-pid-1), as the nursery needs."""
+    return "--as-pid-1" in features()
 
 
 def available() -> bool:

@@ -328,9 +328,8 @@ class Server:
         return {"ok": True}
 
 
-def main() -> None:
-    root = os.path.abspath(sys.argv[1])
-    limits = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
+def serve(root: str, limits: dict) -> None:
+    """Import the app in `root` and answer the grader's frames on standard input and output until it closes them."""
     # Keep private copies of the pipes to the grader, then point the standard
     # streams elsewhere: the student's prints must never reach the protocol.
     requests = os.fdopen(os.dup(0), "rb")
@@ -374,6 +373,172 @@ def main() -> None:
             send(answers, server.stop_serving())
         else:
             send(answers, {"error": f"unknown op {message.get('op')!r}"})
+
+
+# -- the nursery: one sandbox that starts an app for every fresh copy ---------------------------
+#
+# Level 2 runs each check on a fresh copy of the submission, in a new process. Importing Flask and
+# Pillow is most of a new process's time, so in the sandbox one process (the sandbox's first, its
+# init) imports them once, and forks a new process for each copy: the fork imports the student's
+# app.py from its copy, as a new process would. Between two checks every other process of the
+# sandbox is killed and /tmp is emptied, so nothing of one check's app reaches the next.
+
+PR_SET_DUMPABLE = 4
+
+
+def set_dumpable(value: int) -> None:
+    """Allow or forbid reading this process's memory and open files (/proc/PID/mem, ptrace) to its peers."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, value, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def exit_code(status: int) -> int:
+    """A wait status as subprocess gives it: the exit code, or minus the signal's number."""
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+
+
+def reap(control, apps: set[int], block: bool = False) -> None:
+    """Collect every exited process (the nursery is their init); tell the grader which apps ended, and how."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if pid in apps:
+            apps.discard(pid)
+            control.send(json.dumps({"exited": pid, "code": exit_code(status)}).encode())
+
+
+def empty(folder: str) -> None:
+    """Remove everything in `folder` (the sandbox's /tmp), whatever it holds."""
+    import shutil
+
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def clear(control, apps: set[int]) -> None:
+    """Kill every process of the sandbox but this one, wait until they are gone, and empty /tmp."""
+    while True:
+        try:
+            os.kill(-1, signal.SIGKILL)  # every process this one may signal: all of the sandbox's but its init
+        except ProcessLookupError:
+            pass
+        reap(control, apps, block=True)
+        if not [entry for entry in os.listdir("/proc") if entry.isdigit() and int(entry) != os.getpid()]:
+            break
+    empty("/tmp")
+
+
+def become_app(root: str, limits: dict, fds: list[int], control) -> None:
+    """In the forked process: take the app's three pipes as standard streams, then serve the app in `root`."""
+    code = 0
+    try:
+        control.close()
+        for target, descriptor in enumerate(fds):
+            os.dup2(descriptor, target)
+        os.closerange(3, 1 << 16)  # nothing of the nursery's: not its pipe to the grader, not other apps'
+        set_dumpable(1)
+        for name in ("SIGCHLD", "SIGPIPE"):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+        os.setsid()
+        sys.path[:] = [entry for entry in sys.path if entry not in limits.get("path", [])]
+        serve(root, limits)
+    except BaseException:  # noqa: BLE001 - whatever happens, never return into the nursery's loop
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def nursery(folder: str, limits: dict) -> None:
+    """Import Flask and Pillow once, then fork an app for each copy the grader names, on its own pipes.
+
+    The grader speaks on standard input, a Unix socket of datagrams: {"op": "spawn", "copy": NAME} with
+    the app's three pipes attached, answered {"spawned": PID}; {"op": "clear"}, answered {"cleared": true}
+    once every app is gone. {"exited": PID, "code": N} says an app ended.
+    """
+    control = socket.socket(fileno=os.dup(0))
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for target in (0, 1):
+        os.dup2(devnull, target)
+    os.close(devnull)
+    sys.path[:0] = limits.get("path", [])
+    for name in ("flask", "PIL.Image"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    sys.path[:] = [entry for entry in sys.path if entry not in limits.get("path", [])]
+    set_dumpable(0)  # its apps run as the same user: none may read or patch the nursery
+    apps: set[int] = set()
+    control.send(json.dumps({"started": True}).encode())
+    import select
+
+    while True:
+        readable, _, _ = select.select([control], [], [], 0.05)
+        reap(control, apps)
+        if not readable:
+            continue
+        try:
+            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 3)
+        except OSError:
+            return
+        if not data:
+            return
+        message = json.loads(data)
+        if message.get("op") == "spawn" and len(fds) == 3:
+            name = str(message.get("copy", ""))
+            root = os.path.join(folder, name)
+            if "/" in name or name in ("", ".", "..") or not os.path.isdir(root):
+                for descriptor in fds:
+                    os.close(descriptor)
+                control.send(json.dumps({"error": f"no copy named {name!r}"}).encode())
+                continue
+            try:
+                pid = os.fork()
+            except OSError as error:  # the process limit, reached by what the last app left: clear first
+                for descriptor in fds:
+                    os.close(descriptor)
+                control.send(json.dumps({"error": f"could not fork: {error.strerror}"}).encode())
+                continue
+            if pid == 0:
+                become_app(root, limits, fds, control)
+            for descriptor in fds:
+                os.close(descriptor)
+            apps.add(pid)
+            control.send(json.dumps({"spawned": pid}).encode())
+        elif message.get("op") == "clear":
+            for descriptor in fds:
+                os.close(descriptor)
+            clear(control, apps)
+            control.send(json.dumps({"cleared": True}).encode())
+        else:
+            for descriptor in fds:
+                os.close(descriptor)
+            control.send(json.dumps({"error": f"unknown op {message.get('op')!r}"}).encode())
+
+
+def main() -> None:
+    root = os.path.abspath(sys.argv[1])
+    limits = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
+    if limits.get("nursery"):
+        nursery(root, limits)
+    else:
+        serve(root, limits)
 
 
 if __name__ == "__main__":

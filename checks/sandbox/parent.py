@@ -234,6 +234,9 @@ def folder_usage(root: Path) -> tuple[int, int]:
 
 def kill_all(process: Process) -> None:
     """Send SIGKILL to the sandbox's first process (which takes every other with it) and its process group."""
+    if not isinstance(process.popen, subprocess.Popen):
+        process.popen.kill()  # an app of the nursery: the nursery kills it, with every process of its sandbox
+        return
     process.informed.wait(5)  # bwrap says which process is the sandbox's first at once (or exits)
     if process.init is not None:
         try:
@@ -249,6 +252,103 @@ def kill_all(process: Process) -> None:
         pass
 
 
+@dataclass
+class Launched:
+    """A started child.py: its process, bwrap's info pipe, its pids cgroup, and limits that could not be set."""
+
+    popen: subprocess.Popen
+    info: int | None
+    cgroup: PidsCgroup | None
+    unset: list[str]
+
+
+def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation, stdin=subprocess.PIPE,
+           nursery: bool = False) -> Launched:
+    """Start child.py on `root` in the sandbox (or with process limits only); `nursery` starts the nursery there."""
+    arguments = limits.for_sandbox()
+    scratch = root.parent
+    info_write = options = None
+    unset: list[str] = []
+    if isolation.mode == BUBBLEWRAP:
+        arguments["path"] = [bubblewrap.PACKAGES]
+        arguments["nursery"] = nursery
+        info_read, info_write = os.pipe()
+        command = bubblewrap.command(root, scratch, info_write, [json.dumps(arguments)], first=nursery)
+        # bwrap reads its arguments from a pipe: its command line, which the app (as the sandbox's
+        # first process's) and every user of the machine can read, names no path of the grader's.
+        split = command.index("--")  # the options go through the pipe, the (neutral) command stays
+        options = bubblewrap.arguments_pipe(command[1:split])
+        command = [command[0], "--args", str(options), *command[split:]]
+        env = bubblewrap.environment(env)
+        cwd, pass_fds = scratch, (info_write, options)
+    else:
+        if nursery:
+            raise ValueError("the nursery runs in the bubblewrap sandbox only")
+        info_read = None
+        own_tmp = scratch / "tmp"
+        own_tmp.mkdir(exist_ok=True)
+        env = {**sandbox_environment(env), "TMPDIR": str(own_tmp), "HOME": str(own_tmp)}
+        command = [sys.executable, "-I", "-B", str(CHILD), str(root), json.dumps(arguments)]
+        cwd, pass_fds = root, ()
+    cgroup = join = None
+    if isolation.mode == BUBBLEWRAP and os.name == "posix" and os.geteuid() == 0:
+        # The sandbox maps its user to the grader's: root, whom RLIMIT_NPROC never counts. A pids
+        # cgroup counts them instead, where this machine has one: bwrap joins it before it runs,
+        # so every process of the sandbox is counted there.
+        cgroup = PidsCgroup(limits.processes + 3)  # + bwrap, its init and child.py
+        join = cgroup.join if cgroup.folder is not None else None
+        if cgroup.problem:
+            unset.append(f"RLIMIT_NPROC: set, but it does not bind a sandbox started by root, and "
+                         f"{cgroup.problem} (grade as an ordinary user for a process limit)")
+    try:
+        popen = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=stdin,
+            stdout=subprocess.DEVNULL if nursery else subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            close_fds=True,  # the app inherits its pipes, and nothing else of the grader's
+            pass_fds=pass_fds,
+            start_new_session=os.name == "posix",
+            preexec_fn=join,
+        )
+    except BaseException:
+        if cgroup is not None:
+            cgroup.remove()
+        for descriptor in (info_read,):
+            if descriptor is not None:
+                os.close(descriptor)
+        raise
+    finally:
+        for descriptor in (info_write, options):
+            if descriptor is not None:
+                os.close(descriptor)
+    return Launched(popen, info_read, cgroup, unset)
+
+
+def stop(process: Process, cgroup: PidsCgroup | None) -> None:
+    """Kill a started child.py and everything it started; return once they are all gone."""
+    popen = process.popen
+    kill_all(process)
+    try:
+        popen.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    if process.init is not None:
+        select.select([process.init], [], [], 10)  # readable once the sandbox's first process has exited
+        os.close(process.init)
+        process.init = None
+    for stream in (popen.stdin, popen.stdout, popen.stderr):
+        try:
+            if stream is not None:
+                stream.close()
+        except OSError:
+            pass
+    if cgroup is not None:
+        cgroup.remove()
+
+
 class Sandbox:
     """A student's app running in a child process, asked one request at a time."""
 
@@ -259,8 +359,10 @@ class Sandbox:
         limits: Limits | None = None,
         load_error: str | None = None,
         isolation: Isolation | None = None,
+        nursery=None,
     ):
         self.root = Path(root)
+        self.nursery = nursery  # a Nursery (nursery.py) that forks this app, instead of a sandbox of its own
         self.env = dict(env)  # the exercise's variables (CLUB_PASSWORD): all the app gets of the grader
         self.limits = limits or Limits()
         self.isolation = isolation or choose(others_work=False, limits=self.limits)
@@ -269,70 +371,31 @@ class Sandbox:
         self.loaded = False
         self.output = Output()
         self.unset: list[str] = []  # every limit a run of the child could not set, and why
-        self.cgroup: PidsCgroup | None = None
-        # The sandbox maps its user to the grader's: root, whose processes RLIMIT_NPROC never counts.
-        # A pids cgroup of its own (made in start) counts them instead, where this machine has one.
-        self.as_root = self.isolation.mode == BUBBLEWRAP and os.name == "posix" and os.geteuid() == 0
+        self.cgroup: PidsCgroup | None = None  # as root: the pids cgroup that limits its processes (see launch)
         if load_error is None:
             self.start()
 
     # -- the process -------------------------------------------------------
     def start(self) -> None:
-        """Start child.py on the submission; the import goes on in the background."""
-        limits = self.limits.for_sandbox()
-        scratch = self.root.parent
-        info_write = arguments = None
-        if self.isolation.mode == BUBBLEWRAP:
-            limits["path"] = [bubblewrap.PACKAGES]
-            info_read, info_write = os.pipe()
-            command = bubblewrap.command(self.root, scratch, info_write, [json.dumps(limits)])
-            # bwrap reads its arguments from a pipe: its command line, which the app (as the sandbox's
-            # first process's) and every user of the machine can read, names no path of the grader's.
-            split = command.index("--")  # the options go through the pipe, the (neutral) command stays
-            arguments = bubblewrap.arguments_pipe(command[1:split])
-            command = [command[0], "--args", str(arguments), *command[split:]]
-            env = bubblewrap.environment(self.env)
-            cwd, pass_fds = scratch, (info_write, arguments)
+        """Start child.py on the submission (or have the nursery fork it); the import goes on in the background."""
+        popen = None
+        if self.nursery is not None:
+            from checks.sandbox.nursery import NurseryGone
+
+            try:
+                popen = self.nursery.spawn(self.root)
+            except NurseryGone:
+                self.nursery = None  # a sandbox of its own, as without a nursery
+        if popen is not None:
+            self.unset += [line for line in self.nursery.unset if line not in self.unset]
+            self.process = Process(popen, output=self.output)
         else:
-            info_read = None
-            own_tmp = scratch / "tmp"
-            own_tmp.mkdir(exist_ok=True)
-            env = {**sandbox_environment(self.env), "TMPDIR": str(own_tmp), "HOME": str(own_tmp)}
-            command = [sys.executable, "-I", "-B", str(CHILD), str(self.root), json.dumps(limits)]
-            cwd, pass_fds = self.root, ()
-        join = None
-        if self.as_root:
-            # bwrap joins the cgroup before it runs, so every process of the sandbox is counted there.
-            self.cgroup = PidsCgroup(self.limits.processes + 3)  # + bwrap, its init and child.py
-            join = self.cgroup.join if self.cgroup.folder is not None else None
-            unbound = (f"RLIMIT_NPROC: set, but it does not bind a sandbox started by root, and "
-                       f"{self.cgroup.problem} (grade as an ordinary user for a process limit)")
-            if self.cgroup.problem and unbound not in self.unset:
-                self.unset.append(unbound)
-        try:
-            popen = subprocess.Popen(
-                command,
-                cwd=cwd,
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                close_fds=True,  # the app inherits its pipes, and nothing else of the grader's
-                pass_fds=pass_fds,
-                start_new_session=os.name == "posix",
-                preexec_fn=join,
-            )
-        except BaseException:
-            if self.cgroup is not None:
-                self.cgroup.remove()
-            raise
-        finally:
-            for descriptor in (info_write, arguments):
-                if descriptor is not None:
-                    os.close(descriptor)
-        self.process = Process(popen, output=self.output, info=info_read)
+            launched = launch(self.root, self.env, self.limits, self.isolation)
+            self.cgroup = launched.cgroup
+            self.unset += [line for line in launched.unset if line not in self.unset]
+            self.process = Process(launched.popen, output=self.output, info=launched.info)
+            threading.Thread(target=self.process.read_info, daemon=True).start()
         self.loaded = False
-        threading.Thread(target=self.process.read_info, daemon=True).start()
         threading.Thread(target=self._read_frames, args=(self.process,), daemon=True).start()
         threading.Thread(target=self._read_output, args=(self.process,), daemon=True).start()
         threading.Thread(target=self._guard_folder, args=(self.process,), daemon=True).start()
@@ -343,8 +406,10 @@ class Sandbox:
         RLIMIT_FSIZE caps one file; this caps them all, so no app can fill the machine's memory
         (/dev/shm) or disk through its copy, however many files it writes.
         """
+        # An app of the nursery can write beside its copy too: the nursery's whole folder is counted.
+        folder = self.nursery.folder if self.nursery is not None else self.root
         while process.popen.poll() is None:
-            size, entries = folder_usage(self.root)
+            size, entries = folder_usage(folder)
             if size > MAX_FOLDER_BYTES or entries > MAX_FOLDER_ENTRIES:
                 process.overflow = (
                     f"was stopped: it wrote more into its folder than the grader allows "
@@ -388,28 +453,12 @@ class Sandbox:
         """Stop the app's process and everything it started; return once every one of them is gone.
 
         In the sandbox, killing its first process makes the kernel kill every other process of its
-        process namespace; bwrap exits only after that one has exited, which it does last.
+        process namespace; bwrap exits only after that one has exited, which it does last. An app the
+        nursery forked is killed by the nursery, with every other process of its sandbox.
         """
         process, self.process = self.process, None
-        if process is None:
-            return
-        popen = process.popen
-        kill_all(process)
-        try:
-            popen.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        if process.init is not None:
-            select.select([process.init], [], [], 10)  # readable once the sandbox's first process has exited
-            os.close(process.init)
-            process.init = None
-        for stream in (popen.stdin, popen.stdout, popen.stderr):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        if self.cgroup is not None:
-            self.cgroup.remove()
+        if process is not None:
+            stop(process, self.cgroup)
             self.cgroup = None
 
     close = kill
@@ -620,6 +669,7 @@ class RemoteApp:
         body = b""
         if stream is not None:
             body = stream.read(int(length)) if length.isdigit() else stream.read()
+            stream.close()  # read whole: a large form's body sits in a temporary file, closed here
         plain = {key: value for key, value in environ.items() if isinstance(value, str)}
         what = f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '/')}"
         answer = self.sandbox.request(plain, body, what, self.timeout)
