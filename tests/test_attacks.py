@@ -606,3 +606,35 @@ for _ in range(30000):
     honest = write_submission(setting.folder("honest"), code=SLOW)
     results = grade_class(setting, {"attacker": attacker, "b-honest": honest, "c-honest": honest})
     assert results["b-honest"]["score"] == 100 and results["c-honest"]["score"] == 100
+
+
+# -- level 2: apps forked by one nursery -----------------------------------------------------------
+def level2_rubric(setting: Setting) -> Path:
+    """The kit's rubric with level 2 turned on, where the setting's user can read it."""
+    text = (ROOT / "checks" / "rubric.toml").read_text()
+    path = setting.folder("rubric") / "rubric.toml"
+    path.write_text(text.replace("\nlevel2 = false", "\nlevel2 = true"))
+    path.chmod(0o644)
+    return path
+
+
+def test_a_process_left_behind_keeps_no_profile_across_a_restart(setting):
+    """Level 2: profiles held by a process the app leaves running do not survive step 10's restart.
+
+    Every app of level 2 is forked by one nursery; stopping an app stops every process of the
+    nursery but its first and empties /tmp, as a sandbox of its own would be stopped.
+    """
+    samples = ROOT / "tests" / "submissions"
+    scores = {}
+    for name in ("cheat_level2_store_in_a_leftover_process", "mistake_level2_memory_only"):
+        path = setting.folder(name)
+        shutil.copytree(samples / name, path, dirs_exist_ok=True)
+        for item in [path, *path.rglob("*")]:
+            item.chmod(0o755 if item.is_dir() else 0o644)
+        result, done = setting.grade(path, "--step", "10", "--rubric", level2_rubric(setting))
+        assert result["isolation"].startswith("bubblewrap")
+        checks = {check["name"]: check["passed"] for step in result["steps"] for check in step["checks"]}
+        restart = next(name for name in checks if "stopped and started again" in name)
+        assert checks[restart] is False, failures(result)
+        scores[name] = result["score"]
+    assert scores["cheat_level2_store_in_a_leftover_process"] == scores["mistake_level2_memory_only"]
