@@ -6,7 +6,8 @@ run it (every installed pytest plugin loaded) and strictly (no plugin
 autoload), and the grader is compared with the strict one. Then one
 submission (the solution, every check including the live-HTTP one) and a
 class of generated submissions (copies of the solution and of the mutants)
-with one job and with two. Figures are medians of several runs; compare the
+with one job and with two; and the solution with level 2 turned on (its 17 checks each on a
+fresh copy, forked by the nursery) against level 1 alone. Figures are medians of several runs; compare the
 ratios, not the seconds, on a shared machine.
 
 Usage: python -m tools.bench [--runs N] [--class-size N]
@@ -78,11 +79,17 @@ def main() -> None:
         floor = median(floor_command, args.runs)
         strict = median(floor_command, args.runs, env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
         one = median([python, "-m", "checks", "solution", "--format", "json", "--seed", "1"], args.runs)
+        rubric = scratch / "level2.toml"
+        rubric.write_text((ROOT / "checks" / "rubric.toml").read_text().replace("\nlevel2 = false", "\nlevel2 = true"))
+        both = median([python, "-m", "checks", "solution", "--format", "json", "--seed", "1", "--rubric", str(rubric)],
+                      args.runs)
         print()
         print(f"  floor, pytest as a user runs it           {floor:6.2f} s")
         print(f"  floor, pytest without plugin autoload     {strict:6.2f} s")
-        print(f"  one submission (the solution, 21 checks)  {one:6.2f} s   {one / strict:.2f}× the strict floor"
+        print(f"  one submission (the solution, 22 checks)  {one:6.2f} s   {one / strict:.2f}× the strict floor"
               f" (goal ≤ 1.2×), {one / floor:.2f}× the user's floor")
+        print(f"  the solution with level 2 on (39 checks)  {both:6.2f} s   {both / one:.2f}× level 1 alone"
+              " (goal ≤ 1.5×)")
 
         make_class(scratch / "class", args.class_size)
         figures = {}
