@@ -15,7 +15,8 @@ from the expectations: for a step's module, samples that between them make each 
 checks fail with each phrase expected of it, then two valid samples, graded on that step
 alone (ONLY_STEP); for club.py and the other shared modules, a valid sample, then samples
 that between them fail every check. A module with fast tests of its own runs those first
-(UNIT: club.py's messages, replay commands and caps, word for word, in tests/test_club.py).
+(UNIT: club.py's messages, replay commands and caps, word for word, in tests/test_club.py;
+step 4's bounds on a template, in tests/test_template_fields.py).
 pytest stops at the first failure, so a killed mutant costs a second or a grading or two.
 String literals (the wording) are left alone unless --strings: the verdict tests pin
 phrases, not every word.
@@ -23,8 +24,9 @@ phrases, not every word.
 dist/mutation/report.txt gives killed/total per file and each survivor's diff; each file's
 outcome is kept in dist/mutation/results/, so a later run of some files updates the report.
 The default files are the step modules and club.py; name others (checks/data.py,
-checks/rubric.py, checks/results.py) to add them. On two idle cores a step module takes a
-few minutes and club.py about ten (`nice -n 10 make mutation FILES=checks/club.py`).
+checks/rubric.py, checks/results.py) to add them. On two shared cores the level-1 step
+modules take about seven minutes together and club.py about eight
+(`nice -n 10 make mutation FILES=checks/club.py`).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ UNIT = {
         "tests/test_feedback.py::test_template_variables_are_read_from_the_source",
         "tests/test_replay.py::test_a_jar_is_kept_only_when_asked",
     ],
+    "checks/test_step4_template_fields.py": ["tests/test_template_fields.py"],
 }
 KILLED = "ok_killed"
 LEVEL_2 = {"8", "9", "10", "11"}
