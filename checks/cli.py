@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from checks import integrity
@@ -206,7 +208,37 @@ def student_error(message: str) -> None:
     sys.exit(2)
 
 
+def sweep_leftovers() -> None:
+    """Remove the copies and pids cgroups of graders that were killed (kill -9, a crash) ten minutes ago or more."""
+    from checks.run.workspace import sweep_leftovers as sweep_folders
+    from checks.sandbox.cgroup import sweep as sweep_cgroups
+
+    sweep_folders()
+    sweep_cgroups()
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (a CI job cancelled, `kill`) stops grading as Ctrl-C does: sandboxes and copies are removed."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """`python -m checks`: an interrupted run (Ctrl-C, SIGTERM) writes no grade and exits with 130."""
+    stop_on_sigterm()
+    try:
+        return run(argv)
+    except KeyboardInterrupt:
+        print("\npython -m checks: interrupted: no grade was written for the submission being graded "
+              "(a class keeps every grade written before; run again to go on)", file=sys.stderr)
+        return 130
+
+
+def run(argv: list[str] | None = None) -> int:
     if "--github" in (sys.argv[1:] if argv is None else argv) or workflow.in_ci():
         workflow.guard()  # in a CI log, nothing the submission wrote may become a workflow command
     argv = sys.argv[1:] if argv is None else argv
@@ -236,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.isolation.note:
         print(f"python -m checks: note: {args.isolation.note}", file=sys.stderr)
+    sweep_leftovers()  # what graders killed before they could clean up (SIGKILL) left behind
     if whole_class:
         return grade_whole_class(args)
     if args.github:

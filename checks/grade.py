@@ -73,6 +73,8 @@ def grade(
         if any(steps[chosen].needs_app for chosen in selected):
             grading.sandbox()  # start importing the student's app now: it loads while pytest does
         code, output = run_checks(grading, [steps[chosen].module for chosen in selected])
+        if grading.interrupted:
+            raise KeyboardInterrupt  # the checks left were not run: a grade now would be wrong
         if code not in (0, 1) and not grading.results:
             raise RuntimeError(f"pytest could not run the checks (exit {code}):\n{output}")
         return grading.grade(selected)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.run.folders import class_folder, digest, not_submitted, student_folders, work_folder
-from checks.run.workspace import SCRATCH, scratch_base
+from checks.run.workspace import SCRATCH, new_scratch
 
 KIT = Path(__file__).resolve().parents[2]
 STATE = "state.json"
@@ -199,7 +199,7 @@ class Worker:
     def start(self) -> subprocess.Popen:
         if self.process is None or self.process.poll() is not None:
             self.stop()
-            self.scratch = tempfile.mkdtemp(prefix="flask-club-worker-", dir=scratch_base())
+            self.scratch = str(new_scratch("worker-"))
             self.errors = Tail()
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "checks.run.worker"],
@@ -389,7 +389,8 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
             workers.append(slots.worker)
         return slots.worker.grade(student, own_seed)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
         futures = {
             pool.submit(grade_one, student, own_seed): (student, key, own_seed) for student, key, own_seed in todo
         }
@@ -406,6 +407,15 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
                 state.record(student.name, key, own_seed, outcome.seconds)
             if progress:
                 progress.advance(outcome)
+    except KeyboardInterrupt:
+        # Ctrl-C or SIGTERM: the grades written so far stay (a second run resumes); the workers and
+        # their sandboxes stop now, and what they were grading is recorded nowhere.
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in list(workers):
+            worker.stop()
+        raise
+    finally:
+        pool.shutdown(wait=True)
     for worker in workers:
         worker.stop()
     if progress:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
 from checks import rubric
 from checks.data import club_password, secret_key
 from checks.results import CheckResult, Failure, Grade, StepResult
-from checks.run.workspace import Workspace, look_for, scratch_base
+from checks.run.workspace import Workspace, look_for, new_scratch
 from checks.sandbox import bubblewrap
 from checks.sandbox.nursery import Nursery, NurseryGone
 from checks.sandbox.parent import BUBBLEWRAP, Isolation, Limits, Sandbox, choose
@@ -67,6 +65,7 @@ class Grading:
         self.locations: dict[str, tuple[str, int]] = {}
         self.durations: dict[str, float] = {}
         self.started = time.monotonic()
+        self.interrupted = False  # Ctrl-C or SIGTERM stopped the run: its results are no grade
         self.check_deadline = self.started + self.limits.check_timeout
 
     # -- the app ----------------------------------------------------------
@@ -123,7 +122,7 @@ class Grading:
             if self.workspace.app_source is None or not bubblewrap.can_be_first():
                 self._no_nursery = True
                 return None
-            folder = Path(tempfile.mkdtemp(prefix="flask-club-", dir=scratch_base())) / "apps"
+            folder = new_scratch() / "apps"
             try:
                 self._nursery = Nursery(folder, self.env(), self.limits, self.isolation)
             except OSError:
@@ -217,6 +216,9 @@ class Grading:
 
     def pytest_runtest_teardown(self, item: pytest.Item) -> None:
         self.end_check()
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        self.interrupted = True
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):

@@ -9,9 +9,11 @@ what is graded.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +51,7 @@ class Workspace:
         if self.pristine is None:
             raise SubmissionError("this copy of the submission keeps no pristine copy to start afresh from")
         if root is None:
-            folder = Path(tempfile.mkdtemp(prefix="flask-club-", dir=scratch_base()))
+            folder = new_scratch()
             root = folder / "submission"
         else:
             folder = root
@@ -197,6 +199,58 @@ def scratch_base() -> str | None:
     return None
 
 
+PREFIX = "flask-club-"
+LEFTOVER_SECONDS = 600  # a grader's folder this old, whose process is gone, was left by a killed grader
+
+
+def new_scratch(kind: str = "") -> Path:
+    """A new private folder for copies, named after this process (flask-club-PID-…): see sweep_leftovers."""
+    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-{kind}", dir=scratch_base()))
+
+
+def process_gone(pid: int) -> bool:
+    """Whether no process has this id (one of another user's counts as there)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def sweep_leftovers(now: float | None = None) -> list[str]:
+    """Remove the copies that graders killed with no chance to clean up (SIGKILL, a crash) left behind.
+
+    A folder is left over when it is named flask-club-PID-… by this user, is older than ten
+    minutes, and process PID is gone: a running grader's folders are never touched. Returns
+    the folders removed.
+    """
+    now = time.time() if now is None else now
+    bases = {tempfile.gettempdir(), *(["/dev/shm"] if os.path.isdir("/dev/shm") else [])}
+    removed = []
+    for base in sorted(bases):
+        try:
+            entries = list(os.scandir(base))
+        except OSError:
+            continue
+        for entry in entries:
+            found = re.fullmatch(rf"{PREFIX}(\d+)-.+", entry.name)
+            if not found:
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+                continue
+            if now - info.st_mtime < LEFTOVER_SECONDS or not process_gone(int(found.group(1))):
+                continue
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
+
+
 def prepare(submission: str | Path) -> Workspace:
     """Copy the submission to a new temporary folder; raise SubmissionError if it can't be."""
     source = Path(submission)
@@ -204,14 +258,14 @@ def prepare(submission: str | Path) -> Workspace:
         raise SubmissionError(f"there is no folder {str(submission)!r}")
     if not source.is_dir():
         raise SubmissionError(f"{str(submission)!r} is a file; give the folder that holds app.py")
-    parent = Path(tempfile.mkdtemp(prefix="flask-club-", dir=scratch_base()))
+    parent = new_scratch()
     root = parent / "submission"
     try:
         notes = copy_submission(source, root)
     except (OSError, shutil.Error) as error:
         shutil.rmtree(parent, ignore_errors=True)
         raise SubmissionError(f"could not copy {str(submission)!r} to grade it: {error}") from None
-    pristine = Path(tempfile.mkdtemp(prefix="flask-club-", dir=scratch_base())) / "pristine"
+    pristine = new_scratch() / "pristine"
     shutil.copytree(root, pristine, symlinks=True)  # before any student code runs: where fresh copies come from
     unreadable = {}
     for relative in ("app.py", TEMPLATE.as_posix()):

@@ -1,0 +1,200 @@
+"""A grader stopped part-way (Ctrl-C, SIGTERM, kill -9) writes no wrong grade and leaves nothing behind.
+
+Ctrl-C and SIGTERM (a CI job cancelled, `kill`) stop grading at once: no grade is
+written for the submission being graded (the checks not yet run would count as
+failed), every sandbox and copy is removed, and a class keeps the grades it had
+written. A grader killed with no chance to clean up (kill -9) leaves its copies and
+pids cgroups, named after its process; the next run removes them once they are ten
+minutes old.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from checks.run import workspace
+from checks.sandbox import bubblewrap, cgroup
+
+SLOW_APP = '''\
+import os, subprocess, sys, time
+from flask import Flask, abort, redirect, render_template, request
+
+# A process of the app's own, to look for once the grader has stopped.
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "MARKER"])
+app = Flask(__name__)
+profiles = {}
+
+@app.get("/")
+def home():
+    return "Hello World!"
+
+@app.post("/user/")
+def save():
+    if request.form.get("password") != os.environ.get("CLUB_PASSWORD"):
+        abort(401)
+    if not request.form.get("username"):
+        abort(400)
+    profiles[request.form["username"]] = dict(request.form)
+    return redirect("/", 303)
+
+@app.get("/user/<username>")
+def show(username):
+    time.sleep(1.5)  # slow to read back: grading takes a while, so it can be stopped part-way
+    if username not in profiles:
+        abort(404)
+    return render_template("user.html", **profiles[username])
+'''
+TEMPLATE = '<p id="username">{{ username }}</p><p id="food">{{ food }}</p><p id="message">{{ message }}</p>\n'
+
+needs_sandbox = pytest.mark.skipif(not bubblewrap.available(), reason="needs the sandbox (bubblewrap)")
+
+
+def slow_submission(folder: Path, marker: str) -> Path:
+    (folder / "templates").mkdir(parents=True)
+    (folder / "templates" / "user.html").write_text(TEMPLATE)
+    (folder / "app.py").write_text(SLOW_APP.replace("MARKER", marker))
+    return folder
+
+
+def running(marker: str) -> list[str]:
+    """Processes of the machine whose command line holds the marker."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if marker.encode() in cmdline.read_bytes():
+                found.append(cmdline.parent.name)
+        except OSError:
+            continue
+    return found
+
+
+def left_by(pid: int) -> list[str]:
+    """The copies and pids cgroups named after the grader process `pid`."""
+    found = []
+    for base in {Path("/dev/shm"), Path(os.environ.get("TMPDIR", "/tmp"))}:
+        found += [str(path) for path in base.glob(f"flask-club-{pid}-*")]
+    found += [str(path) for path in Path("/sys/fs/cgroup/pids").glob(f"flask-club-{pid}-*")]
+    return found
+
+
+def wait_for(condition, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def start(command: list[str]) -> subprocess.Popen:
+    """Start the grader as a terminal would: Ctrl-C (SIGINT) reaches it (a background job would ignore it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "checks", *command], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def stop_for_good(grader: subprocess.Popen) -> None:
+    """Where a test failed before the grader ended: end it, and close its pipes."""
+    if grader.poll() is None:
+        grader.kill()
+    grader.communicate()
+
+
+@needs_sandbox
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_grade_stopped_part_way_writes_nothing_and_leaves_nothing(tmp_path, stop):
+    """Stopped in the middle of step 5, the grader prints no grade, exits 130, and no process or copy is left."""
+    marker = f"flask-club-interrupted-{uuid.uuid4().hex}"
+    submission = slow_submission(tmp_path / "submission", marker)
+    grader = start([str(submission), "--format", "json", "--seed", "3", "--output", str(tmp_path / "grade.json")])
+    try:
+        assert wait_for(lambda: running(marker)), "the app never started"
+        time.sleep(2)  # into step 5's slow read-backs
+        grader.send_signal(stop)
+        out, err = grader.communicate(timeout=60)
+    finally:
+        stop_for_good(grader)
+    assert grader.returncode == 130, err
+    assert "interrupted: no grade was written" in err
+    assert "Traceback" not in err
+    assert out == "" and not (tmp_path / "grade.json").exists()
+    assert wait_for(lambda: not running(marker), 10), "the app's process outlived the grader"
+    assert left_by(grader.pid) == []
+
+
+@needs_sandbox
+def test_a_class_stopped_part_way_keeps_the_grades_it_wrote(tmp_path):
+    """SIGTERM to a class's grader: grades written before stay whole, the one being made is not written."""
+    marker = f"flask-club-class-interrupted-{uuid.uuid4().hex}"
+    folder = tmp_path / "class"
+    shutil.copytree(ROOT / "solution", folder / "ada", ignore=shutil.ignore_patterns("instance", "__pycache__"))
+    slow_submission(folder / "zed", marker)
+    out = tmp_path / "out"
+    grader = start([str(folder), "--class", "--out", str(out), "--jobs", "1", "--seed", "5"])
+    try:
+        assert wait_for(lambda: running(marker)), "the slow student's app never started"
+        time.sleep(2)
+        grader.send_signal(signal.SIGTERM)
+        _, err = grader.communicate(timeout=60)
+    finally:
+        stop_for_good(grader)
+    assert grader.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    graded = {path.stem: json.loads(path.read_text()) for path in (out / "json").glob("*.json")}
+    assert set(graded) == {"ada"}  # ada (first) finished; zed was being graded: no grade for zed
+    assert graded["ada"]["score"] == 100
+    assert wait_for(lambda: not running(marker), 10), "the app's process outlived the grader"
+    assert left_by(grader.pid) == []
+
+
+def test_copies_left_by_a_killed_grader_are_swept_once_old(tmp_path, monkeypatch):
+    """Folders flask-club-PID-… of a process that is gone are removed after ten minutes; others are kept."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(workspace.tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a process id no process has now
+    old = time.time() - workspace.LEFTOVER_SECONDS - 60
+    folders = {
+        "dead-old": tmp_path / f"flask-club-{dead.pid}-abc",
+        "dead-young": tmp_path / f"flask-club-{dead.pid}-def",
+        "alive-old": tmp_path / f"flask-club-{os.getpid()}-ghi",
+        "not-ours-name": tmp_path / "flask-club-abcdef",
+    }
+    for name, folder in folders.items():
+        (folder / "submission").mkdir(parents=True)
+        if name != "dead-young":
+            os.utime(folder, (old, old))
+    removed = workspace.sweep_leftovers()
+    assert removed == [str(folders["dead-old"])]
+    assert {name for name, folder in folders.items() if folder.exists()} == {"dead-young", "alive-old", "not-ours-name"}
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or cgroup._parent() is None, reason="pids cgroups are made as root only")
+def test_pids_cgroups_left_by_a_killed_grader_are_swept():
+    """A pids cgroup named after a process that is gone is emptied and removed; a running grader's is kept."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    parent = cgroup._parent()
+    stale, live = parent / f"flask-club-{dead.pid}-1", parent / f"flask-club-{os.getpid()}-999"
+    for folder in (stale, live):
+        folder.mkdir()
+    try:
+        removed = cgroup.sweep(older_than=0)
+        assert str(stale) in removed and not stale.exists()
+        assert live.exists()
+    finally:
+        for folder in (stale, live):
+            if folder.exists():
+                folder.rmdir()
