@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, processes_with
 from test_sandbox import APP, TEMPLATE
 
 from checks.integrity import write_manifest
@@ -391,18 +391,6 @@ def test_a_detached_process_cannot_rewrite_the_output(setting):
     assert "FORGED" not in result and result["score"] == setting.twin("weak")
 
 
-def leftovers(marker: str) -> list[str]:
-    """Processes of the machine whose command line holds the marker."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if marker.encode() in cmdline.read_bytes():
-                found.append(cmdline.parent.name)
-        except OSError:
-            continue
-    return found
-
-
 def test_no_process_of_a_submission_outlives_its_grading(setting):
     """A setsid double fork holding the sandbox's pipes neither stalls the grader nor survives it."""
     marker = f"flask-club-leftover-{uuid.uuid4().hex}"
@@ -411,9 +399,9 @@ def test_no_process_of_a_submission_outlives_its_grading(setting):
     attack(setting, "leftover", DETACH.format(child=child))
     assert time.monotonic() - started < 90
     deadline = time.monotonic() + 5
-    while leftovers(marker) and time.monotonic() < deadline:
+    while processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert leftovers(marker) == []
+    assert processes_with(marker) == []
 
 
 def test_proc_shows_no_grader_memory(setting):

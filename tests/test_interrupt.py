@@ -21,62 +21,25 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, processes_with
+from test_sandbox import submission
 
 from checks.run import workspace
 from checks.sandbox import bubblewrap, cgroup
 
-SLOW_APP = '''\
-import os, subprocess, sys, time
-from flask import Flask, abort, redirect, render_template, request
-
-# A process of the app's own, to look for once the grader has stopped.
-subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "MARKER"])
-app = Flask(__name__)
-profiles = {}
-
-@app.get("/")
-def home():
-    return "Hello World!"
-
-@app.post("/user/")
-def save():
-    if request.form.get("password") != os.environ.get("CLUB_PASSWORD"):
-        abort(401)
-    if not request.form.get("username"):
-        abort(400)
-    profiles[request.form["username"]] = dict(request.form)
-    return redirect("/", 303)
-
-@app.get("/user/<username>")
-def show(username):
-    time.sleep(1.5)  # slow to read back: grading takes a while, so it can be stopped part-way
-    if username not in profiles:
-        abort(404)
-    return render_template("user.html", **profiles[username])
-'''
-TEMPLATE = '<p id="username">{{ username }}</p><p id="food">{{ food }}</p><p id="message">{{ message }}</p>\n'
+# test_sandbox.py's valid app, with a process of its own (to look for once the grader has stopped) and
+# read-backs slow enough that grading can be stopped part-way.
+OWN_PROCESS = (
+    'import subprocess, sys, time\nsubprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "MARKER"])'
+)
+SLOW_READ_BACK = "time.sleep(1.5)"
 
 needs_sandbox = pytest.mark.skipif(not bubblewrap.available(), reason="needs the sandbox (bubblewrap)")
 
 
 def slow_submission(folder: Path, marker: str) -> Path:
-    (folder / "templates").mkdir(parents=True)
-    (folder / "templates" / "user.html").write_text(TEMPLATE)
-    (folder / "app.py").write_text(SLOW_APP.replace("MARKER", marker))
-    return folder
-
-
-def running(marker: str) -> list[str]:
-    """Processes of the machine whose command line holds the marker."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if marker.encode() in cmdline.read_bytes():
-                found.append(cmdline.parent.name)
-        except OSError:
-            continue
-    return found
+    folder.mkdir(parents=True)
+    return submission(folder, IMPORT=OWN_PROCESS.replace("MARKER", marker), SHOW=SLOW_READ_BACK)
 
 
 def left_by(pid: int) -> list[str]:
@@ -120,7 +83,7 @@ def test_a_grade_stopped_part_way_writes_nothing_and_leaves_nothing(tmp_path, st
     submission = slow_submission(tmp_path / "submission", marker)
     grader = start([str(submission), "--format", "json", "--seed", "3", "--output", str(tmp_path / "grade.json")])
     try:
-        assert wait_for(lambda: running(marker)), "the app never started"
+        assert wait_for(lambda: processes_with(marker)), "the app never started"
         time.sleep(2)  # into step 5's slow read-backs
         grader.send_signal(stop)
         out, err = grader.communicate(timeout=60)
@@ -130,7 +93,7 @@ def test_a_grade_stopped_part_way_writes_nothing_and_leaves_nothing(tmp_path, st
     assert "interrupted: no grade was written" in err
     assert "Traceback" not in err
     assert out == "" and not (tmp_path / "grade.json").exists()
-    assert wait_for(lambda: not running(marker), 10), "the app's process outlived the grader"
+    assert wait_for(lambda: not processes_with(marker), 10), "the app's process outlived the grader"
     assert left_by(grader.pid) == []
 
 
@@ -144,7 +107,7 @@ def test_a_class_stopped_part_way_keeps_the_grades_it_wrote(tmp_path):
     out = tmp_path / "out"
     grader = start([str(folder), "--class", "--out", str(out), "--jobs", "1", "--seed", "5"])
     try:
-        assert wait_for(lambda: running(marker)), "the slow student's app never started"
+        assert wait_for(lambda: processes_with(marker)), "the slow student's app never started"
         time.sleep(2)
         grader.send_signal(signal.SIGTERM)
         _, err = grader.communicate(timeout=60)
@@ -155,7 +118,7 @@ def test_a_class_stopped_part_way_keeps_the_grades_it_wrote(tmp_path):
     graded = {path.stem: json.loads(path.read_text()) for path in (out / "json").glob("*.json")}
     assert set(graded) == {"ada"}  # ada (first) finished; zed was being graded: no grade for zed
     assert graded["ada"]["score"] == 100
-    assert wait_for(lambda: not running(marker), 10), "the app's process outlived the grader"
+    assert wait_for(lambda: not processes_with(marker), 10), "the app's process outlived the grader"
     assert left_by(grader.pid) == []
 
 
