@@ -49,10 +49,15 @@ WORK = OUT / "work"  # this run's copy: main() makes a fresh one, so runs of dif
 RESULTS = OUT / "results"
 
 STEP_MODULES = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "checks").glob("test_*.py"))
-DEFAULT = [*STEP_MODULES, "checks/club.py"]
-SHARED = ["checks/club.py", "checks/data.py", "checks/rubric.py", "checks/results.py"]
+DEFAULT = [*STEP_MODULES, "checks/club.py", "checks/members.py"]
+SHARED = ["checks/club.py", "checks/members.py", "checks/data.py", "checks/rubric.py", "checks/results.py"]
 # Valid samples graded for every file: a mutant must not fail a good submission either.
 VALID = ["valid_module_dict", "valid_factory_config"]
+# Level 2's: a level-1 sample fails steps 8 to 11 (it has no /login), so level 2's modules grade these.
+VALID_LEVEL_2 = ["valid_level2_signed_session", "valid_level2_server_session"]
+# Shared modules that only level 2's checks use: tested against level 2's samples and mutants, every
+# step graded (a level-2 sample grades in seconds), so that each of steps 8 to 11 calls them.
+LEVEL_2_SHARED = {"checks/members.py"}
 # Samples that pass a step along a path its targeted samples don't take, graded with them: step 3
 # must name the first element of a template that has only one; extra 7 must not take an unknown
 # user's empty 200 page for a refused profile that was stored.
@@ -67,6 +72,12 @@ UNIT = {
         "tests/test_replay.py::test_a_jar_is_kept_only_when_asked",
     ],
     "checks/test_step4_template_fields.py": ["tests/test_template_fields.py"],
+    # Level 2's checks one at a time against small apps in this process: each branch's message and hint.
+    "checks/test_step8_layout.py": ["tests/test_level2_checks.py"],
+    "checks/test_step9_login.py": ["tests/test_level2_checks.py"],
+    "checks/test_step10_account.py": ["tests/test_level2_checks.py"],
+    "checks/test_step11_photo.py": ["tests/test_level2_checks.py"],
+    "checks/members.py": ["tests/test_level2_checks.py"],
 }
 KILLED = "ok_killed"
 LEVEL_2 = {"8", "9", "10", "11"}
@@ -129,19 +140,23 @@ def selection(file: str) -> list[str]:
     cases.update({mutant.format(name): verdicts.expectation(mutants.load(name)) for name in mutants.names()})
     step_id = step_of(file)
     step = verdicts.steps().get(step_id) if step_id else None
+    level2 = step_id in LEVEL_2 or file in LEVEL_2_SHARED
 
     def covers(fails: dict) -> set[tuple[str, str]]:
         if step is not None:  # each distinct (check, phrase) of the step's own checks
             own = verdicts.targets(fails) & set(step.points)
             return {(name, str(fails[name])) for name in own}
+        own_level2 = {name for name in verdicts.targets(fails) if verdicts.step_of_check().get(name) in LEVEL_2}
+        if level2:  # a module of level 2's alone: every check of steps 8 to 11 made to fail
+            return {(name, "") for name in own_level2}
         if any(verdicts.step_of_check().get(name) in LEVEL_2 for name in fails):
             return set()  # level 2's samples grade slowly (restarts, uploads): its own modules cover it
         borrowed = {(text, "") for expected in fails.values() for phrase in verdicts.phrases(expected)
                     for text in verdicts.BORROWED if text in phrase.casefold()}
         return {(name, "") for name in verdicts.targets(fails)} | borrowed
 
-    valid = [submission.format(name) for name in VALID]
-    ids = [] if step is not None else valid[:1]
+    valid = [submission.format(name) for name in (VALID_LEVEL_2 if level2 else VALID)]
+    ids = valid[:1] if step is None or level2 else []  # level 2's: a valid sample first
     wanted = set().union(*(covers(fails) for fails in cases.values()))
     while wanted:
         best = max(cases, key=lambda case: len(covers(cases[case]) & wanted))

@@ -1,0 +1,307 @@
+"""Level 2's checks (steps 8 to 11) against small apps in this process: each way a check fails, and what it says.
+
+The sample submissions and mutants grade whole apps end to end; these drive one check at a
+time against a few lines of Flask (behind the stand-in for the sandbox of tests/test_club.py),
+so that each of a check's branches is seen to fail with its own message and hint, in a second.
+`make mutation` runs these first against the level-2 step modules and checks/members.py.
+"""
+
+from __future__ import annotations
+
+import types
+from pathlib import Path
+
+import flask
+import pytest
+from markupsafe import escape
+from test_club import FakeRemote
+
+from checks import members
+from checks import test_step8_layout as step8
+from checks import test_step9_login as step9
+from checks.club import CheckFailed, Club, Notes, Reply, browser
+from checks.data import Data
+from checks.results import Failure
+from checks.rubric import Step
+
+PASSWORD = "s3cret-pw"
+
+
+def step(step_id: str) -> Step:
+    return Step(id=step_id, title=f"step {step_id}", doc=f"docs/student/step-{step_id}.md", points={})
+
+
+def club_of(app: flask.Flask, step_id: str = "9", root: Path | None = None) -> Club:
+    """A level-2 check's Club talking to `app` in a browser that keeps cookies, with the club password PASSWORD."""
+    fake = FakeRemote(app)
+    fake.sandbox.root = root
+    return Club(browser(fake), fake, Notes(step(step_id)), PASSWORD, request_timeout=lambda: 3.0)
+
+
+def failure(call, *args, **kwargs) -> Failure:
+    """The failure a call stops the check with (it must stop it)."""
+    with pytest.raises(CheckFailed) as failed:
+        call(*args, **kwargs)
+    return failed.value.failure
+
+
+def page(*elements: str, path: str = "/") -> Reply:
+    body = "<html><body>" + "".join(elements) + "</body></html>"
+    return Reply("GET", path, 200, {"content-type": "text/html; charset=utf-8"}, body.encode())
+
+
+# -- step 8: one layout --------------------------------------------------------------------------
+def grading_of(tmp_path: Path, base: str | None = None, user: str | None = None) -> types.SimpleNamespace:
+    """What step 8's source checks read of a submission: templates/base.html and user.html as handed in."""
+    (tmp_path / "templates").mkdir()
+    for name, text in (("base.html", base), ("user.html", user)):
+        if text is not None:
+            (tmp_path / "templates" / name).write_text(text)
+    workspace = types.SimpleNamespace(
+        pristine=tmp_path,
+        template_source=user,
+        source=lambda name: (tmp_path / name).read_text() if (tmp_path / name).is_file() else None,
+    )
+    return types.SimpleNamespace(workspace=workspace)
+
+
+BASE = '<nav id="club-nav"><a href="/">Flask Club</a></nav>{% block content %}{% endblock %}'
+USER = '{% extends "base.html" %}\n{% block content %}<p id="username">{{ username }}</p>{% endblock %}'
+
+
+def test_a_base_without_the_navigation_gets_the_navigations_markup_as_hint(tmp_path):
+    grading = grading_of(tmp_path, base="<main>{% block content %}{% endblock %}</main>")
+    failed = failure(step8.test_base_template_has_nav, grading, Notes(step("8")))
+    assert failed.problem == 'expected an element with id="club-nav" in templates/base.html, found none'
+    assert failed.hint == step8.NAV_HINT
+    assert '<nav id="club-nav"><a href="/">' in failed.hint
+
+
+@pytest.mark.parametrize(
+    ("nav", "seen"),
+    [
+        ('<nav id="club-nav"><a href="/about">About</a> <a href="/login">Log in</a></nav>', '"/about", "/login"'),
+        ('<nav id="club-nav"><span>Flask Club</span></nav>', "no link at all"),
+    ],
+)
+def test_a_base_whose_navigation_misses_home_says_what_it_links_to(tmp_path, nav, seen):
+    grading = grading_of(tmp_path, base=nav)
+    failed = failure(step8.test_base_template_has_nav, grading, Notes(step("8")))
+    assert failed.problem == f"expected #club-nav in templates/base.html to link to /, but it holds {seen}"
+
+
+@pytest.mark.parametrize(
+    ("href", "home"),
+    [
+        ("/", True),
+        ("http://localhost/", True),
+        ("/about", False),
+        ("{{ url_for('index') }}", True),
+        ("{{ url_for('club.index') }}", True),
+        ("{{ url_for('login') }}", False),
+        ("/{{ url_for('index') }}", True),
+    ],
+)
+def test_a_link_home_is_slash_or_url_for_of_the_view_routed_at_slash(href, home):
+    assert step8.links_home(href, {"index"}) is home
+
+
+def test_url_for_counts_as_home_when_no_view_routed_at_slash_is_found():
+    assert step8.links_home("{{ url_for('welcome') }}", None) is True
+    assert step8.links_home("/about", None) is False
+
+
+def test_the_views_routed_at_slash_are_found_past_a_file_that_does_not_parse(tmp_path):
+    (tmp_path / "aaa_draft.py").write_text("def broken(:\n")
+    (tmp_path / "app.py").write_text(
+        '@app.get("/")\ndef home():\n    pass\n\n@app.route("/login")\ndef login():\n    pass\n'
+    )
+    assert step8.home_endpoints(tmp_path) == {"home"}
+    assert step8.home_endpoints(None) is None
+
+
+def test_a_user_template_that_does_not_extend_base_quotes_its_first_line(tmp_path):
+    grading = grading_of(
+        tmp_path, base=BASE, user="\n<!doctype html>\n<html>\n<p>{{ username }}</p>"
+    )
+    failed = failure(step8.test_user_template_extends_base, grading, Notes(step("8")))
+    assert failed.problem == (
+        "expected templates/user.html to start with {% extends \"base.html\" %}, but it starts with \"<!doctype html>\""
+    )
+
+
+def test_a_user_template_filling_a_block_base_lacks_names_both(tmp_path):
+    user = '{% extends "base.html" %}{% block body %}<p>{{ username }}</p>{% endblock %}'
+    grading = grading_of(tmp_path, base=BASE, user=user)
+    failed = failure(step8.test_user_template_extends_base, grading, Notes(step("8")))
+    assert failed.problem == (
+        "templates/user.html fills the block(s) body, but base.html defines only content: "
+        "nothing of the profile is shown"
+    )
+
+
+def test_a_user_template_filling_a_block_of_base_passes(tmp_path):
+    notes = Notes(step("8"))
+    step8.test_user_template_extends_base(grading_of(tmp_path, base=BASE, user=USER), notes)
+    assert notes.lines == ['templates/user.html extends "base.html" and fills content']
+
+
+def test_a_page_without_the_navigation_is_told_to_extend_base():
+    failed = failure(step8.expect_one_nav, club_of(flask.Flask("none"), "8"), page("<p>hello</p>"), "GET /")
+    assert failed.problem == 'expected GET / to hold exactly one element with id="club-nav", found none'
+    assert failed.hint.startswith("the page's template must extend base.html")
+
+
+def test_a_page_with_two_navigations_is_told_to_keep_base_s_alone():
+    nav = '<nav id="club-nav"><a href="/">Home</a></nav>'
+    failed = failure(step8.expect_one_nav, club_of(flask.Flask("two"), "8"), page(nav, nav), "GET /")
+    assert failed.problem == 'expected GET / to hold exactly one element with id="club-nav", found 2 of them'
+    assert failed.hint == "the navigation belongs in base.html alone: take it out of the pages that extend it"
+
+
+@pytest.mark.parametrize(
+    ("nav", "seen"),
+    [
+        ('<nav id="club-nav"><a href="/login">Log in</a></nav>', '"/login"'),
+        ('<nav id="club-nav">Flask Club</nav>', "no link at all"),
+    ],
+)
+def test_a_rendered_navigation_without_a_link_home_says_what_it_holds(nav, seen):
+    failed = failure(step8.expect_one_nav, club_of(flask.Flask("nohome"), "8"), page(nav), "GET /")
+    assert failed.problem == f"expected #club-nav on GET / to link to /, but it holds {seen}"
+    assert failed.hint == step8.NAV_HINT
+
+
+def test_a_rendered_navigation_linking_home_relative_to_the_page_passes():
+    club = club_of(flask.Flask("relative"), "8")
+    nav = page('<nav id="club-nav"><a href="..">Home</a></nav>', path="/user/Ada")
+    step8.expect_one_nav(club, nav, "GET /user/Ada")
+
+
+# -- a small club of members, for steps 9 to 11 ----------------------------------------------
+LOGIN_FORM = '<form method="post"><input name="username"><input name="password" type="password"></form>'
+
+
+def member_club(
+    *,
+    login_form: str = LOGIN_FORM,
+    status_on_profiles: bool = True,
+    remember: bool = True,
+    logout: bool = True,
+    token: bool = False,
+) -> flask.Flask:
+    """A club with members: POST /user/ stores a profile, POST /login remembers the member, #status names them.
+
+    `token`: the member is remembered in a cookie of its own, "member=<username>|<token>", set after a
+    cookie "aaa" of no meaning, and the token is never checked (only a cookie without a "|" is refused).
+    """
+    app = flask.Flask("members")
+    app.secret_key = "the tests' own key"
+    profiles: dict[str, dict[str, str]] = {}
+
+    def member() -> str | None:
+        if token:
+            remembered = flask.request.cookies.get("member", "")
+            return remembered.split("|")[0] if "|" in remembered else None
+        return flask.session.get("username")
+
+    def layout(body: str, status: bool = True) -> str:
+        shown = f'<p id="status">{escape(member() or "")}</p>' if status else ""
+        return f'<nav id="club-nav"><a href="/">Flask Club</a></nav>{shown}<main>{body}</main>'
+
+    @app.get("/")
+    def index():
+        return layout("<h1>Flask Club</h1>")
+
+    @app.post("/user/")
+    def join():
+        if flask.request.form.get("password") != PASSWORD:
+            flask.abort(403)
+        form = flask.request.form
+        profiles[form["username"]] = {"food": form["food"], "message": form["message"]}
+        return flask.redirect(f"/user/{form['username']}", 303)
+
+    @app.get("/user/<username>")
+    def show(username):
+        found = profiles.get(username)
+        if found is None:
+            flask.abort(404)
+        fields = f'<p id="username">{username}</p><p id="food">{found["food"]}</p>'
+        fields += f'<p id="message">{found["message"]}</p>'
+        return layout(fields, status_on_profiles)
+
+    @app.get("/login")
+    def login_page():
+        return layout(login_form)
+
+    @app.post("/login")
+    def login():
+        if flask.request.form.get("password") != PASSWORD:
+            return layout(login_form), 401
+        answer = flask.redirect("/", 303)
+        if not remember:
+            pass
+        elif token:
+            answer.set_cookie("aaa", "nothing")
+            answer.set_cookie("member", f"{flask.request.form['username']}|0123456789abcdef0123456789abcdef")
+        else:
+            flask.session["username"] = flask.request.form["username"]
+        return answer
+
+    if logout:
+
+        @app.get("/logout")
+        def log_out():
+            flask.session.clear()
+            return flask.redirect("/", 303)
+
+    return app
+
+
+def data(check: str) -> Data:
+    return Data(2024, check)
+
+
+# -- step 9: log in and out ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("form", "named"),
+    [
+        ('<form method="post"><input name="user"><input name="password"></form>', "password, user"),
+        ('<form method="post"><input name="username"><textarea name="pass"></textarea></form>', "pass, username"),
+        ('<form method="post"><button>Log in</button></form>', "nothing"),
+    ],
+)
+def test_a_login_form_without_both_inputs_names_its_fields(form, named):
+    failed = failure(step9.test_login_page_has_form, club_of(member_club(login_form=form)))
+    assert failed.problem == (
+        f"expected the login form to hold inputs named username and password; its fields are named {named}"
+    )
+
+
+def test_a_login_form_with_both_inputs_passes():
+    step9.test_login_page_has_form(club_of(member_club()))
+
+
+def test_status_missing_from_a_page_gets_the_status_hint_and_an_empty_one_the_login_hint():
+    check = step9.test_login_shows_member_on_every_page
+    failed = failure(check, club_of(member_club(status_on_profiles=False)), data("a"))
+    assert failed.problem.endswith('but the page has no element with id="status"')
+    assert failed.hint == members.STATUS_HINT
+    failed = failure(check, club_of(member_club(remember=False)), data("b"))
+    assert failed.problem.endswith("but #status is empty")
+    assert failed.hint == members.LOGIN_HINT
+
+
+def test_no_logout_route_is_named():
+    failed = failure(step9.test_logout_logs_out, club_of(member_club(logout=False)), data("c"))
+    assert failed.problem == "expected a /logout route, got 404"
+
+
+def test_an_altered_cookie_that_still_logs_in_is_named_among_others():
+    failed = failure(step9.test_no_other_browser_is_logged_in, club_of(member_club(token=True)), data("d"))
+    assert failed.problem.startswith("an altered cookie member still logs ")
+    assert failed.problem.endswith(" in: the session is not checked")
+
+
+def test_flasks_signed_session_logs_no_other_browser_in():
+    step9.test_no_other_browser_is_logged_in(club_of(member_club()), data("e"))
