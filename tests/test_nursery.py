@@ -214,3 +214,15 @@ def test_level_2_starts_one_nursery_not_a_sandbox_per_check(monkeypatch, tmp_pat
     assert (result.score, result.max_score) == (150, 150)
     assert started.count(True) == 1, started
     assert len(started) <= 4, f"{len(started)} sandboxes started for one submission"
+
+
+def test_an_app_gets_a_sandbox_of_its_own_once_the_nursery_has_stopped(nursery):
+    """Where the nursery has stopped, an app still starts and answers, in a sandbox of its own."""
+    made, workspace = nursery(SPY)
+    made.close()
+    root = workspace.fresh_copy(made.new_folder())
+    app = Sandbox(root, ENV, Limits(), isolation=choose(others_work=False), nursery=made)
+    app.ready()
+    assert app.nursery is None
+    assert seen(app)["here"] == "/app"  # its own copy at /app, as for any app with a sandbox of its own
+    app.kill()

@@ -11,7 +11,7 @@ from checks.data import club_password, secret_key
 from checks.results import CheckResult, Failure, Grade, StepResult
 from checks.run.workspace import Workspace, look_for, new_scratch
 from checks.sandbox import bubblewrap
-from checks.sandbox.nursery import Nursery, NurseryGone
+from checks.sandbox.nursery import Nursery
 from checks.sandbox.parent import BUBBLEWRAP, Isolation, Limits, Sandbox, choose
 
 NOTES = pytest.StashKey["object"]()
@@ -131,12 +131,9 @@ class Grading:
 
     def _start_fresh(self, env: dict[str, str]) -> Sandbox:
         nursery = self.nursery() if env == self.env() else None
-        if nursery is not None:
+        if nursery is not None:  # (where it has stopped, the app gets a sandbox of its own: see Sandbox.start)
             root = self.workspace.fresh_copy(nursery.new_folder())
-            try:
-                return Sandbox(root, env, self.limits, isolation=self.isolation, nursery=nursery)
-            except NurseryGone:
-                self.workspace.discard(root)
+            return Sandbox(root, env, self.limits, isolation=self.isolation, nursery=nursery)
         root = self.workspace.fresh_copy()
         return start_sandbox(self.workspace, env, self.limits, root, isolation=self.isolation)
 

@@ -26,13 +26,12 @@ import threading
 from pathlib import Path
 
 from checks.sandbox.limits import Limits
-from checks.sandbox.parent import Isolation, Process, launch, stop
+from checks.sandbox.parent import Isolation, NurseryGone, Process, launch, stop
 
 REPLY_SECONDS = 10  # how long the nursery may take to fork an app, or to clear them all
 
 
-class NurseryGone(Exception):
-    """The nursery could not start, or has stopped: start the app in a sandbox of its own instead."""
+__all__ = ["Nursery", "NurseryGone", "Forked"]
 
 
 class Forked:
@@ -149,7 +148,7 @@ class Nursery:
                 self.control.send(json.dumps(message).encode())
             return self._replies.get(timeout=REPLY_SECONDS)
         except (OSError, queue.Empty) as error:
-            self.close()
+            self._stop()
             raise NurseryGone(f"the nursery did not answer ({error or 'in time'})") from None
 
     def _wait_started(self) -> None:
@@ -161,7 +160,7 @@ class Nursery:
         except queue.Empty:
             reply = {"error": "the nursery did not start in time"}
         if not reply.get("started"):
-            self.close()
+            self._stop()
             raise NurseryGone(str(reply.get("error", "the nursery did not start")))
         self._started = True
 
@@ -206,10 +205,10 @@ class Nursery:
                 self._used = False
                 self._sweep()
             else:
-                self.close()
+                self._stop()
 
-    def close(self) -> None:
-        """Stop the nursery and everything in it; remove its folder."""
+    def _stop(self) -> None:
+        """Stop the nursery and everything in it (its folder stays: a copy in it may still be run)."""
         self.gone = True
         stop(self.process, self.cgroup)
         self.cgroup = None
@@ -217,4 +216,8 @@ class Nursery:
             self.control.close()
         except OSError:
             pass
+
+    def close(self) -> None:
+        """Stop the nursery and everything in it; remove its folder and every copy in it."""
+        self._stop()
         shutil.rmtree(self.folder.parent, ignore_errors=True)

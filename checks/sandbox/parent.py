@@ -92,6 +92,10 @@ def choose(no_sandbox: bool = False, others_work: bool = True, limits: Limits | 
     return Isolation(BUBBLEWRAP, BUBBLEWRAP)
 
 
+class NurseryGone(Exception):
+    """Level 2's nursery (nursery.py) could not start, or has stopped: the app gets a sandbox of its own."""
+
+
 class AppFailure(Exception):
     """The student's app could not answer; the message says why, for the student."""
 
@@ -306,8 +310,9 @@ def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation
             cwd=cwd,
             env=env,
             stdin=stdin,
+            # The nursery speaks on its socket (stdin) only; its apps print into pipes of their own.
             stdout=subprocess.DEVNULL if nursery else subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL if nursery else subprocess.PIPE,
             close_fds=True,  # the app inherits its pipes, and nothing else of the grader's
             pass_fds=pass_fds,
             start_new_session=os.name == "posix",
@@ -316,9 +321,8 @@ def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation
     except BaseException:
         if cgroup is not None:
             cgroup.remove()
-        for descriptor in (info_read,):
-            if descriptor is not None:
-                os.close(descriptor)
+        if info_read is not None:
+            os.close(info_read)
         raise
     finally:
         for descriptor in (info_write, options):
@@ -380,8 +384,6 @@ class Sandbox:
         """Start child.py on the submission (or have the nursery fork it); the import goes on in the background."""
         popen = None
         if self.nursery is not None:
-            from checks.sandbox.nursery import NurseryGone
-
             try:
                 popen = self.nursery.spawn(self.root)
             except NurseryGone:
