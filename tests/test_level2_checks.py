@@ -8,6 +8,7 @@ so that each of a check's branches is seen to fail with its own message and hint
 
 from __future__ import annotations
 
+import hashlib
 import types
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from test_club import FakeRemote
 from checks import members
 from checks import test_step8_layout as step8
 from checks import test_step9_login as step9
+from checks import test_step10_account as step10
 from checks.club import CheckFailed, Club, Notes, Reply, browser
 from checks.data import Data
 from checks.results import Failure
@@ -121,12 +123,10 @@ def test_the_views_routed_at_slash_are_found_past_a_file_that_does_not_parse(tmp
 
 
 def test_a_user_template_that_does_not_extend_base_quotes_its_first_line(tmp_path):
-    grading = grading_of(
-        tmp_path, base=BASE, user="\n<!doctype html>\n<html>\n<p>{{ username }}</p>"
-    )
+    grading = grading_of(tmp_path, base=BASE, user="\n<!doctype html>\n<html>\n<p>{{ username }}</p>")
     failed = failure(step8.test_user_template_extends_base, grading, Notes(step("8")))
     assert failed.problem == (
-        "expected templates/user.html to start with {% extends \"base.html\" %}, but it starts with \"<!doctype html>\""
+        'expected templates/user.html to start with {% extends "base.html" %}, but it starts with "<!doctype html>"'
     )
 
 
@@ -180,6 +180,9 @@ def test_a_rendered_navigation_linking_home_relative_to_the_page_passes():
 
 # -- a small club of members, for steps 9 to 11 ----------------------------------------------
 LOGIN_FORM = '<form method="post"><input name="username"><input name="password" type="password"></form>'
+ACCOUNT_FORM = (
+    '<form method="post"><input name="food" value="{food}"><textarea name="message">{message}</textarea></form>'
+)
 
 
 def member_club(
@@ -189,9 +192,13 @@ def member_club(
     remember: bool = True,
     logout: bool = True,
     token: bool = False,
+    account_form: str = ACCOUNT_FORM,
+    post_names_the_member: bool = False,
 ) -> flask.Flask:
     """A club with members: POST /user/ stores a profile, POST /login remembers the member, #status names them.
 
+    GET /account-details renders `account_form` (with the member's {food} and {message}); POST updates
+    the member's profile, or with `post_names_the_member` and no one logged in, the username the form names.
     `token`: the member is remembered in a cookie of its own, "member=<username>|<token>", set after a
     cookie "aaa" of no meaning, and the token is never checked (only a cookie without a "|" is refused).
     """
@@ -255,6 +262,21 @@ def member_club(
             flask.session.clear()
             return flask.redirect("/", 303)
 
+    @app.route("/account-details", methods=["GET", "POST"])
+    def account_details():
+        username = member()
+        if flask.request.method == "GET":
+            if username is None:
+                return flask.redirect("/login")
+            profile = {name: escape(value) for name, value in profiles.get(username, {}).items()}
+            return layout(account_form.format(food=profile.get("food", ""), message=profile.get("message", "")))
+        if username is None and post_names_the_member:
+            username = flask.request.form.get("username")
+        if username is None:
+            return flask.redirect("/login")
+        profiles[username] = {"food": flask.request.form["food"], "message": flask.request.form["message"]}
+        return flask.redirect(f"/user/{username}", 303)
+
     return app
 
 
@@ -305,3 +327,143 @@ def test_an_altered_cookie_that_still_logs_in_is_named_among_others():
 
 def test_flasks_signed_session_logs_no_other_browser_in():
     step9.test_no_other_browser_is_logged_in(club_of(member_club()), data("e"))
+
+
+# -- step 10: account details ----------------------------------------------------------------
+def answer(status: int, location: str | None = None) -> Reply:
+    headers = {"location": location} if location is not None else {}
+    return Reply("GET", "/account-details", status, headers, b"")
+
+
+@pytest.mark.parametrize(
+    ("status", "location", "refused"),
+    [
+        (401, None, True),
+        (403, None, True),
+        (404, None, False),
+        (200, None, False),
+        (302, "/login", True),
+        (303, "http://localhost/login/?next=/account-details", True),
+        (300, "/login", True),
+        (399, "/login", True),
+        (400, "/login", False),
+        (200, "/login", False),
+        (302, "/", False),
+        (302, "/login-help", False),
+    ],
+)
+def test_a_visitor_is_refused_with_401_403_or_a_redirect_to_login(status, location, refused):
+    assert step10.refused(answer(status, location)) is refused
+
+
+def test_an_account_form_without_both_fields_is_not_found_and_the_hint_shows_one():
+    form = '<form method="post"><input name="food" value="{food}"><input name="note" value="{message}"></form>'
+    failed = failure(step10.test_account_form_is_prefilled, club_of(member_club(account_form=form), "10"), data("f"))
+    assert failed.problem == 'expected a <form method="post"> holding fields named food and message, found none'
+    assert failed.hint == step10.FORM_HINT
+    assert '<textarea name="message">{{ message }}</textarea>' in failed.hint
+
+
+def test_an_account_form_filled_from_the_profile_passes():
+    step10.test_account_form_is_prefilled(club_of(member_club(), "10"), data("g"))
+
+
+def test_a_post_updating_whoever_the_form_names_when_no_one_is_logged_in_is_caught():
+    club = club_of(member_club(post_names_the_member=True), "10")
+    failed = failure(step10.test_account_details_need_login, club, data("h"))
+    assert failed.problem.startswith(
+        "expected POST /account-details without logging in to answer 401, 403 or a redirect to /login, "
+        "got 303 to /user/"
+    )
+
+
+def test_account_details_refused_to_a_visitor_pass():
+    step10.test_account_details_need_login(club_of(member_club(), "10"), data("i"))
+
+
+# -- what the checks share (checks/members.py) -------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "changed"),
+    [
+        ("abcdef", "abcxef"),  # one letter in the middle, so that a signature no longer matches
+        ("abcxef", "abcyef"),  # an "x" becomes a "y"
+        ("eyJ1c2VyIjoiQWRhIn0.aw1rSQ", "eyJ1c2VyIjoixWRhIn0.aw1rSQ"),  # the middle of the spots between letters
+        ("a.b.c", "a.b.cx"),  # no two letters side by side: one is added
+        ("", "x"),
+    ],
+)
+def test_an_altered_cookie_differs_in_one_character(value, changed):
+    assert members.altered(value) == changed
+
+
+def test_status_seen_says_what_status_holds():
+    assert members.status_seen(page("<p>hi</p>")) == 'the page has no element with id="status"'
+    assert members.status_seen(page('<p id="status">  </p>')) == "#status is empty"
+    assert members.status_seen(page('<p id="status">Hello,\n Ada</p>', '<p id="status">x</p>')) == (
+        '#status says "Hello, Ada"'
+    )
+    assert members.status_names(page('<p id="status">Hello,\n Ada  Lovelace</p>'), " Ada Lovelace")
+    assert not members.status_names(page('<p id="status">Hello</p><p>Ada</p>'), "Ada")
+
+
+def test_only_forms_that_post_count_and_fields_hold_what_they_show():
+    forms = members.post_forms(
+        page(
+            '<form><input name="a"></form>',
+            '<form method="POST"><input name="b" value=" x  y">'
+            '<textarea name="c">\n line  one\n</textarea><select name="d"></select></form>',
+        )
+    )
+    assert [form.find("input")["name"] for form in forms] == ["b"]
+    assert members.field_value(members.field_of(forms[0], "b")) == "x y"
+    assert members.field_value(members.field_of(forms[0], "c")) == "line one"
+    assert members.field_value(members.field_of(forms[0], "d")) == ""
+    assert members.field_of(forms[0], "a") is None
+
+
+def test_the_avatar_is_the_img_with_its_id():
+    assert members.avatar_src(page('<img src="/a.png">')) is None
+    assert members.avatar_src(page('<img id="avatar">')) == ""
+    assert members.avatar_src(page('<img id="avatar" src="/avatars/1.png">')) == "/avatars/1.png"
+
+
+def photo_club() -> flask.Flask:
+    app = flask.Flask("photos")
+
+    @app.get("/avatars/<path:name>")
+    def avatar(name):
+        return f"photo {name} {flask.request.query_string.decode()}".strip()
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("src", "served"),
+    [
+        ("data:image/png;base64,aGVsbG8=", b"hello"),
+        ("data:image/png;base64,not base64!", b""),
+        ("data:text/plain,caf%C3%A9%20au%20lait", "café au lait".encode()),
+        ("/avatars/1.png", b"photo 1.png"),
+        ("../avatars/my photo.png?v=2", b"photo my photo.png v=2"),
+        ("http://localhost/avatars/2.png", b"photo 2.png"),
+        ("https://elsewhere.example/avatars/1.png", None),
+        ("ftp://localhost/avatars/1.png", None),
+    ],
+)
+def test_a_photo_is_fetched_from_the_app_or_decoded_from_its_data_uri(src, served):
+    club = club_of(photo_club(), "11")
+    assert members.fetch(club, page(path="/user/Ada"), src) == served
+
+
+def test_code_files_are_the_python_and_html_files_of_the_copy_and_beside_it(tmp_path):
+    root = tmp_path / "submission"
+    (root / "templates").mkdir(parents=True)
+    (root / "__pycache__").mkdir()
+    (root / "app.py").write_text("app = 1\n")
+    (root / "templates" / "user.html").write_text("<p></p>")
+    (root / "notes.txt").write_text("not code")
+    (root / "__pycache__" / "cached.py").write_text("")
+    (tmp_path / "app.py").write_text("written beside the copy")
+    found = members.code_files(root)
+    assert sorted(found) == ["../app.py", "app.py", "templates/user.html"]
+    assert found["app.py"] == hashlib.sha256(b"app = 1\n").hexdigest()
