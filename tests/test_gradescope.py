@@ -102,3 +102,22 @@ def test_an_empty_submission_still_gets_results(built, tmp_path):
     results, _ = run_autograder(autograder(built, tmp_path, None))
     validate_gradescope(results)
     assert results["score"] == 0 and "no app.py" in results["output"]
+
+
+def test_without_the_sandbox_every_student_is_told_why(built, tmp_path):
+    """Where the sandbox cannot start (no bwrap here), results.json says so in the grader's words, with 0 points."""
+    root = autograder(built, tmp_path / "autograder", SOLUTION)
+    no_bwrap = tmp_path / "bin"
+    no_bwrap.mkdir()
+    for name in ("bash", "env", "python3", "uname", "dirname", "cat"):
+        found = shutil.which(name)
+        if found:
+            (no_bwrap / name).symlink_to(found)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "FLASK_CLUB_PYTHON": sys.executable, "PATH": str(no_bwrap)}
+    done = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 0 and results["tests"] == []
+    assert results["output"].startswith("The autograder could not grade this submission: no sandbox to grade")
+    assert "bubblewrap (bwrap) is not installed" in results["output"]

@@ -21,6 +21,8 @@ sys.path.insert(0, str(SOURCE))
 # starter/ (a whole repository), or the shallowest folder holding app.py (a zip of a folder).
 from checks.run.folders import work_folder  # noqa: E402 - found through SOURCE, just above
 
+PREFIX = "python -m checks: "  # how the grader's own messages start
+
 
 def fallback(results: Path, why: str) -> None:
     """A results.json for a submission the grader could not grade."""
@@ -52,8 +54,19 @@ def main() -> int:
     try:
         json.loads(results.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        fallback(results, f"the grader stopped with exit status {done.returncode} (see the autograder's output)")
+        fallback(results, f"{reason(done)} (see the autograder's output)")
     return 0
+
+
+def reason(done: subprocess.CompletedProcess) -> str:
+    """Why the grader wrote no results: its own one-line message (no sandbox here...), else its exit status.
+
+    Nothing the student's app prints reaches the grader's standard error, so the line is the grader's.
+    """
+    said = [line for line in done.stderr.splitlines() if line.startswith(PREFIX)]
+    if said:
+        return said[-1][len(PREFIX):].strip()[:500]
+    return f"the grader stopped with exit status {done.returncode}"
 
 
 if __name__ == "__main__":

@@ -37,4 +37,14 @@ if ! command -v bwrap >/dev/null 2>&1; then
   apt-get install -y bubblewrap
 fi
 .venv/bin/python -m checks --help >/dev/null
-echo "Flask Club autograder ready: $(.venv/bin/python --version), $(bwrap --version)"
+# Whether the sandbox starts in this image: where it does not (an image that forbids user
+# namespaces), every submission is refused with the reason, and this build says so now.
+sandbox=$(.venv/bin/python -c '
+from checks.sandbox.parent import NoSandbox, choose
+try:
+    choose()
+    print("the sandbox works")
+except NoSandbox as error:
+    print(f"WARNING: {error}")
+')
+echo "Flask Club autograder ready: $(.venv/bin/python --version), $(bwrap --version), $sandbox"
