@@ -9,18 +9,21 @@ so that each of a check's branches is seen to fail with its own message and hint
 from __future__ import annotations
 
 import hashlib
+import io
 import types
 from pathlib import Path
 
 import flask
 import pytest
 from markupsafe import escape
+from PIL import Image
 from test_club import FakeRemote
 
 from checks import members
 from checks import test_step8_layout as step8
 from checks import test_step9_login as step9
 from checks import test_step10_account as step10
+from checks import test_step11_photo as step11
 from checks.club import CheckFailed, Club, Notes, Reply, browser
 from checks.data import Data
 from checks.results import Failure
@@ -33,9 +36,21 @@ def step(step_id: str) -> Step:
     return Step(id=step_id, title=f"step {step_id}", doc=f"docs/student/step-{step_id}.md", points={})
 
 
+class Remote(FakeRemote):
+    """The stand-in for the sandbox, closing each request's body once answered, as a server does.
+
+    (The test client spools a large upload's body to a temporary file and leaves it open.)"""
+
+    def __call__(self, environ, start_response):
+        try:
+            return super().__call__(environ, start_response)
+        finally:
+            environ["wsgi.input"].close()
+
+
 def club_of(app: flask.Flask, step_id: str = "9", root: Path | None = None) -> Club:
     """A level-2 check's Club talking to `app` in a browser that keeps cookies, with the club password PASSWORD."""
-    fake = FakeRemote(app)
+    fake = Remote(app)
     fake.sandbox.root = root
     return Club(browser(fake), fake, Notes(step(step_id)), PASSWORD, request_timeout=lambda: 3.0)
 
@@ -194,17 +209,30 @@ def member_club(
     token: bool = False,
     account_form: str = ACCOUNT_FORM,
     post_names_the_member: bool = False,
+    password: str = PASSWORD,
+    keeps_refused_photos: bool = False,
+    saves_photos_in: Path | None = None,
+    refuses_photos_above: int | None = None,
 ) -> flask.Flask:
     """A club with members: POST /user/ stores a profile, POST /login remembers the member, #status names them.
 
     GET /account-details renders `account_form` (with the member's {food} and {message}); POST updates
     the member's profile, or with `post_names_the_member` and no one logged in, the username the form names.
+    `password` is the one it takes (the checks send PASSWORD).
+    A photo (`avatar`) is judged with Pillow and kept in memory under a name of the app's, shown as
+    <img id="avatar"> (a default picture until one is uploaded); Flask answers 413 past 1 MiB. Unless:
+    `keeps_refused_photos` (a file that is not an image is refused with 400, and kept all the same),
+    `saves_photos_in` (a folder: each photo is written there under the browser's file name, and again
+    with .html for .py), `refuses_photos_above` (no limit of Flask's; the app answers 413 to a larger file).
     `token`: the member is remembered in a cookie of its own, "member=<username>|<token>", set after a
     cookie "aaa" of no meaning, and the token is never checked (only a cookie without a "|" is refused).
     """
     app = flask.Flask("members")
     app.secret_key = "the tests' own key"
+    if refuses_photos_above is None:
+        app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     profiles: dict[str, dict[str, str]] = {}
+    photos = {"default": b"the default picture"}
 
     def member() -> str | None:
         if token:
@@ -222,7 +250,7 @@ def member_club(
 
     @app.post("/user/")
     def join():
-        if flask.request.form.get("password") != PASSWORD:
+        if flask.request.form.get("password") != password:
             flask.abort(403)
         form = flask.request.form
         profiles[form["username"]] = {"food": form["food"], "message": form["message"]}
@@ -235,6 +263,7 @@ def member_club(
             flask.abort(404)
         fields = f'<p id="username">{username}</p><p id="food">{found["food"]}</p>'
         fields += f'<p id="message">{found["message"]}</p>'
+        fields += f'<img id="avatar" src="/avatars/{found.get("avatar", "default")}">'
         return layout(fields, status_on_profiles)
 
     @app.get("/login")
@@ -243,7 +272,7 @@ def member_club(
 
     @app.post("/login")
     def login():
-        if flask.request.form.get("password") != PASSWORD:
+        if flask.request.form.get("password") != password:
             return layout(login_form), 401
         answer = flask.redirect("/", 303)
         if not remember:
@@ -274,8 +303,31 @@ def member_club(
             username = flask.request.form.get("username")
         if username is None:
             return flask.redirect("/login")
-        profiles[username] = {"food": flask.request.form["food"], "message": flask.request.form["message"]}
+        profile = profiles.setdefault(username, {})
+        profile.update(food=flask.request.form["food"], message=flask.request.form["message"])
+        photo = flask.request.files.get("avatar")
+        if photo is not None:
+            content = photo.read()
+            if refuses_photos_above is not None and len(content) > refuses_photos_above:
+                flask.abort(413)
+            try:
+                Image.open(io.BytesIO(content)).verify()
+                image = True
+            except Exception:  # noqa: BLE001 - whatever Pillow raises, it is not an image
+                image = False
+            if image or keeps_refused_photos:
+                profile["avatar"] = f"{len(photos)}"
+                photos[profile["avatar"]] = content
+            if saves_photos_in is not None:
+                for name in {photo.filename, photo.filename.replace(".py", ".html")}:
+                    (saves_photos_in / name).write_bytes(content)
+            if not image:
+                flask.abort(400)
         return flask.redirect(f"/user/{username}", 303)
+
+    @app.get("/avatars/<name>")
+    def avatar(name):
+        return photos[name]
 
     return app
 
@@ -467,3 +519,57 @@ def test_code_files_are_the_python_and_html_files_of_the_copy_and_beside_it(tmp_
     found = members.code_files(root)
     assert sorted(found) == ["../app.py", "app.py", "templates/user.html"]
     assert found["app.py"] == hashlib.sha256(b"app = 1\n").hexdigest()
+
+
+def test_a_profile_that_cannot_be_stored_names_step_2():
+    club = club_of(member_club(password="another"))
+    failed = failure(step9.test_login_shows_member_on_every_page, club, data("j"))
+    assert failed.problem.startswith("the profile could not be stored: POST /user/ answered 403")
+
+
+def test_a_check_that_cannot_log_in_says_so_before_its_own_test():
+    failed = failure(step9.test_logout_logs_out, club_of(member_club(password="another")), data("k"))
+    assert failed.problem.startswith(
+        "expected POST /login with the club password to be accepted (2xx, or a 3xx redirect), got 401"
+    )
+    assert failed.hint == f"this check logs a member in first (step 9): {members.LOGIN_HINT}"
+    failed = failure(step9.test_logout_logs_out, club_of(member_club(remember=False)), data("l"))
+    assert failed.problem.startswith("after logging in as ")
+    assert failed.problem.endswith("expected GET / to name the member in #status, but #status is empty")
+    assert failed.hint == f"this check logs a member in first (step 9): {members.STATUS_HINT}"
+
+
+# -- step 11: a profile photo ------------------------------------------------------------------
+def test_a_file_refused_but_kept_is_found_on_the_profile_page():
+    failed = failure(step11.test_non_image_is_refused, club_of(member_club(keeps_refused_photos=True), "11"), data("m"))
+    assert failed.problem.startswith("the refused file was stored anyway: the avatar's src ")
+
+
+def test_a_file_refused_while_an_earlier_picture_is_shown_passes():
+    step11.test_non_image_is_refused(club_of(member_club(), "11"), data("n"))
+
+
+def test_a_name_that_climbs_out_names_at_most_three_changed_files(tmp_path):
+    root = tmp_path / "submission"
+    (root / "static" / "avatars").mkdir(parents=True)
+    (root / "app.py").write_text("app = None\n")
+    (root / "templates").mkdir()
+    (root / "templates" / "app.html").write_text("<p></p>")
+    club = club_of(member_club(saves_photos_in=root / "static" / "avatars"), "11", root=root)
+    failed = failure(step11.test_traversal_name_changes_no_file, club, data("o"))
+    assert failed.problem == (
+        "uploading images named ../app.py and the like changed ../app.html, ../app.py, app.html: "
+        "a file name from the browser chose where to write"
+    )
+
+
+def test_an_upload_of_two_mebibytes_taken_gets_the_size_hint():
+    club = club_of(member_club(refuses_photos_above=2 * 1024 * 1024), "11")
+    failed = failure(step11.test_big_upload_is_refused, club, data("p"))
+    assert failed.problem.startswith("expected an upload of 2 MiB to be refused with 413, got 303")
+    assert failed.hint == step11.SIZE_HINT
+    assert 'app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024' in failed.hint
+
+
+def test_an_upload_of_two_mebibytes_refused_with_413_passes():
+    step11.test_big_upload_is_refused(club_of(member_club(), "11"), data("q"))
