@@ -14,16 +14,20 @@ Each file is tested against the few verdict tests that can notice a change in it
 from the expectations: for a step's module, samples that between them make each of its
 checks fail with each phrase expected of it, then two valid samples, graded on that step
 alone (ONLY_STEP); for club.py and the other shared modules, a valid sample, then samples
-that between them fail every check. A module with fast tests of its own runs those first
-(UNIT: club.py's messages, replay commands and caps, word for word, in tests/test_club.py;
-step 4's bounds on a template, in tests/test_template_fields.py).
+that between them fail every check. Level 2's step modules (8 to 11) are graded with level 2
+turned on, a valid level-2 sample first (a level-1 sample has no /login); checks/members.py,
+which only they use, against level 2's samples and mutants, every step graded. A module with
+fast tests of its own runs those first (UNIT: club.py's messages, replay commands and caps,
+word for word, in tests/test_club.py; step 4's bounds on a template, in
+tests/test_template_fields.py; each of level 2's checks against small apps, in
+tests/test_level2_checks.py).
 pytest stops at the first failure, so a killed mutant costs a second or a grading or two.
 String literals (the wording) are left alone unless --strings: the verdict tests pin
 phrases, not every word.
 
 dist/mutation/report.txt gives killed/total per file and each survivor's diff; each file's
 outcome is kept in dist/mutation/results/, so a later run of some files updates the report.
-The default files are the step modules and club.py; name others (checks/data.py,
+The default files are the step modules, club.py and members.py; name others (checks/data.py,
 checks/rubric.py, checks/results.py) to add them. On two shared cores the level-1 step
 modules take about seven minutes together and club.py about eight
 (`nice -n 10 make mutation FILES=checks/club.py`).

@@ -1,0 +1,72 @@
+"""`make mutation` tests each file against verdict tests that grade what the file decides (tools/mutation.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import verdicts
+
+from tools import mutants, mutation
+
+LEVEL_2_FILES = [
+    "checks/test_step8_layout.py",
+    "checks/test_step9_login.py",
+    "checks/test_step10_account.py",
+    "checks/test_step11_photo.py",
+    "checks/members.py",
+]
+
+
+@pytest.fixture(autouse=True)
+def in_the_kit(monkeypatch):
+    """The selection read from the kit itself, not from a run's copy."""
+    monkeypatch.setattr(mutation, "WORK", mutation.ROOT)
+
+
+def graded(ids: list[str]) -> list[str]:
+    """The samples and mutants a selection grades, by name, in order."""
+    return [match[1] for case in ids if (match := re.search(r"\[(\w+)\]$", case))]
+
+
+def level2(name: str) -> bool:
+    if name in verdicts.samples():
+        return name in verdicts.level2_samples()
+    return mutants.load(name).get("level2") is True
+
+
+@pytest.mark.parametrize("file", LEVEL_2_FILES)
+def test_level_2_is_tested_against_its_own_samples_a_valid_one_first(file):
+    ids = mutation.selection(file)
+    names = graded(ids)
+    assert names[0] == "valid_level2_signed_session"
+    assert "valid_level2_server_session" in names
+    assert all(level2(name) for name in names), names
+    assert ids[0] == "tests/test_level2_checks.py"
+
+
+def failed_checks(names: list[str]) -> set[str]:
+    """The checks that the samples and mutants named fail, each with a phrase of its own."""
+    found = set()
+    for name in names:
+        fails = verdicts.samples()[name] if name in verdicts.samples() else verdicts.expectation(mutants.load(name))
+        found |= verdicts.targets(fails)
+    return found
+
+
+@pytest.mark.parametrize("file", LEVEL_2_FILES[:4])
+def test_a_level_2_step_is_tested_against_a_failure_of_each_of_its_checks(file):
+    step = verdicts.steps()[mutation.step_of(file)]
+    assert set(step.points) <= failed_checks(graded(mutation.selection(file)))
+
+
+def test_members_is_tested_against_a_failure_of_every_check_of_level_2():
+    failed = failed_checks(graded(mutation.selection("checks/members.py")))
+    for step in ("8", "9", "10", "11"):
+        assert set(verdicts.steps()[step].points) <= failed, step
+
+
+def test_a_level_1_step_is_still_tested_against_level_1_samples():
+    names = graded(mutation.selection("checks/test_step2_post_user.py"))
+    assert names[-2:] == mutation.VALID
+    assert not any(level2(name) for name in names)
