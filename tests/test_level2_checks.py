@@ -361,9 +361,12 @@ def test_status_missing_from_a_page_gets_the_status_hint_and_an_empty_one_the_lo
     failed = failure(check, club_of(member_club(status_on_profiles=False)), data("a"))
     assert failed.problem.endswith('but the page has no element with id="status"')
     assert failed.hint == members.STATUS_HINT
+    assert failed.hint.startswith('put an element with id="status" in templates/base.html')
     failed = failure(check, club_of(member_club(remember=False)), data("b"))
     assert failed.problem.endswith("but #status is empty")
     assert failed.hint == members.LOGIN_HINT
+    assert "os.environ['CLUB_PASSWORD']" in failed.hint
+    assert "session['username'] = username" in failed.hint
 
 
 def test_no_logout_route_is_named():
@@ -553,8 +556,6 @@ def test_a_name_that_climbs_out_names_at_most_three_changed_files(tmp_path):
     root = tmp_path / "submission"
     (root / "static" / "avatars").mkdir(parents=True)
     (root / "app.py").write_text("app = None\n")
-    (root / "templates").mkdir()
-    (root / "templates" / "app.html").write_text("<p></p>")
     club = club_of(member_club(saves_photos_in=root / "static" / "avatars"), "11", root=root)
     failed = failure(step11.test_traversal_name_changes_no_file, club, data("o"))
     assert failed.problem == (
