@@ -15,6 +15,8 @@ from pathlib import Path
 
 import flask
 import pytest
+from flask.sessions import session_json_serializer
+from itsdangerous import URLSafeTimedSerializer
 from markupsafe import escape
 from PIL import Image
 from test_club import FakeRemote
@@ -213,6 +215,7 @@ def member_club(
     keeps_refused_photos: bool = False,
     saves_photos_in: Path | None = None,
     refuses_photos_above: int | None = None,
+    reads_unsigned_sessions: bool = False,
 ) -> flask.Flask:
     """A club with members: POST /user/ stores a profile, POST /login remembers the member, #status names them.
 
@@ -224,6 +227,8 @@ def member_club(
     `keeps_refused_photos` (a file that is not an image is refused with 400, and kept all the same),
     `saves_photos_in` (a folder: each photo is written there under the browser's file name, and again
     with .html for .py), `refuses_photos_above` (no limit of Flask's; the app answers 413 to a larger file).
+    `reads_unsigned_sessions`: a session cookie whose signature does not match is read all the same, and
+    its "user" taken as logged in when it says "logged_in" (the app's own session holds "username").
     `token`: the member is remembered in a cookie of its own, "member=<username>|<token>", set after a
     cookie "aaa" of no meaning, and the token is never checked (only a cookie without a "|" is refused).
     """
@@ -238,6 +243,10 @@ def member_club(
         if token:
             remembered = flask.request.cookies.get("member", "")
             return remembered.split("|")[0] if "|" in remembered else None
+        if reads_unsigned_sessions and "username" not in flask.session:
+            serializer = URLSafeTimedSerializer("any key", serializer=session_json_serializer)
+            _, claims = serializer.loads_unsafe(flask.request.cookies.get("session", ""))
+            return claims.get("user") if isinstance(claims, dict) and claims.get("logged_in") is True else None
         return flask.session.get("username")
 
     def layout(body: str, status: bool = True) -> str:
@@ -380,6 +389,13 @@ def test_an_altered_cookie_that_still_logs_in_is_named_among_others():
     assert failed.problem.endswith(" in: the session is not checked")
 
 
+def test_a_session_read_without_its_signature_lets_a_made_up_one_log_in():
+    club = club_of(member_club(reads_unsigned_sessions=True))
+    failed = failure(step9.test_no_other_browser_is_logged_in, club, data("r"))
+    assert failed.problem.startswith("a made-up cookie session, signed with another key, logs ")
+    assert failed.problem.endswith(" in: anyone can log in as anyone")
+
+
 def test_flasks_signed_session_logs_no_other_browser_in():
     step9.test_no_other_browser_is_logged_in(club_of(member_club()), data("e"))
 
@@ -443,6 +459,8 @@ def test_account_details_refused_to_a_visitor_pass():
         ("abcdef", "abcxef"),  # one letter in the middle, so that a signature no longer matches
         ("abcxef", "abcyef"),  # an "x" becomes a "y"
         ("eyJ1c2VyIjoiQWRhIn0.aw1rSQ", "eyJ1c2VyIjoixWRhIn0.aw1rSQ"),  # the middle of the spots between letters
+        ("ab.cd.ef", "ab.cd.xf"),  # never the last of a part: a base64 part's last character may carry spare bits
+        ("abc.d", "axc.d"),  # the second character counts
         ("a.b.c", "a.b.cx"),  # no two letters side by side: one is added
         ("", "x"),
     ],
