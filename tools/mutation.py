@@ -29,8 +29,8 @@ dist/mutation/report.txt gives killed/total per file and each survivor's diff; e
 outcome is kept in dist/mutation/results/, so a later run of some files updates the report.
 The default files are the step modules, club.py and members.py; name others (checks/data.py,
 checks/rubric.py, checks/results.py) to add them. On two shared cores the level-1 step
-modules take about seven minutes together and club.py about eight
-(`nice -n 10 make mutation FILES=checks/club.py`).
+modules take about seven minutes together, club.py about eight, and level 2's four modules
+with members.py about ten (`nice -n 10 make mutation FILES=checks/club.py`).
 """
 
 from __future__ import annotations
