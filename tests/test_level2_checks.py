@@ -219,6 +219,8 @@ def member_club(
 ) -> flask.Flask:
     """A club with members: POST /user/ stores a profile, POST /login remembers the member, #status names them.
 
+    GET /login shows `login_form`; `remember=False`: POST /login takes the password but remembers no one;
+    `logout=False`: there is no /logout; `status_on_profiles=False`: profile pages have no #status.
     GET /account-details renders `account_form` (with the member's {food} and {message}); POST updates
     the member's profile, or with `post_names_the_member` and no one logged in, the username the form names.
     `password` is the one it takes (the checks send PASSWORD).
