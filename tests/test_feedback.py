@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import ROOT, STARTER, SUBMISSIONS, grade_submission, run_checks
+from conftest import ROOT, STARTER, SUBMISSIONS, flask_run, grade_submission, run_checks
 from fakes import fake_grade
 
 from checks import integrity
@@ -200,37 +199,16 @@ def test_curl_sends_the_same_data_with_the_password_as_a_variable():
     assert "--data-urlencode password=wrong" in curl("POST", "/user/", {"password": "wrong"}, "right")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_replay_reproduces_the_failure_against_the_students_server(grade, tmp_path):
     """The replay commands, pasted against the app run as `make run` does, get the answer the check got."""
     submission = SUBMISSIONS / "mistake_user_route_get_only"
     failure = failures(grade(submission))["POST /user/ with username, food, message and password is accepted"]
-    port = free_port()
     env = {"CLUB_PASSWORD": "letmein", "PATH": "/usr/bin:/bin"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
-        cwd=submission, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with flask_run(submission, env, seconds=30) as port:
         command = failure["replay"][0].replace("localhost:5000", f"localhost:{port}")
         done = subprocess.run(["sh", "-c", command], env=env, capture_output=True, text=True, timeout=30)
         assert done.stdout.startswith("HTTP/1.1 405")
-    finally:
-        server.kill()
-        server.wait()
 
 
 def test_student_messages_speak_make(starter):

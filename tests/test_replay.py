@@ -11,15 +11,12 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SUBMISSIONS
+from conftest import SUBMISSIONS, flask_run
 
 from checks.club import COOKIE_JAR, curl
 
@@ -89,36 +86,14 @@ def test_a_jar_is_kept_only_when_asked():
 
 
 # -- pasted against the app run as `make run` does ------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
     """The logout mistake served by `flask run` on a free port, from a copy of its folder; yields the port."""
     folder = tmp_path / "app"
     shutil.copytree(SUBMISSIONS / "mistake_level2_logout_keeps_session", folder,
                     ignore=shutil.ignore_patterns("instance", "__pycache__"))
-    port = free_port()
-    env = {"CLUB_PASSWORD": "letmein", "SECRET_KEY": "s" * 32, "PATH": "/usr/bin:/bin"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port)],
-        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with flask_run(folder, {"CLUB_PASSWORD": "letmein", "SECRET_KEY": "s" * 32, "PATH": "/usr/bin:/bin"}) as port:
         yield port
-    finally:
-        process.kill()
-        process.wait()
 
 
 def paste(commands: list[str], port: int, folder: Path) -> str:
