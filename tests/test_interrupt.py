@@ -122,10 +122,8 @@ def test_a_class_stopped_part_way_keeps_the_grades_it_wrote(tmp_path):
     assert left_by(grader.pid) == []
 
 
-def test_copies_left_by_a_killed_grader_are_swept_once_old(tmp_path, monkeypatch):
+def test_copies_left_by_a_killed_grader_are_swept_once_old(tmp_path):
     """Folders flask-club-PID-… of a process that is gone are removed after ten minutes; others are kept."""
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr(workspace.tempfile, "tempdir", str(tmp_path))
     dead = subprocess.Popen(["true"])
     dead.wait()  # a process id no process has now
     old = time.time() - workspace.LEFTOVER_SECONDS - 60
@@ -139,7 +137,7 @@ def test_copies_left_by_a_killed_grader_are_swept_once_old(tmp_path, monkeypatch
         (folder / "submission").mkdir(parents=True)
         if name != "dead-young":
             os.utime(folder, (old, old))
-    removed = workspace.sweep_leftovers()
+    removed = workspace.sweep_leftovers(bases=[str(tmp_path)])
     assert removed == [str(folders["dead-old"])]
     assert {name for name, folder in folders.items() if folder.exists()} == {"dead-young", "alive-old", "not-ours-name"}
 
@@ -149,15 +147,18 @@ def test_pids_cgroups_left_by_a_killed_grader_are_swept():
     """A pids cgroup named after a process that is gone is emptied and removed; a running grader's is kept."""
     dead = subprocess.Popen(["true"])
     dead.wait()
-    parent = cgroup._parent()
-    stale, live = parent / f"flask-club-{dead.pid}-1", parent / f"flask-club-{os.getpid()}-999"
+    # In a cgroup of the test's own, where no other grader of the machine makes or sweeps any.
+    parent = cgroup._parent() / f"flask-club-test-{uuid.uuid4().hex}"
+    parent.mkdir()
+    stale, live = parent / f"flask-club-{dead.pid}-1a2b", parent / f"flask-club-{os.getpid()}-999"
     for folder in (stale, live):
         folder.mkdir()
     try:
-        removed = cgroup.sweep(older_than=0)
-        assert str(stale) in removed and not stale.exists()
+        assert cgroup.sweep(older_than=3600, parent=parent) == []  # too young
+        removed = cgroup.sweep(older_than=0, parent=parent)
+        assert removed == [str(stale)] and not stale.exists()
         assert live.exists()
     finally:
-        for folder in (stale, live):
+        for folder in (stale, live, parent):
             if folder.exists():
                 folder.rmdir()

@@ -219,17 +219,18 @@ def process_gone(pid: int) -> bool:
     return False
 
 
-def sweep_leftovers(now: float | None = None) -> list[str]:
+def sweep_leftovers(now: float | None = None, bases: list[str] | None = None) -> list[str]:
     """Remove the copies that graders killed with no chance to clean up (SIGKILL, a crash) left behind.
 
     A folder is left over when it is named flask-club-PID-… by this user, is older than ten
-    minutes, and process PID is gone: a running grader's folders are never touched. Returns
-    the folders removed.
+    minutes, and process PID is gone: a running grader's folders are never touched. `bases` are
+    the folders to look in (by default the temporary folder and /dev/shm). Returns the folders removed.
     """
     now = time.time() if now is None else now
-    bases = {tempfile.gettempdir(), *(["/dev/shm"] if os.path.isdir("/dev/shm") else [])}
+    if bases is None:
+        bases = [tempfile.gettempdir(), *(["/dev/shm"] if os.path.isdir("/dev/shm") else [])]
     removed = []
-    for base in sorted(bases):
+    for base in sorted(set(bases)):
         try:
             entries = list(os.scandir(base))
         except OSError:

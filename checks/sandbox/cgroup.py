@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import secrets
 import time
 from pathlib import Path
 
@@ -46,9 +47,15 @@ class PidsCgroup:
         if parent is None:
             self.problem = "no pids cgroup controller this grader may use"
             return
-        folder = parent / f"flask-club-{os.getpid()}-{next(_numbers)}"
+        # Named after this process (see sweep), with a random part: a leftover of an earlier process
+        # that had the same id is never taken, nor removed, by this one.
+        folder = parent / f"flask-club-{os.getpid()}-{next(_numbers)}{secrets.token_hex(4)}"
         try:
             folder.mkdir()
+        except OSError as error:
+            self.problem = f"a pids cgroup could not be made: {error.strerror}"
+            return
+        try:
             (folder / "pids.max").write_text(str(limit))
         except OSError as error:
             self.problem = f"a pids cgroup could not be made: {error.strerror}"
@@ -99,19 +106,21 @@ def empty_and_remove(folder: Path) -> None:
     PidsCgroup._remove(folder)
 
 
-def sweep(older_than: float = 600, now: float | None = None) -> list[str]:
+def sweep(older_than: float = 600, now: float | None = None, parent: Path | None = None) -> list[str]:
     """Remove the pids cgroups that graders killed with no chance to clean up left behind (as root).
 
-    A cgroup is left over when it is named flask-club-PID-N, is older than `older_than` seconds, and
-    process PID is gone; whatever still runs in it is killed first. Returns the cgroups removed.
+    A cgroup is left over when it is named flask-club-PID-…, is older than `older_than` seconds, and
+    process PID is gone; whatever still runs in it is killed first. `parent` is where to look (by
+    default, the controller's top). Returns the cgroups removed.
     """
-    parent = _parent() if os.name == "posix" and os.geteuid() == 0 else None
+    if parent is None:
+        parent = _parent() if os.name == "posix" and os.geteuid() == 0 else None
     if parent is None:
         return []
     now = time.time() if now is None else now
     removed = []
     for folder in parent.glob("flask-club-*-*"):
-        found = re.fullmatch(r"flask-club-(\d+)-\d+", folder.name)
+        found = re.fullmatch(r"flask-club-(\d+)-[0-9a-f]+", folder.name)
         try:
             old = now - folder.stat().st_mtime >= older_than
         except OSError:
