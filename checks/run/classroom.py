@@ -167,6 +167,7 @@ class Tail:
         self.size = size
         self.text = ""
         self.lock = threading.Lock()
+        self.finished = threading.Event()  # the stream has ended: everything written on it is in `text`
 
     def read(self, stream) -> None:
         try:
@@ -175,6 +176,8 @@ class Tail:
                     self.text = (self.text + chunk)[-self.size :]
         except (OSError, ValueError):
             pass
+        finally:
+            self.finished.set()
 
     def said(self, limit: int = 600) -> str:
         """'; the grader said: …' with the last lines it wrote, or ''."""
@@ -220,6 +223,7 @@ class Worker:
         if self.process is not None:
             self.process.kill()
             self.process.wait()
+            self.errors.finished.wait(2)  # what it wrote on stderr up to its end, before the pipe is closed
             for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
                 try:
                     stream.close()
@@ -256,8 +260,8 @@ class Worker:
         asking.join(self.options.submission_timeout + 60)
         seconds = time.monotonic() - started
         if asking.is_alive() or not answer or not answer[0]:
-            said = self.errors.said()
             self.stop()
+            said = self.errors.said()  # read once the worker is gone: all it wrote, not what had arrived so far
             return Outcome(student.name, None, seconds, f"the grader did not finish this submission{said}")
         try:
             answered = json.loads(answer[0])
