@@ -30,6 +30,7 @@ import tempfile
 import unicodedata
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -213,15 +214,21 @@ def place(files: dict[str, Path], student: Path, report: Imported, who: str) -> 
         shutil.copyfile(source, destination)
 
 
-def from_canvas(source: Path, out: Path) -> Imported:
-    report = Imported("canvas")
-    by_student: dict[str, dict] = {}
+def download_files(source: Path, report: Imported) -> Iterator[Path]:
+    """The entries of an LMS download, in order, less the system's clutter; a link is reported, never followed."""
     for path in sorted(source.iterdir()):
         if path.name in SKIPPED:
             continue
         if path.is_symlink():
             report.unplaced.append(f"{path.name}: a symbolic link")
             continue
+        yield path
+
+
+def from_canvas(source: Path, out: Path) -> Imported:
+    report = Imported("canvas")
+    by_student: dict[str, dict] = {}
+    for path in download_files(source, report):
         match = CANVAS.match(path.name) if path.is_file() else None
         if not match:
             report.unplaced.append(f"{path.name}: not named lastfirst_userid_submissionid_file as Canvas names files")
@@ -242,12 +249,7 @@ def from_canvas(source: Path, out: Path) -> Imported:
 def from_moodle(source: Path, out: Path) -> Imported:
     report = Imported("moodle")
     students: dict[str, dict] = {}
-    for path in sorted(source.iterdir()):
-        if path.name in SKIPPED:
-            continue
-        if path.is_symlink():
-            report.unplaced.append(f"{path.name}: a symbolic link")
-            continue
+    for path in download_files(source, report):
         match = MOODLE.match(path.name)
         if not match:
             report.unplaced.append(f"{path.name}: not named 'Full Name_12345_assignsubmission_file' as Moodle does")
