@@ -21,6 +21,21 @@ SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 Grade = Callable[..., dict]
 
 
+def write_level2_rubric(folder: Path) -> Path:
+    """The kit's rubric with level 2 turned on, as an instructor would (`level2 = true`), written in `folder`."""
+    text = (ROOT / "checks" / "rubric.toml").read_text(encoding="utf-8")
+    assert text.count("\nlevel2 = false\n") == 1
+    path = folder / "level2.toml"
+    path.write_text(text.replace("\nlevel2 = false\n", "\nlevel2 = true\n"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def level2_rubric(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The kit's rubric with level 2 turned on, for a whole session of grading."""
+    return str(write_level2_rubric(tmp_path_factory.mktemp("level2")))
+
+
 def run_checks(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run `python -m checks ARGS` from the kit's root and return what it did."""
     return subprocess.run(

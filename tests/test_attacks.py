@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, processes_with
+from conftest import ROOT, processes_with, write_level2_rubric
 from test_sandbox import APP, TEMPLATE
 
 from checks.integrity import write_manifest
@@ -599,9 +599,7 @@ for _ in range(30000):
 # -- level 2: apps forked by one nursery -----------------------------------------------------------
 def level2_rubric(setting: Setting) -> Path:
     """The kit's rubric with level 2 turned on, where the setting's user can read it."""
-    text = (ROOT / "checks" / "rubric.toml").read_text()
-    path = setting.folder("rubric") / "rubric.toml"
-    path.write_text(text.replace("\nlevel2 = false", "\nlevel2 = true"))
+    path = write_level2_rubric(setting.folder("rubric"))
     path.chmod(0o644)
     return path
 

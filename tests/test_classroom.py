@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, SOLUTION, STARTER, SUBMISSIONS, run_checks
+from conftest import ROOT, SOLUTION, STARTER, SUBMISSIONS, run_checks, write_level2_rubric
 
 from checks.sandbox import bubblewrap
 
@@ -297,15 +297,6 @@ LEVEL1_STEPS = [f"step_{n}" for n in range(1, 8)]
 LEVEL2_STEPS = ["step_8", "step_9", "step_10", "step_11"]
 
 
-def level2_rubric(folder: Path) -> Path:
-    """The kit's rubric with level 2 turned on, as an instructor would (`level2 = true`)."""
-    text = (ROOT / "checks" / "rubric.toml").read_text(encoding="utf-8")
-    assert text.count("\nlevel2 = false\n") == 1
-    path = folder / "level2.toml"
-    path.write_text(text.replace("\nlevel2 = false\n", "\nlevel2 = true\n"), encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
 def graded_level2(tmp_path_factory) -> Path:
     """A class imported from Canvas (students.csv), graded once with level 2 on, --seed 77, into out/."""
@@ -313,7 +304,7 @@ def graded_level2(tmp_path_factory) -> Path:
     for student, source in LEVEL2_CLASS.items():
         shutil.copytree(source, base / "class" / student, ignore=shutil.ignore_patterns("instance", "__pycache__"))
     (base / "class" / "students.csv").write_text(ROSTER, encoding="utf-8")
-    done = run_checks(base / "class", "--seed", "77", "--rubric", level2_rubric(base), "--out", base / "out",
+    done = run_checks(base / "class", "--seed", "77", "--rubric", write_level2_rubric(base), "--out", base / "out",
                       "--jobs", "2")
     assert done.returncode == 0, done.stderr
     return base

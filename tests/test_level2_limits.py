@@ -10,7 +10,7 @@ import shutil
 import time
 
 import pytest
-from conftest import SUBMISSIONS
+from conftest import SUBMISSIONS, write_level2_rubric
 
 VALID = SUBMISSIONS / "valid_level2_signed_session"
 
@@ -89,10 +89,7 @@ def test_a_login_loop_fails_only_the_checks_that_log_in(tmp_path, grade, step):
 
 def test_an_app_that_does_not_load_fails_every_level_2_check_saying_why(tmp_path, grade):
     """Where app.py does not load, every check of level 2 says so, with the error (started once, not 15 times)."""
-    from checks import rubric
-
-    level2 = tmp_path / "rubric.toml"
-    level2.write_text(rubric.RUBRIC.read_text(encoding="utf-8").replace("\nlevel2 = false\n", "\nlevel2 = true\n"))
+    level2 = write_level2_rubric(tmp_path)
     result = grade(SUBMISSIONS / "broken_syntax_error", "--rubric", level2)
     app_checks = [
         check

@@ -40,16 +40,6 @@ def test_every_level2_step_has_two_mutants():
     assert all(set(mutant["loses"]) & set(rubric.LEVEL_2) for mutant in level2)
 
 
-@pytest.fixture(scope="session")
-def level2_rubric(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The kit's rubric with level 2 turned on, as an instructor would (`level2 = true`)."""
-    text = rubric.RUBRIC.read_text(encoding="utf-8")
-    assert text.count("\nlevel2 = false\n") == 1
-    path = tmp_path_factory.mktemp("level2") / "rubric.toml"
-    path.write_text(text.replace("\nlevel2 = false\n", "\nlevel2 = true\n"), encoding="utf-8")
-    return str(path)
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_mutant_fails_exactly_its_checks(name, grade, tmp_path, level2_rubric):
     """The mutant fails the checks it names, each saying its phrase, and passes every other one."""

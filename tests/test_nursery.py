@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, write_level2_rubric
 
 from checks.grade import grade
 from checks.run.workspace import prepare
@@ -25,7 +26,6 @@ pytestmark = pytest.mark.skipif(
     not bubblewrap.available() or not bubblewrap.can_be_first(),
     reason="the nursery needs the bubblewrap sandbox (with --as-pid-1)",
 )
-ROOT = Path(__file__).resolve().parent.parent
 ENV = {"CLUB_PASSWORD": "a-password", "SECRET_KEY": "a-key"}
 
 # An app that reports what it can see of the sandbox: processes, /tmp, the nursery's folder, open files.
@@ -205,12 +205,7 @@ def test_level_2_starts_one_nursery_not_a_sandbox_per_check(monkeypatch, tmp_pat
 
     monkeypatch.setattr(parent, "launch", counting)
     monkeypatch.setattr("checks.sandbox.nursery.launch", counting)
-    rubric = ROOT / "checks" / "rubric.toml"
-    level2 = rubric.read_text().replace("\nlevel2 = false", "\nlevel2 = true")
-    assert level2 != rubric.read_text()
-    own = tmp_path / "rubric.toml"
-    own.write_text(level2)
-    result = grade(str(ROOT / "solution"), seed=3, rubric_file=str(own))
+    result = grade(str(ROOT / "solution"), seed=3, rubric_file=str(write_level2_rubric(tmp_path)))
     assert (result.score, result.max_score) == (150, 150)
     assert started.count(True) == 1, started
     assert len(started) <= 4, f"{len(started)} sandboxes started for one submission"

@@ -17,8 +17,6 @@ import pytest
 import verdicts
 from conftest import SUBMISSIONS
 
-from checks import rubric
-
 EXPECTED = verdicts.samples()
 LEVEL2 = verdicts.level2_samples()
 
@@ -28,16 +26,6 @@ CASE_SENSITIVE_ONLY = {"mistake_templates_capitalised"}
 
 def _file_system_ignores_case() -> bool:
     return (SUBMISSIONS / "mistake_templates_capitalised" / "templates").exists()
-
-
-@pytest.fixture(scope="session")
-def level2_rubric(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The kit's rubric with level 2 turned on, as an instructor would (`level2 = true`)."""
-    text = rubric.RUBRIC.read_text(encoding="utf-8")
-    assert text.count("\nlevel2 = false\n") == 1
-    path = tmp_path_factory.mktemp("level2") / "rubric.toml"
-    path.write_text(text.replace("\nlevel2 = false\n", "\nlevel2 = true\n"), encoding="utf-8")
-    return str(path)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
