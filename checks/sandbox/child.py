@@ -16,6 +16,7 @@ import importlib.util
 import io
 import json
 import os
+import select
 import signal
 import socket
 import struct
@@ -456,7 +457,6 @@ def become_app(root: str, limits: dict, fds: list[int], control) -> None:
         for name in ("SIGCHLD", "SIGPIPE"):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
         os.setsid()
-        sys.path[:] = [entry for entry in sys.path if entry not in limits.get("path", [])]
         serve(root, limits)
     except BaseException:  # noqa: BLE001 - whatever happens, never return into the nursery's loop
         code = 1
@@ -486,8 +486,6 @@ def nursery(folder: str, limits: dict) -> None:
     set_dumpable(0)  # its apps run as the same user: none may read or patch the nursery
     apps: set[int] = set()
     control.send(json.dumps({"started": True}).encode())
-    import select
-
     while True:
         readable, _, _ = select.select([control], [], [], 0.05)
         reap(control, apps)
@@ -499,37 +497,34 @@ def nursery(folder: str, limits: dict) -> None:
             return
         if not data:
             return
-        message = json.loads(data)
-        if message.get("op") == "spawn" and len(fds) == 3:
-            name = str(message.get("copy", ""))
-            root = os.path.join(folder, name)
-            if "/" in name or name in ("", ".", "..") or not os.path.isdir(root):
-                for descriptor in fds:
-                    os.close(descriptor)
-                control.send(json.dumps({"error": f"no copy named {name!r}"}).encode())
-                continue
-            try:
-                pid = os.fork()
-            except OSError as error:  # the process limit, reached by what the last app left: clear first
-                for descriptor in fds:
-                    os.close(descriptor)
-                control.send(json.dumps({"error": f"could not fork: {error.strerror}"}).encode())
-                continue
-            if pid == 0:
-                become_app(root, limits, fds, control)
+        try:
+            reply = answer(json.loads(data), fds, folder, limits, control, apps)
+        finally:
             for descriptor in fds:
-                os.close(descriptor)
-            apps.add(pid)
-            control.send(json.dumps({"spawned": pid}).encode())
-        elif message.get("op") == "clear":
-            for descriptor in fds:
-                os.close(descriptor)
-            clear(control, apps)
-            control.send(json.dumps({"cleared": True}).encode())
-        else:
-            for descriptor in fds:
-                os.close(descriptor)
-            control.send(json.dumps({"error": f"unknown op {message.get('op')!r}"}).encode())
+                os.close(descriptor)  # a forked app has its own copies
+        control.send(json.dumps(reply).encode())
+
+
+def answer(message: dict, fds: list[int], folder: str, limits: dict, control, apps: set[int]) -> dict:
+    """Do what the grader asks (fork an app on a copy, or clear them all) and say what was done."""
+    op = message.get("op")
+    if op == "clear":
+        clear(control, apps)
+        return {"cleared": True}
+    if op != "spawn" or len(fds) != 3:
+        return {"error": f"unknown op {op!r}"}
+    name = str(message.get("copy", ""))
+    root = os.path.join(folder, name)
+    if "/" in name or name in ("", ".", "..") or not os.path.isdir(root):
+        return {"error": f"no copy named {name!r}"}
+    try:
+        pid = os.fork()
+    except OSError as error:  # the process limit, reached by what the last app left: clear first
+        return {"error": f"could not fork: {error.strerror}"}
+    if pid == 0:
+        become_app(root, limits, fds, control)  # never returns
+    apps.add(pid)
+    return {"spawned": pid}
 
 
 def main() -> None:
