@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.sandbox.cgroup import process_gone
 from checks.sandbox.limits import MAX_COPY, MAX_SOURCE
 
 TEMPLATE = Path("templates") / "user.html"
@@ -206,17 +207,6 @@ LEFTOVER_SECONDS = 600  # a grader's folder this old, whose process is gone, was
 def new_scratch(kind: str = "") -> Path:
     """A new private folder for copies, named after this process (flask-club-PID-…): see sweep_leftovers."""
     return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-{kind}", dir=scratch_base()))
-
-
-def process_gone(pid: int) -> bool:
-    """Whether no process has this id (one of another user's counts as there)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
-    return False
 
 
 def sweep_leftovers(now: float | None = None, bases: list[str] | None = None) -> list[str]:

@@ -106,6 +106,17 @@ def empty_and_remove(folder: Path) -> None:
     PidsCgroup._remove(folder)
 
 
+def process_gone(pid: int) -> bool:
+    """Whether no process has this id (one of another user's counts as there): its grader is gone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def sweep(older_than: float = 600, now: float | None = None, parent: Path | None = None) -> list[str]:
     """Remove the pids cgroups that graders killed with no chance to clean up left behind (as root).
 
@@ -125,14 +136,7 @@ def sweep(older_than: float = 600, now: float | None = None, parent: Path | None
             old = now - folder.stat().st_mtime >= older_than
         except OSError:
             continue
-        if not found or not old:
-            continue
-        try:
-            os.kill(int(found.group(1)), 0)
-            continue  # its grader still runs
-        except ProcessLookupError:
-            pass
-        except OSError:
+        if not found or not old or not process_gone(int(found.group(1))):
             continue
         empty_and_remove(folder)
         if not folder.exists():
