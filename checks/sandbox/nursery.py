@@ -62,13 +62,11 @@ class Forked:
 
 
 class Nursery:
-    """A sandbox that forks one app for each fresh copy of the submission (made with `copy_folder()`)."""
+    """A sandbox that forks one app for each fresh copy of the submission (made at `new_folder()`)."""
 
     def __init__(self, folder: Path, env: dict[str, str], limits: Limits, isolation: Isolation):
         self.folder = Path(folder)  # holds the copies; its parent holds the sandbox's /etc
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.env = dict(env)
-        self.limits = limits
         self._copies: set[str] = set()  # the copies the grader made and still keeps; anything else is removed
         self._lock = threading.Lock()  # one request to the nursery at a time
         self._replies: queue.Queue = queue.Queue()
@@ -79,7 +77,7 @@ class Nursery:
         self._used = False  # an app was forked since the last clear: something may still run
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            launched = launch(self.folder, self.env, limits, isolation, stdin=theirs, nursery=True)
+            launched = launch(self.folder, env, limits, isolation, stdin=theirs, nursery=True)
         finally:
             theirs.close()
         self.unset = launched.unset
