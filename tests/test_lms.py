@@ -84,7 +84,7 @@ def test_moodle_download_keeps_the_participant_id(tmp_path):
     assert entries["ada-lovelace"].lms_id == "201" and entries["ada-lovelace"].name == "Ada Lovelace"
     assert (tmp_path / "class" / "ada-lovelace" / "templates" / "user.html").is_file()
     assert (tmp_path / "class" / "grace-hopper" / "app.py").read_text() == "print('hello')\n"
-    assert any("onlinetext" in note for note in report.notes)
+    assert any("online text" in note for note in entries["ada-lovelace"].notes)
 
 
 GRADESCOPE_METADATA = """\
@@ -109,7 +109,7 @@ submission_9002:
 
 
 def test_gradescope_export_names_students_from_its_metadata(tmp_path):
-    """Gradescope's export: a folder per submission, the submitters (sid, a group) from submission_metadata.yml."""
+    """Gradescope's export: a folder per submission, each submitter (sid, every group member) from its metadata."""
     with zipfile.ZipFile(tmp_path / "export.zip", "w") as archive:
         archive.writestr("assignment_77_export/submission_metadata.yml", GRADESCOPE_METADATA)
         archive.writestr("assignment_77_export/submission_9001/app.py", read(ESCAPES / "app.py"))
@@ -118,10 +118,11 @@ def test_gradescope_export_names_students_from_its_metadata(tmp_path):
     report = lms.import_class(tmp_path / "export.zip", tmp_path / "class")
     assert report.lms == "gradescope"
     assert {(entry.student, entry.lms_id, entry.email) for entry in report.entries} == {
-        ("ada-lovelace", "42", "ada@example.edu"), ("bo-li", "43", "bo@example.edu"),
+        ("ada-lovelace", "42", "ada@example.edu"), ("bo-li", "43", "bo@example.edu"), ("cy-ng", "44", "cy@example.edu"),
     }
-    assert (tmp_path / "class" / "bo-li" / "starter" / "app.py").is_file()
-    assert any("Cy Ng" in note for note in report.notes)
+    for member in ("bo-li", "cy-ng"):  # a group: one row and one folder per member
+        assert (tmp_path / "class" / member / "starter" / "app.py").is_file()
+    assert {entry.group for entry in report.entries} == {"", "submission_9002: Bo Li, Cy Ng"}
     assert any("submission_9003" in problem for problem in report.unplaced)
 
 
