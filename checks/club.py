@@ -284,7 +284,7 @@ class Club:
         self.posted: dict[str, Reply] = {}  # the answer to each username's last POST /user/
         # Level 2's checks go on "in that browser": its requests keep cookies, and so does their replay
         # (a cookie jar). Level 1's replays carry none: what they read back, a new visitor reads.
-        self.keeps_cookies = getattr(notes.step, "level", 1) == 2
+        self.keeps_cookies = getattr(notes.step, "level", 1) >= 2
         self.jar_started = False  # whether this browser's replay has started its jar
 
     def fail(self, problem: str, hint: str | None = None, **parts) -> NoReturn:

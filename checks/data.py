@@ -66,6 +66,10 @@ class Data:
         name = self.accented_username() if accented else self.username()
         return Profile(name, self.food(), self.message())
 
+    def profile_for(self, username: str) -> Profile:
+        """A profile for a username already chosen (level 3: a registered member's)."""
+        return Profile(username, self.food(), self.message())
+
     def profiles(self, fewest: int = 3, most: int = 5) -> list[Profile]:
         """Between `fewest` and `most` profiles, each with a username of its own."""
         found: dict[str, Profile] = {}
@@ -89,6 +93,24 @@ class Data:
     def password(self) -> str:
         alphabet = string.ascii_letters + string.digits
         return "".join(self.rng.choice(alphabet) for _ in range(16))
+
+    def member_password(self) -> str:
+        """A password a member registers with (level 3): 12 to 24 letters and digits."""
+        alphabet = string.ascii_letters + string.digits
+        return "".join(self.rng.choice(alphabet) for _ in range(self.rng.randint(12, 24)))
+
+    def short_password(self) -> str:
+        """A password /register must refuse: 1 to 7 letters and digits."""
+        alphabet = string.ascii_letters + string.digits
+        return "".join(self.rng.choice(alphabet) for _ in range(self.rng.randint(1, 7)))
+
+
+def admin_username(seed: int) -> str:
+    """A run's CLUB_ADMIN (level 3): a username drawn from the seed, like the checks' other usernames.
+
+    Not a secret: only the member registered under it, with their own password, is the administrator.
+    """
+    return Data(seed, "CLUB_ADMIN").username()
 
 
 def club_password() -> str:

@@ -3,7 +3,7 @@
 The rubric is the one place points come from. Besides each check's points it says:
 a step's `weight` (its checks' points are multiplied by it), whether the extras count
 towards the total (`count_extras`), which checks are `hidden` from students, and
-whether level 2 (steps 8 to 11) is graded (`level2`).
+whether level 2 (steps 8 to 11) is graded (`level2`), and whether level 3 (steps 12 to 15) is (`level3`).
 """
 
 from __future__ import annotations
@@ -32,17 +32,22 @@ MODULES = {
     "9": "test_step9_login.py",
     "10": "test_step10_account.py",
     "11": "test_step11_photo.py",
+    "12": "test_step12_factory.py",
+    "13": "test_step13_register.py",
+    "14": "test_step14_confirm.py",
+    "15": "test_step15_admin.py",
 }
 EXTRAS = ("6", "7")
 STEP_IDS = ["1", "2", "3", "4", "5", "6", "7"]  # level 1, in order: graded in every run
 LEVEL_2 = ["8", "9", "10", "11"]  # graded where the rubric says `level2 = true`, or one is asked for
-ALL_STEP_IDS = STEP_IDS + LEVEL_2
+LEVEL_3 = ["12", "13", "14", "15"]  # graded where the rubric says `level3 = true`, or one is asked for
+ALL_STEP_IDS = STEP_IDS + LEVEL_2 + LEVEL_3
 
 
 def label(step_id: str) -> str:
     """'step 5' or 'extra 6', as the student docs say it."""
     return f"extra {step_id}" if step_id in EXTRAS else f"step {step_id}"
-TOP_KEYS = {"count_extras", "hidden", "level2", "steps"}
+TOP_KEYS = {"count_extras", "hidden", "level2", "level3", "steps"}
 STEP_KEYS = {"title", "doc", "weight", "points"}
 
 
@@ -56,8 +61,8 @@ class Step:
 
     `points` are already multiplied by the step's `weight`. `counted` is false for an extra
     when the rubric says extras don't count. `hidden` names the checks students see only
-    as a count. `on` is false for a step of level 2 the rubric leaves off: graded only
-    when asked for (`--step 9`).
+    as a count. `on` is false for a step of level 2 or 3 the rubric leaves off: graded only
+    when asked for (`--step 9`, `--step 13`).
     """
 
     id: str
@@ -88,25 +93,25 @@ class Step:
 
     @property
     def level(self) -> int:
-        return 2 if self.id in LEVEL_2 else 1
+        return 3 if self.id in LEVEL_3 else 2 if self.id in LEVEL_2 else 1
 
     @property
     def fresh(self) -> bool:
-        """Level 2: each check that asks the app starts it on a fresh copy of the submission."""
-        return self.level == 2
+        """Levels 2 and 3: each check that asks the app starts it on a fresh copy of the submission."""
+        return self.level >= 2
 
     @property
     def needs_app(self) -> bool:
         """Whether the step asks the app the run shares: steps 3 and 4 read the template file alone,
-        and level 2's checks each start the app on a copy of their own."""
+        and the checks of levels 2 and 3 each start the app on a copy of their own."""
         return self.id not in ("3", "4") and not self.fresh
 
 
 def load(path: Path | str = RUBRIC, *, every_step: bool = False) -> dict[str, Step]:
     """The steps a run grades, in order, keyed by id; raise RubricError if the file is not a usable rubric.
 
-    Those are level 1's steps, and level 2's where the rubric turns it on; with `every_step`,
-    every step the rubric defines (level 2's marked `on` or not), for `--step N`.
+    Those are level 1's steps, and level 2's and level 3's where the rubric turns them on; with
+    `every_step`, every step the rubric defines (those of levels 2 and 3 marked `on` or not), for `--step N`.
     """
     path = Path(path)
     try:
@@ -133,13 +138,19 @@ def parse(data: dict, where: str = "rubric", *, every_step: bool = False) -> dic
     level2 = data.get("level2", False)
     if not isinstance(level2, bool):
         raise RubricError(f"{where}: level2 must be true or false")
+    level3 = data.get("level3", False)
+    if not isinstance(level3, bool):
+        raise RubricError(f"{where}: level3 must be true or false")
     table = data.get("steps")
     if not isinstance(table, dict) or not set(STEP_IDS) <= set(table) or not set(table) <= set(MODULES):
         raise RubricError(
-            f"{where}: [steps.1] to [steps.7] must each be there, and no other step than level 2's 8 to 11"
+            f"{where}: [steps.1] to [steps.7] must each be there, and no other step than level 2's 8 to 11 "
+            "and level 3's 12 to 15"
         )
     if level2 and not set(LEVEL_2) <= set(table):
         raise RubricError(f"{where}: level2 = true needs [steps.8] to [steps.11]")
+    if level3 and not set(LEVEL_3) <= set(table):
+        raise RubricError(f"{where}: level3 = true needs [steps.12] to [steps.15]")
     steps = {}
     for step_id in sorted(table, key=int):
         entry = table[step_id]
@@ -166,7 +177,7 @@ def parse(data: dict, where: str = "rubric", *, every_step: bool = False) -> dic
             weight=float(weight),
             counted=count_extras or step_id not in EXTRAS,
             hidden=frozenset(name for name in hidden if name in points),
-            on=level2 or step_id not in LEVEL_2,
+            on=(level2 or step_id not in LEVEL_2) and (level3 or step_id not in LEVEL_3),
         )
     known = {name for step in steps.values() for name in step.points}
     missing = [name for name in hidden if name not in known]

@@ -76,6 +76,21 @@ def test_a_rubric_without_level_2_still_grades_level_1():
         rubric.parse(tomllib.loads(level_1.replace("level2 = false", "level2 = true")))
 
 
+def test_level3_turns_steps_12_to_15_on():
+    """level3 = true grades steps 12 to 15 in every run, with or without level 2; false leaves them to --step N."""
+    assert list(with_settings(TEXT, level3="true")) == [*map(str, range(1, 8)), "12", "13", "14", "15"]
+    assert list(with_settings(TEXT, level2="true", level3="true")) == [str(number) for number in range(1, 16)]
+    assert list(with_settings(TEXT, level3="false")) == [str(number) for number in range(1, 8)]
+
+
+def test_a_rubric_without_level_3_still_grades_levels_1_and_2():
+    """An instructor's copy made before level 3 (no [steps.12] on) loads; level3 = true then can't."""
+    before = TEXT[: TEXT.index("\n[steps.12]\n")]
+    assert list(rubric.parse(tomllib.loads(before), every_step=True)) == [str(number) for number in range(1, 12)]
+    with pytest.raises(rubric.RubricError, match=r"level3 = true needs \[steps.12\] to \[steps.15\]"):
+        rubric.parse(tomllib.loads(before.replace("level3 = false", "level3 = true")))
+
+
 def test_hidden_checks_belong_to_their_steps():
     """hidden names checks; each step knows which of its own are hidden."""
     steps = with_settings(TEXT, hidden='["test_template_is_html", "test_post_without_password_is_refused"]')
@@ -95,7 +110,8 @@ def test_hidden_checks_belong_to_their_steps():
         ('step-2.md"\nweight = 1', 'step-2.md"\nwieght = 1', "[steps.2] has unknown key(s) wieght"),
         ("test_template_exists = 4", 'test_template_exists = "4"', "test_template_exists must be a number"),
         ("count_extras = true", "count_extras = true\npass_mark = 50", "unknown setting(s) pass_mark"),
-        ('[steps.6]\ntitle = "Extra: unknown user"', '[steps.12]\ntitle = "Extra: unknown user"', "[steps.7] must"),
+        ('[steps.6]\ntitle = "Extra: unknown user"', '[steps.99]\ntitle = "Extra: unknown user"', "[steps.7] must"),
+        ("level3 = false", "level3 = 1", "level3 must be true or false"),
         ("hidden = []", "hidden = [", "is not valid TOML"),
     ],
 )

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from checks import rubric
-from checks.data import club_password, secret_key
+from checks.data import admin_username, club_password, secret_key
 from checks.results import CheckResult, Failure, Grade, StepResult
 from checks.run.workspace import Workspace, look_for, new_scratch
 from checks.sandbox import bubblewrap
@@ -16,6 +16,7 @@ from checks.sandbox.parent import BUBBLEWRAP, Isolation, Limits, Sandbox, choose
 
 NOTES = pytest.StashKey["object"]()
 SPARES = 2  # level-2 apps started ahead of their checks, where there is no nursery
+CONFIRM_SECONDS = "3600"  # level 3's CLUB_CONFIRM_SECONDS, except in step 14's expiry check
 NOT_RUN = "not run: grading stopped before this check (see the other checks' messages)"
 
 
@@ -76,8 +77,14 @@ class Grading:
         return self._sandbox
 
     def env(self) -> dict[str, str]:
-        """The environment variables the contract gives the app: CLUB_PASSWORD and SECRET_KEY."""
-        return {"CLUB_PASSWORD": self.password, "SECRET_KEY": self.secret_key}
+        """The environment variables the contract gives the app: CLUB_PASSWORD and SECRET_KEY, and
+        level 3's CLUB_ADMIN (from the seed) and CLUB_CONFIRM_SECONDS; never FLASK_CONFIG."""
+        return {
+            "CLUB_PASSWORD": self.password,
+            "SECRET_KEY": self.secret_key,
+            "CLUB_ADMIN": admin_username(self.seed),
+            "CLUB_CONFIRM_SECONDS": CONFIRM_SECONDS,
+        }
 
     def env_without(self, *names: str) -> dict[str, str]:
         """The contract's variables less some (extra 7 starts the app without CLUB_PASSWORD)."""

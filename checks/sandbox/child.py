@@ -329,6 +329,73 @@ class Server:
         return {"ok": True}
 
 
+# -- level 3: the factory's other apps, and the app's temporary folder ---------------------------
+
+
+def make_apps(server: Server, others: dict) -> dict:
+    """Call create_app(), create_app("default") and create_app("testing") in this process (step 12).
+
+    Says of each what step 12 asks (new or made before, TESTING, its blueprints and URL rules), and
+    keeps the named ones in `others`: a request may then name one ({"op": "request", "app": "testing"}).
+    """
+    import flask
+
+    factory = getattr(sys.modules.get("app"), "create_app", None)
+    if not callable(factory):
+        return {"error": "app.py defines no create_app() factory"}
+    made: list = [server.app, *(other.app for other in others.values())]
+    report = {}
+    for call, args in (("create_app()", ()), ('create_app("default")', ("default",)),
+                       ('create_app("testing")', ("testing",))):
+        try:
+            app = factory(*args)
+            if not isinstance(app, flask.Flask):
+                report[call] = {"error": f"{call} returned a {type(app).__name__}, not a Flask app"}
+                continue
+            report[call] = {
+                "new": all(app is not seen for seen in made),
+                "testing": bool(app.config.get("TESTING")),
+                "shown": repr(app.config.get("TESTING"))[:60],
+                "blueprints": sorted(str(name) for name in app.blueprints)[:200],
+                "rules": [[str(rule.rule), str(rule.endpoint)] for rule in app.url_map.iter_rules()][:500],
+            }
+        except BaseException as error:  # noqa: BLE001 - anything the student's factory raised
+            report[call] = {"error": f"{call} raised {describe(error, server.root)}"}
+            continue
+        made.append(app)
+        if args:
+            others[args[0]] = Server(app, server.root, server.max_body)
+    return report
+
+
+def temp_files(each: int = 1 << 20, total: int = 2 << 20) -> dict:
+    """What the app's temporary folder holds (step 13's scan): regular files only, links not followed, bounded."""
+    import base64
+    import stat
+
+    folder = os.environ.get("TMPDIR") or "/tmp"
+    found, size = [], 0
+    for top, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(top, name)
+            try:
+                descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
+                continue
+            with os.fdopen(descriptor, "rb") as file:
+                try:
+                    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                        continue
+                    data = file.read(min(each, total - size))
+                except OSError:
+                    continue
+            size += len(data)
+            found.append([os.path.relpath(path, folder), base64.b64encode(data).decode()])
+            if size >= total:
+                return {"files": found, "cut": True}
+    return {"files": found, "cut": False}
+
+
 def serve(root: str, limits: dict) -> None:
     """Import the app in `root` and answer the grader's frames on standard input and output until it closes them."""
     # Keep private copies of the pipes to the grader, then point the standard
@@ -354,6 +421,7 @@ def serve(root: str, limits: dict) -> None:
         return
     server = Server(app, root, limits.get("max_body", 2 << 20))
     send(answers, {"ready": True})
+    others: dict = {}  # level 3: the apps of create_app("default") and create_app("testing") (make_apps)
     while True:
         frame = read_frame(requests)
         if frame is None:
@@ -363,7 +431,11 @@ def serve(root: str, limits: dict) -> None:
             body = read_frame(requests)
             if body is None:
                 return
-            answer, data = server.handle(message["environ"], body)
+            target = others.get(message["app"]) if message.get("app") else server
+            if target is None:
+                answer, data = {"status": "500 INTERNAL SERVER ERROR", "headers": [], "exception": "no such app"}, b""
+            else:
+                answer, data = target.handle(message["environ"], body)
             send(answers, answer, data)
         elif message.get("op") == "serve":
             send(answers, server.serve_http((requests, answers)))
@@ -372,6 +444,10 @@ def serve(root: str, limits: dict) -> None:
             send(answers, answer, data)
         elif message.get("op") == "stop_serving":
             send(answers, server.stop_serving())
+        elif message.get("op") == "make_apps":
+            send(answers, make_apps(server, others))
+        elif message.get("op") == "temp_files":
+            send(answers, temp_files())
         else:
             send(answers, {"error": f"unknown op {message.get('op')!r}"})
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.sandbox import bubblewrap
-from checks.sandbox.cgroup import PidsCgroup
+from checks.sandbox.cgroup import Budget
 from checks.sandbox.limits import MAX_FOLDER_BYTES, MAX_FOLDER_ENTRIES, Limits
 
 __all__ = ["Limits", "Sandbox", "RemoteApp", "AppFailure", "AppNotLoaded", "Isolation", "NoSandbox", "choose"]
@@ -188,6 +188,8 @@ class Process:
     unset: list[str] = field(default_factory=list)  # limits the child could not set, and why
     informed: threading.Event = field(default_factory=threading.Event)
     overflow: str = ""  # why the grader stopped the app for what it wrote into its folder
+    budget: Budget | None = None  # the cgroup its processes count against (a nursery's: shared by its apps)
+    readers: list[threading.Thread] = field(default_factory=list)  # they close stdout and stderr, once at their end
 
     def read_info(self) -> None:
         """Take the sandbox's first process from bwrap's info (a pidfd, so its pid cannot be reused under us)."""
@@ -262,7 +264,7 @@ class Launched:
 
     popen: subprocess.Popen
     info: int | None
-    cgroup: PidsCgroup | None
+    cgroup: Budget | None
     unset: list[str]
 
 
@@ -295,15 +297,25 @@ def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation
         command = [sys.executable, "-I", "-B", str(CHILD), str(root), json.dumps(arguments)]
         cwd, pass_fds = root, ()
     cgroup = join = None
-    if isolation.mode == BUBBLEWRAP and os.name == "posix" and os.geteuid() == 0:
-        # The sandbox maps its user to the grader's: root, whom RLIMIT_NPROC never counts. A pids
-        # cgroup counts them instead, where this machine has one: bwrap joins it before it runs,
-        # so every process of the sandbox is counted there.
-        cgroup = PidsCgroup(limits.processes + 3)  # + bwrap, its init and child.py
-        join = cgroup.join if cgroup.folder is not None else None
-        if cgroup.problem:
+    if os.name == "posix":
+        # One budget for all the app's processes together, kept by the kernel (cgroup.py): memory
+        # (files kept in memory included), processes and CPU. bwrap (or child.py) joins it before it
+        # runs, so every process of the app is counted there, and killed with it. It is also what
+        # binds root, whom RLIMIT_NPROC never counts (the sandbox maps its user to the grader's).
+        cgroup = Budget(limits.processes + 4, limits.memory_mb << 20, oom_group=not nursery)  # + bwrap, init, child
+        join = cgroup.join if cgroup.folders else None
+        if cgroup.problem and os.geteuid() == 0 and isolation.mode == BUBBLEWRAP:
             unset.append(f"RLIMIT_NPROC: set, but it does not bind a sandbox started by root, and "
                          f"{cgroup.problem} (grade as an ordinary user for a process limit)")
+        if cgroup.problem:
+            unset.append(f"one memory budget for all the app's processes together: {cgroup.problem} "
+                         f"(each process has its own {limits.memory_mb} MiB)")
+        if not cgroup.folders:
+            cgroup = None
+    if isolation.mode == PROCESS and cgroup is None and sys.platform.startswith("linux"):
+        # No cgroup to find the app's processes by: child.py forks the app under a reaper of its
+        # own, which every process the app leaves behind falls to, and kills them all at the end.
+        command[command.index(str(CHILD)) + 2] = json.dumps({**arguments, "reaper": True})
     try:
         popen = subprocess.Popen(
             command,
@@ -558,10 +570,16 @@ class Sandbox:
             raise AppFailure(f"your app's process {reason} before {what} could be sent") from None
         return self._receive(what, timeout)
 
-    def request(self, environ: dict[str, str], body: bytes, what: str, timeout: float | None = None) -> Answer:
-        """Send one request; return the answer or raise AppFailure saying what went wrong."""
+    def request(
+        self, environ: dict[str, str], body: bytes, what: str, timeout: float | None = None, target: str | None = None
+    ) -> Answer:
+        """Send one request; return the answer or raise AppFailure saying what went wrong.
+
+        `target` sends it to an app that make_apps() made ("default", "testing") instead of the app loaded.
+        """
         timeout = self.limits.request_timeout if timeout is None else timeout
-        message = json.loads(self._ask({"op": "request", "environ": environ}, what, timeout, body))
+        ask = {"op": "request", "environ": environ, **({"app": target} if target else {})}
+        message = json.loads(self._ask(ask, what, timeout, body))
         data = self._receive(what, timeout)
         return parse_answer(message, data)
 
@@ -595,6 +613,51 @@ class Sandbox:
         except (http.client.HTTPException, ValueError, OSError) as error:
             raise AppFailure(f"{what} got no valid HTTP answer: {type(error).__name__}") from None
         return response
+
+    def make_apps(self, timeout: float | None = None) -> dict[str, dict]:
+        """Level 3 (step 12): have the app's process call create_app(), create_app("default") and
+        create_app("testing"); what it says of each, keyed by the call (see child.py's make_apps).
+
+        The two named apps stay in that process: RemoteApp(sandbox, target="testing") asks one.
+        """
+        from checks.sandbox.text import clean
+
+        what = 'create_app(), create_app("default") and create_app("testing")'
+        answer = json.loads(self._ask({"op": "make_apps"}, what, timeout or self.limits.request_timeout))
+        if not isinstance(answer, dict):
+            raise AppFailure(f"your app's process gave no report of {what}")
+        if "error" in answer:
+            return {"error": {"error": clean(str(answer["error"]))[:300]}}
+        report = {}
+        for call, said in answer.items():
+            if not isinstance(said, dict):
+                continue
+            rules = [pair for pair in said.get("rules") or [] if isinstance(pair, list) and len(pair) == 2]
+            report[clean(str(call))[:40]] = {
+                "error": clean(str(said["error"]))[:400] if "error" in said else None,
+                "new": said.get("new") is True,
+                "testing": said.get("testing") is True,
+                "shown": clean(str(said.get("shown", "")))[:60],
+                "blueprints": [clean(str(name))[:80] for name in said.get("blueprints") or []][:200],
+                "rules": [(clean(str(rule))[:200], clean(str(endpoint))[:200]) for rule, endpoint in rules][:500],
+            }
+        return report
+
+    def temp_files(self, timeout: float | None = None) -> list[tuple[str, bytes]]:
+        """Level 3 (step 13): the files of the app's temporary folder, read in its process (2 MiB at most)."""
+        import base64
+        import binascii
+
+        timeout = timeout or self.limits.request_timeout
+        answer = json.loads(self._ask({"op": "temp_files"}, "the list of its temporary files", timeout))
+        found = []
+        for pair in (answer.get("files") or []) if isinstance(answer, dict) else []:
+            if isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair):
+                try:
+                    found.append((pair[0][:200], base64.b64decode(pair[1])))
+                except (binascii.Error, ValueError):
+                    continue
+        return found
 
     def stop_http(self) -> None:
         """Stop that server (the child kills it)."""
@@ -659,9 +722,10 @@ def parse_answer(message: dict, body: bytes) -> Answer:
 class RemoteApp:
     """A WSGI app that answers by asking the sandbox: Flask's test client can drive it."""
 
-    def __init__(self, sandbox: Sandbox, timeout: float | None = None):
+    def __init__(self, sandbox: Sandbox, timeout: float | None = None, target: str | None = None):
         self.sandbox = sandbox
         self.timeout = timeout
+        self.target = target  # level 3: an app the sandbox's make_apps() made ("testing"), not the one loaded
         self.last: Answer | None = None
 
     def __call__(self, environ: dict, start_response):
@@ -674,7 +738,7 @@ class RemoteApp:
             stream.close()  # read whole: a large form's body sits in a temporary file, closed here
         plain = {key: value for key, value in environ.items() if isinstance(value, str)}
         what = f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO', '/')}"
-        answer = self.sandbox.request(plain, body, what, self.timeout)
+        answer = self.sandbox.request(plain, body, what, self.timeout, self.target)
         self.last = answer
         start_response(answer.status, answer.headers)
         return [answer.body]

@@ -1,0 +1,296 @@
+"""What level 3's checks share: registering members, logging in with a member's own password,
+the profile page's `#role` and `#confirmed`, the outbox's links, and the scan for passwords.
+
+Every check of level 3 talks to the app started on a fresh copy of the submission, in a
+browser of its own; `another_browser` opens a new one on the same app. Profiles are
+stored, and read back, by a new visitor.
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import hashlib
+import os
+import re
+import stat
+import time
+import zlib
+from pathlib import Path
+
+from checks.club import Club, Reply, browser, profile_path, show
+from checks.data import Data
+from checks.members import status_names
+from checks.sandbox.parent import RemoteApp, Sandbox
+
+REGISTER_HINT = (
+    "POST /register takes username, password and password2: refuse (400) an empty username, a password under "
+    "8 characters or two passwords that differ, else store the username with generate_password_hash(password)"
+)
+OWN_PASSWORD_HINT = (
+    "POST /login looks the username up among the registered members: check_password_hash(stored hash, password) "
+    "decides, and only a username never registered still logs in with the club password"
+)
+OUTBOX = Path("instance") / "outbox"
+OUTBOX_WAIT = 2.0  # seconds the checks wait for the outbox's new file, after POST /register answered
+READ_LIMIT = 64 << 10  # what the checks read of one outbox file
+URL = re.compile(r"https?://[^\s\"'<>]+")
+
+
+# -- browsers ------------------------------------------------------------------
+def another_browser(club: Club) -> Club:
+    """The same check, on the same app, in a new browser (no cookies yet)."""
+    return club.on(club.remote.sandbox)
+
+
+# -- registering and logging in ------------------------------------------------
+def register(club: Club, username: str, password: str, password2: str | None = None) -> Reply:
+    """POST /register with exactly username, password and password2 (the same password, unless given)."""
+    form = {"username": username, "password": password, "password2": password if password2 is None else password2}
+    return club.post("/register", form)
+
+
+def registered(club: Club, username: str, password: str) -> Reply:
+    """Register a member; fail the check, naming step 13, if the app does not accept it."""
+    reply = register(club, username, password)
+    if not reply.accepted:
+        club.fail(
+            f"expected POST /register of a new member to be accepted (2xx, or a 3xx redirect), got {reply.summary()}",
+            f"this check registers members first (step 13): {REGISTER_HINT}",
+        )
+    return reply
+
+
+def log_in(club: Club, username: str, password: str) -> Reply:
+    """POST /login in the check's browser with a username and that password."""
+    return club.post("/login", {"username": username, "password": password})
+
+
+def logged_in(club: Club, username: str) -> bool:
+    """Whether GET / in this browser names the member in #status (step 9's)."""
+    home = club.get("/")
+    return home.status_code == 200 and status_names(home, username)
+
+
+def member_logs_in(club: Club, username: str, password: str, *, status: bool = True) -> Club:
+    """Log a registered member in from a new browser, with their own password; fail, naming step 13, if not.
+
+    `status`: also see GET / name them in #status (step 15 counts a 2xx or 3xx answer as done).
+    """
+    member = another_browser(club)
+    reply = log_in(member, username, password)
+    if not reply.accepted:
+        club.fail(
+            f"expected POST /login of a registered member, with their own password, to be accepted "
+            f"(2xx, or a 3xx redirect), got {reply.summary()}",
+            f"this check logs a registered member in (step 13): {OWN_PASSWORD_HINT}",
+        )
+    if status and not logged_in(member, username):
+        club.fail(
+            f"after POST /login as {show(username)} with their own password, GET / does not name them in #status",
+            f"this check logs a registered member in (step 13): {OWN_PASSWORD_HINT}",
+        )
+    return member
+
+
+def new_member(club: Club, data: Data) -> tuple[str, str]:
+    """A username and password, registered (the check fails, naming step 13, if registering does)."""
+    username, password = data.username(), data.member_password()
+    registered(another_browser(club), username, password)
+    return username, password
+
+
+# -- the profile page's marks ----------------------------------------------------
+def mark(club: Club, username: str, field_id: str) -> tuple[Reply, str | None]:
+    """The profile page as a new visitor, and its #field_id's text (trimmed, lower case), None if none."""
+    page = club.profile_page(username)
+    texts = page.field_texts(field_id)
+    return page, texts[0].strip().lower() if texts else None
+
+
+def expect_mark(club: Club, username: str, field_id: str, wanted: str, why: str, hint: str) -> None:
+    """The member's profile page says `wanted` in #field_id; else fail, saying what it said."""
+    page, said = mark(club, username, field_id)
+    if page.status_code != 200:
+        club.fail(
+            f"expected GET {profile_path(username)} to answer 200, got {page.summary()}",
+            "this check reads a registered member's profile page, stored with POST /user/ (steps 2 and 5)",
+        )
+    if said != wanted:
+        seen = f'the page has no element with id="{field_id}"' if said is None else f"#{field_id} says {show(said)}"
+        club.fail(f"{why}: expected #{field_id} to read {show(wanted)}, but {seen}", hint,
+                  expected=wanted, actual=said)
+
+
+# -- the outbox ------------------------------------------------------------------
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """A regular file's first `limit` bytes, never through a link the app made; None if it is not one."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as file:
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return None
+            return file.read(limit)
+        except OSError:
+            return None
+
+
+def outbox(sandbox: Sandbox) -> dict[str, str]:
+    """The files of the copy's instance/outbox/ (name: text, UTF-8, 64 KiB at most each)."""
+    folder = sandbox.root / OUTBOX
+    if folder.is_symlink() or not folder.is_dir():
+        return {}
+    found = {}
+    for entry in sorted(os.listdir(folder))[:1000]:
+        data = read_regular(folder / entry, READ_LIMIT)
+        if data is not None:
+            found[entry] = data.decode("utf-8", "replace")
+    return found
+
+
+def link_for(club: Club, username: str, before: dict[str, str]) -> str:
+    """The path and query of the link in the outbox's new mail to `username`; fail the check if none comes.
+
+    Waits up to OUTBOX_WAIT seconds for it (mail sent from a thread is fine).
+    """
+    deadline = time.monotonic() + OUTBOX_WAIT
+    while True:
+        new = {name: text for name, text in outbox(club.remote.sandbox).items() if name not in before}
+        mails = [text for text in new.values() if username in text]
+        if mails or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    if not new:
+        club.fail(
+            f"after POST /register of {show(username)}, no new file appeared in instance/outbox/ within "
+            f"{OUTBOX_WAIT:g} s",
+            "write the email you would send into os.path.join(current_app.instance_path, \"outbox\") "
+            "(os.makedirs(..., exist_ok=True) first), one file per registration",
+        )
+    if not mails:
+        club.fail(
+            f"a new file appeared in instance/outbox/ after POST /register, but none holds the username "
+            f"{show(username)}",
+            "write the member's username into their email, beside the link",
+        )
+    found = URL.search(mails[0])
+    if found is None:
+        club.fail(
+            f"the outbox's mail to {show(username)} holds no http:// or https:// link",
+            "write the link with url_for(\"auth.confirm\", token=token, _external=True)",
+        )
+    club.notes.add(f"instance/outbox/ got a mail to {show(username)} with the link {show(found[0], 160)}")
+    link = found[0].split("://", 1)[1]
+    slash = link.find("/")
+    return link[slash:] if slash >= 0 else "/"
+
+
+def token_of(path: str) -> str:
+    """The link's token: the last segment of its path."""
+    return path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def with_token(path: str, token: str) -> str:
+    """The link with another token in place of its own."""
+    address, mark_, query = path.partition("?")
+    stripped = address.rstrip("/")
+    head = stripped.rsplit("/", 1)[0]
+    return f"{head}/{token}{address[len(stripped):]}{mark_}{query}"
+
+
+# -- the scan for passwords --------------------------------------------------------
+def encodings(password: str) -> dict[str, bytes]:
+    """Every form of a password the contract calls trivial, each as the bytes to look for."""
+    raw = password.encode()
+    found = {
+        "in plain": raw,
+        "reversed": raw[::-1],
+        "in UTF-16 LE": password.encode("utf-16-le"),
+        "in UTF-16 BE": password.encode("utf-16-be"),
+        "in base64": base64.b64encode(raw).rstrip(b"="),
+        "in URL-safe base64": base64.urlsafe_b64encode(raw).rstrip(b"="),
+        "in ROT13": codecs.encode(password, "rot13").encode(),
+        "in hexadecimal": raw.hex().encode(),
+        "in upper-case hexadecimal": raw.hex().upper().encode(),
+    }
+    for name in ("md5", "sha1", "sha256", "sha512"):
+        digest = hashlib.new(name, raw).hexdigest()
+        shown = {"md5": "MD5", "sha1": "SHA-1", "sha256": "SHA-256", "sha512": "SHA-512"}[name]
+        found[f"as its unsalted {shown} digest"] = digest.encode()
+        found[f"as its unsalted {shown} digest in upper case"] = digest.upper().encode()
+    return found
+
+
+def find_password(passwords: list[str], places: list[tuple[str, bytes]]) -> tuple[str, str, str] | None:
+    """The first (place, password, how) where a password shows in a trivial form, or None."""
+    forms = [(password, how, needle) for password in passwords for how, needle in encodings(password).items()]
+    for place, data in places:
+        for password, how, needle in forms:
+            if needle in data:
+                return place, password, how
+    return None
+
+
+def changed_files(root: Path, given: Path, each: int = 16 << 20) -> list[tuple[str, bytes]]:
+    """Every regular file of the copy that is not byte-identical to the one handed in (links not followed)."""
+    found = []
+    for top, folders, names in os.walk(root):
+        folders[:] = [name for name in folders if not (Path(top) / name).is_symlink()]
+        for name in names:
+            path = Path(top) / name
+            data = read_regular(path, each)
+            if data is None:
+                continue
+            relative = path.relative_to(root)
+            original = read_regular(given / relative, each + 1)
+            if original != data:
+                found.append((relative.as_posix(), data))
+    return found
+
+
+def session_payload(value: str) -> bytes | None:
+    """What a Flask session cookie holds, decoded (its payload, decompressed where it starts with '.')."""
+    value = value.strip('"')
+    compressed = value.startswith(".")
+    part = value[1:].split(".")[0] if compressed else value.split(".")[0]
+    try:
+        data = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        return zlib.decompress(data) if compressed else data
+    except (ValueError, zlib.error):
+        return None
+
+
+class Recorded(RemoteApp):
+    """A RemoteApp that keeps every Set-Cookie header its app sends (step 13's scan of cookies)."""
+
+    def __init__(self, sandbox: Sandbox, cookies: list[str]):
+        super().__init__(sandbox)
+        self.cookies = cookies
+
+    def __call__(self, environ: dict, start_response):
+        result = super().__call__(environ, start_response)
+        if self.last is not None:
+            self.cookies += [value for name, value in self.last.headers if name.lower() == "set-cookie"]
+        return result
+
+
+def recorded(club: Club, cookies: list[str]) -> Club:
+    """A new browser on the check's app whose answers' cookies are kept in `cookies`."""
+    remote = Recorded(club.remote.sandbox, cookies)
+    return Club(browser(remote), remote, club.notes, club.password, club.request_timeout, club.template)
+
+
+def cookie_places(cookies: list[str]) -> list[tuple[str, bytes]]:
+    """Each Set-Cookie header, and each cookie's value decoded as Flask's session, as places to scan."""
+    places = []
+    for header in cookies:
+        name, _, rest = header.partition("=")
+        value = rest.split(";", 1)[0]
+        places.append((f"the cookie {name.strip()}", header.encode()))
+        decoded = session_payload(value)
+        if decoded:
+            places.append((f"the cookie {name.strip()}, decoded as Flask's session", decoded))
+    return places

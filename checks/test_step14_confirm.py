@@ -1,0 +1,116 @@
+"""Step 14 (bonus): confirm by a signed link: the outbox's mail, #confirmed, and the links that must not work."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from checks.accounts import (
+    another_browser,
+    expect_mark,
+    link_for,
+    member_logs_in,
+    outbox,
+    registered,
+    token_of,
+    with_token,
+)
+from checks.club import Club
+from checks.data import Data
+from checks.members import altered, store
+from checks.run.pytest_plugin import Grading
+
+CONFIRMED_HINT = (
+    'show the account\'s state on the profile page: <span id="confirmed">{{ "yes" if account.confirmed '
+    'else "no" }}</span>, for a registered member'
+)
+SIGNED_HINT = (
+    "make the token with URLSafeTimedSerializer(app.config[\"SECRET_KEY\"]).dumps(username), and check it with "
+    ".loads(token, max_age=…): only a token signed with the app's key, for the member logged in, confirms"
+)
+EXPIRED_HINT = (
+    "read how long a link works from CLUB_CONFIRM_SECONDS (int(os.environ.get(\"CLUB_CONFIRM_SECONDS\", 3600))) and "
+    "pass it to loads(token, max_age=…): SignatureExpired means the link is too old"
+)
+
+
+def joined(club: Club, data: Data) -> tuple[str, str, str, float]:
+    """A new member registered, with a stored profile: (username, password, link path, when it was made)."""
+    username, password = data.username(), data.member_password()
+    before = outbox(club.remote.sandbox)
+    registered(another_browser(club), username, password)
+    made = time.monotonic()
+    link = link_for(club, username, before)
+    store(club, data.profile_for(username))
+    return username, password, link, made
+
+
+def follow(member: Club, link: str, what: str) -> None:
+    """GET a link as a member; a refused one may answer anything but a 5xx."""
+    reply = member.get(link)
+    if reply.status_code >= 500:
+        member.fail(f"expected {what} to be refused without an error (any answer but a 5xx), got {reply.summary()}",
+                    "catch BadSignature and SignatureExpired (from itsdangerous) and flash a message instead")
+
+
+def test_registration_writes_a_link(club: Club, data: Data) -> None:
+    """POST /register writes a mail with a link into instance/outbox/, and the member is not confirmed yet"""
+    username, _, link, _ = joined(club, data)
+    if not token_of(link):
+        club.fail(f"the link {link} has no token as the last segment of its path", SIGNED_HINT)
+    expect_mark(club, username, "confirmed", "no", "before the link is followed", CONFIRMED_HINT)
+
+
+def test_link_confirms_member(club: Club, data: Data) -> None:
+    """logged in, following the link confirms the member: #confirmed reads yes"""
+    username, password, link, _ = joined(club, data)
+    member = member_logs_in(club, username, password, status=False)
+    reply = member.get(link)
+    if not reply.accepted:
+        member.fail(f"expected GET of the confirmation link to be accepted (2xx, or a 3xx redirect), got "
+                    f"{reply.summary()}", SIGNED_HINT, expected="2xx or 3xx", actual=reply.summary())
+    expect_mark(club, username, "confirmed", "yes", "after the link was followed", CONFIRMED_HINT)
+
+
+def test_altered_or_foreign_link_is_refused(club: Club, data: Data) -> None:
+    """a link with one character of its token changed, or another member's link, confirms no one"""
+    first, first_password, first_link, _ = joined(club, data)
+    second, second_password, _, _ = joined(club, data)
+    member = member_logs_in(club, first, first_password, status=False)
+    token = token_of(first_link)
+    follow(member, with_token(first_link, altered(token)), "the link with one character of its token changed")
+    expect_mark(club, first, "confirmed", "no", "after following the link with one character changed", SIGNED_HINT)
+    other = member_logs_in(club, second, second_password, status=False)
+    follow(other, first_link, "another member's link")
+    expect_mark(club, second, "confirmed", "no", f"after {second} followed {first}'s link",
+                "confirm the member the token names only when they are the one logged in")
+
+
+def test_link_is_tied_to_secret_key(club: Club, data: Data, grading: Grading) -> None:
+    """after a restart with another SECRET_KEY, an old link confirms no one"""
+    keyed = club.on(grading.fresh_sandbox({**grading.env(), "SECRET_KEY": secrets.token_hex(32)}))
+    keyed.ensure_loaded()
+    username, password, link, _ = joined(keyed, data)
+    sandbox = keyed.remote.sandbox
+    sandbox.kill()
+    sandbox.env = {**sandbox.env, "SECRET_KEY": secrets.token_hex(32)}
+    keyed.notes.add("stopped your app's process, and started a new one from the same folder with another SECRET_KEY")
+    keyed.ensure_loaded()
+    member = member_logs_in(keyed, username, password, status=False)
+    follow(member, link, "a link made before the restart")
+    expect_mark(keyed, username, "confirmed", "no", "after following a link signed with the old SECRET_KEY",
+                "a token kept in the database is not signed: " + SIGNED_HINT)
+
+
+def test_expired_link_is_refused(club: Club, data: Data, grading: Grading) -> None:
+    """a link followed after CLUB_CONFIRM_SECONDS have passed confirms no one"""
+    short = club.on(grading.fresh_sandbox({**grading.env(), "CLUB_CONFIRM_SECONDS": "2"}))
+    short.notes.add("started your app with CLUB_CONFIRM_SECONDS=2")
+    short.ensure_loaded()
+    username, password, link, made = joined(short, data)
+    member = member_logs_in(short, username, password, status=False)
+    time.sleep(max(0.0, made + 4 - time.monotonic()))
+    short.notes.add("waited 4 s after POST /register answered")
+    follow(member, link, "a link 4 s old, with CLUB_CONFIRM_SECONDS=2")
+    expect_mark(short, username, "confirmed", "no", "after following a link older than CLUB_CONFIRM_SECONDS",
+                EXPIRED_HINT)

@@ -1,0 +1,145 @@
+"""Step 15: roles: CLUB_ADMIN is the administrator, who edits any member's profile at /edit-profile/<username>."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+from checks.accounts import another_browser, expect_mark, log_in, member_logs_in, registered
+from checks.club import Club, Reply, show
+from checks.data import Data, Profile, admin_username
+from checks.members import expect_profile, field_of, field_value, post_forms, store
+from checks.run.pytest_plugin import Grading
+
+ROLE_HINT = (
+    'store the role when a member registers ("admin" when the username is os.environ["CLUB_ADMIN"], else '
+    '"member") and show it on their profile page: <span id="role">{{ account.role }}</span>'
+)
+EDITOR_HINT = (
+    'add /edit-profile/<username> (GET and POST) for the administrator: a <form method="post"> with '
+    '<input name="food" value="…"> and <textarea name="message">…</textarea> holding that member\'s values'
+)
+ADMIN_ONLY_HINT = (
+    "check the role of the member logged in before anything else: abort(403) unless they are the administrator"
+)
+LOGIN_FIRST_HINT = (
+    "when no one is logged in, return redirect(url_for(\"auth.login\", next=request.path)) (or abort(401))"
+)
+
+
+def editor(username: str) -> str:
+    return "/edit-profile/" + quote(username, safe="")
+
+
+def refused(reply: Reply) -> bool:
+    """401, 403, or a redirect to /login (a query, such as ?next=, may follow)."""
+    if reply.status_code in (401, 403):
+        return True
+    location = reply.headers.get("location", "")
+    return 300 <= reply.status_code < 400 and urlsplit(location).path.rstrip("/") == "/login"
+
+
+def member(club: Club, data: Data, username: str | None = None) -> tuple[Profile, str]:
+    """A member registered (as `username`, or a new name) with a stored profile: (profile, password)."""
+    profile = data.profile_for(username or data.username())
+    password = data.member_password()
+    registered(another_browser(club), profile.username, password)
+    store(club, profile)
+    return profile, password
+
+
+def administrator(club: Club, data: Data, grading: Grading) -> tuple[Profile, Club]:
+    """CLUB_ADMIN registered, with a stored profile, and logged in with their own password in a browser of theirs."""
+    admin, password = member(club, data, admin_username(grading.seed))
+    club.notes.add(f"CLUB_ADMIN is {show(admin.username)}")
+    return admin, member_logs_in(club, admin.username, password, status=False)
+
+
+def test_roles_are_shown(club: Club, data: Data, grading: Grading) -> None:
+    """#role reads admin on CLUB_ADMIN's profile page and member on anyone else's"""
+    admin, _ = member(club, data, admin_username(grading.seed))
+    club.notes.add(f"CLUB_ADMIN is {show(admin.username)}")
+    other, _ = member(club, data)
+    expect_mark(club, admin.username, "role", "admin", "on the page of the member registered as CLUB_ADMIN",
+                ROLE_HINT)
+    expect_mark(club, other.username, "role", "member", "on another member's page", ROLE_HINT)
+
+
+def test_admin_edits_a_profile(club: Club, data: Data, grading: Grading) -> None:
+    """the administrator's /edit-profile/<username> shows that member's values and changes their profile only"""
+    target, _ = member(club, data)
+    third, _ = member(club, data)
+    admin, browser = administrator(club, data, grading)
+    reply = browser.get(editor(target.username))
+    browser.expect_page(reply, 200, f"GET {editor(target.username)} as the administrator", EDITOR_HINT)
+    forms = [form for form in post_forms(reply) if field_of(form, "food") and field_of(form, "message")]
+    if not forms:
+        browser.fail('expected a <form method="post"> holding fields named food and message, found none', EDITOR_HINT)
+    for name in ("food", "message"):
+        value, held = getattr(target, name), field_value(field_of(forms[0], name))
+        if held != " ".join(value.split()):
+            browser.fail(f"expected the editor's {name} to hold {show(value)} (that member's), but it holds "
+                         f"{show(held)}", "fill the form from the profile of the username in the URL, "
+                         "not from the administrator's own", expected=value, actual=held)
+    updated = Profile(target.username, data.food(), data.message())
+    reply = browser.post(editor(target.username), {"food": updated.food, "message": updated.message})
+    browser.expect_accepted(reply, f"POST {editor(target.username)} as the administrator")
+    expect_profile(browser, updated, "update the profile of the username in the URL")
+    expect_profile(browser, admin, "the administrator's own profile must not change")
+    expect_profile(browser, third, "only the profile in the URL may change")
+
+
+def test_admin_gets_404_for_unknown_member(club: Club, data: Data, grading: Grading) -> None:
+    """the administrator's /edit-profile/<never-created> is 404"""
+    _, browser = administrator(club, data, grading)
+    unknown = data.username()
+    reply = browser.get(editor(unknown))
+    if reply.status_code != 404:
+        browser.fail(f"expected GET {editor(unknown)} for a member never created to answer 404, got "
+                     f"{reply.summary()}", "look the member up first: abort(404) when there is no such member",
+                     expected="404", actual=reply.summary())
+
+
+def test_member_gets_403(club: Club, data: Data) -> None:
+    """a member who is not the administrator gets 403 for another member's editor, and changes nothing"""
+    target, _ = member(club, data)
+    visitor, password = member(club, data)
+    browser = member_logs_in(club, visitor.username, password, status=False)
+    reply = browser.get(editor(target.username))
+    if reply.status_code != 403:
+        browser.fail(f"expected GET {editor(target.username)} by a member who is not the administrator to answer "
+                     f"403, got {reply.summary()}", ADMIN_ONLY_HINT, expected="403", actual=reply.summary())
+    reply = browser.post(editor(target.username), {"food": data.food(), "message": data.message()})
+    if reply.status_code != 403:
+        browser.fail(f"expected POST {editor(target.username)} by a member who is not the administrator to answer "
+                     f"403, got {reply.summary()}", ADMIN_ONLY_HINT + ", in the POST too", expected="403",
+                     actual=reply.summary())
+    expect_profile(browser, target, "a member who is not the administrator must change nothing")
+
+
+def expect_locked(club: Club, data: Data, target: Profile, who: str, hint: str) -> None:
+    """GET and POST of the target's editor answer 401, 403 or a redirect to /login, and change nothing."""
+    for method, form in (("GET", None), ("POST", {"food": data.food(), "message": data.message()})):
+        reply = club.request(method, editor(target.username), form)
+        if not refused(reply):
+            club.fail(f"expected {method} {editor(target.username)} {who} to answer 401, 403 or a redirect to "
+                      f"/login, got {reply.summary()}", hint, expected="401, 403 or a redirect to /login",
+                      actual=reply.summary())
+    expect_profile(club, target, "nothing may change for a visitor without the administrator's rights")
+
+
+def test_editor_needs_login(club: Club, data: Data) -> None:
+    """not logged in, GET and POST of /edit-profile/<username> are refused and change nothing"""
+    target, _ = member(club, data)
+    expect_locked(club, data, target, "without logging in", LOGIN_FIRST_HINT)
+
+
+def test_club_password_gives_no_admin_rights(club: Club, data: Data, grading: Grading) -> None:
+    """logging in as CLUB_ADMIN with the club password, before anyone registered, gives no rights"""
+    target = data.profile()
+    store(club, target)
+    admin = admin_username(grading.seed)
+    reply = log_in(club, admin, club.password)
+    club.notes.add(f"CLUB_ADMIN is {show(admin)}, not registered: POST /login answered {reply.summary()}")
+    expect_locked(club, data, target, f"after logging in as {show(admin)} with the club password",
+                  "only the member registered as CLUB_ADMIN, logged in with their own password, is the "
+                  "administrator: look the role up in the accounts, never trust the username alone")
