@@ -10,9 +10,18 @@ the tests add up exactly to the kit's own total.
 
 Both files are what the student sees: hidden checks are numbered tests with no name and
 no message (`hidden check 1 of 2`), and count as they do everywhere.
+
+Classroom 50's runner gives the commit a green status only when every test passed. A check
+worth 0 points (feedback, such as extra 7's fourth check, or an extra the rubric leaves
+out of the total) must not turn a full score red: its test is marked `"feedback": true`
+and `"passed": true` (it takes no point away), and `"check-passed"` and the message say
+what the check itself found. So the status follows the points. Every text of the
+release body that the kit did not write (the work folder's name) is escaped.
 """
 
 from __future__ import annotations
+
+import re
 
 from checks.outputs.formats import check_output, hidden_line, render_markdown, title
 from checks.results import Grade
@@ -66,17 +75,29 @@ def tests(grade: Grade) -> list[dict]:
             name, message = title(step, check), check_output(student, step, check)  # a blocked one names its cause
         if not step.counted:
             name += " (extra, not counted)"
-        rows.append(
-            {
-                "test-name": name,
-                "passed": check.passed,
-                "score": whole(check.score, name) if step.counted else 0,
-                "max-score": whole(check.max_score, name) if step.counted else 0,
-                "step": step.label,
-                "message": message,
-            }
-        )
+        row = {
+            "test-name": name,
+            "passed": check.passed,
+            "score": whole(check.score, name) if step.counted else 0,
+            "max-score": whole(check.max_score, name) if step.counted else 0,
+            "step": step.label,
+            "message": message,
+        }
+        if row["max-score"] == 0:  # feedback: the runner's status follows the points, not this check
+            if not check.passed:
+                row["message"] = "Feedback only (0 points), not passed: " + message
+            row.update({"passed": True, "feedback": True, "check-passed": check.passed})
+        rows.append(row)
     return rows
+
+
+def code_span(text: str) -> str:
+    """Text the kit did not write as one Markdown code span: one line, no control character, never closed early."""
+    line = "".join(char if char.isprintable() else "?" for char in text)
+    longest = max((len(run) for run in re.findall(r"`+", line)), default=0)
+    ticks = "`" * (longest + 1)
+    padding = " " if line.startswith("`") or line.endswith("`") or not line.strip() else ""
+    return f"{ticks}{padding}{line}{padding}{ticks}"
 
 
 def result(grade: Grade, identity: dict[str, str], submitted: str, graded_at: str) -> dict:
@@ -103,7 +124,7 @@ def release_body(grade: Grade, work: str = "starter") -> str:
     if hidden_line(student):
         lines += ["Hidden checks count like the others; the guide's steps are all you need for them.", ""]
     lines += [
-        f"Check your work before you submit: `make check` in your repository grades `{work}/` "
+        f"Check your work before you submit: `make check` in your repository grades {code_span(work + '/')} "
         f"with the same checks (`make check SEED={grade.seed}` repeats this run's data).",
         "",
     ]
