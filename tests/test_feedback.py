@@ -104,7 +104,7 @@ def test_a_404_on_post_is_the_route_not_the_password(grade):
     """/users/ instead of /user/: the 400 and refusal checks hint at the route, not at 400 or passwords."""
     result = grade(SUBMISSIONS / "mistake_users_route")
     found = failures(result)
-    for name in ("POST /user/ without a username answers 400",
+    for name in ("POST /user/ without a username, or with an empty one, answers 400",
                  "POST /user/ without the password is refused (401 or 403) and stores nothing"):
         assert "there is no route for POST /user/" in found[name]["hint"], name
         assert found[name]["cause"] == "post-route"
