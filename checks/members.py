@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zlib
 from pathlib import Path
 from urllib.parse import quote, unquote_to_bytes, urljoin, urlsplit
 
 from bs4 import Tag
 
 from checks.club import OMIT, Club, Reply, normalize, show
-from checks.data import Data, Profile
+from checks.data import ANIMALS, Data, Profile
 
 LOGIN_HINT = (
     "POST /login checks the form's password against os.environ['CLUB_PASSWORD'], then remembers the "
@@ -69,8 +70,12 @@ def status_seen(reply: Reply) -> str:
     return f"#status says {show(texts[0])}" if texts[0] else "#status is empty"
 
 
-def log_in(club: Club, username: str) -> None:
-    """Log the member in and see GET / say so in #status; fail the check, with that said, if not."""
+def log_in(club: Club, username: str) -> Reply:
+    """Log the member in: POST /login with the club password must be accepted; fail the check, naming step 9, if not.
+
+    Whether the login holds is for the check's own pages to show (step 10's form, step 11's
+    upload): no check but step 9's reads #status, so steps stay independent.
+    """
     reply = login(club, username)
     if not reply.accepted:
         club.fail(
@@ -78,12 +83,37 @@ def log_in(club: Club, username: str) -> None:
             f"got {reply.summary()}",
             f"this check logs a member in first (step 9): {LOGIN_HINT}",
         )
+    return reply
+
+
+def log_in_seen(club: Club, username: str) -> None:
+    """Log the member in and see GET / say so in #status (step 9's own element); fail the check if not."""
+    log_in(club, username)
     home = club.get("/")
     if not status_names(home, username):
         club.fail(
             f"after logging in as {show(username)}, expected GET / to name the member in #status, "
             f"but {status_seen(home)}",
-            f"this check logs a member in first (step 9): {STATUS_HINT}",
+            STATUS_HINT,
+        )
+
+
+def refused(reply: Reply) -> bool:
+    """401, 403, or a redirect to /login: how a page turns away a visitor who is not logged in."""
+    if reply.status_code in (401, 403):
+        return True
+    location = reply.headers.get("location", "")
+    return 300 <= reply.status_code < 400 and urlsplit(location).path.rstrip("/") == "/login"
+
+
+def not_logged_in(club: Club, login: Reply, reply: Reply, what: str) -> None:
+    """Fail the check when `reply` refuses a member who logged in a moment ago (the login did not hold)."""
+    if refused(reply):
+        club.fail(
+            f"POST /login answered {login.summary()}, yet {what} then answered {reply.summary()}, as to a visitor "
+            "who is not logged in: the login did not hold in this browser",
+            f"this check logs a member in first (step 9): {LOGIN_HINT}; and read the member from the session "
+            "(session.get(\"username\")) in this route",
         )
 
 
@@ -145,15 +175,32 @@ def field_value(field: Tag) -> str:
 FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "GIF": ("gif", "image/gif")}
 
 
-def image(data: Data, kind: str = "PNG", size: int = 12) -> bytes:
-    """A small image of random pixels (so its bytes are this check's own), made with Pillow."""
+def image(data: Data, kind: str = "PNG", size: int | None = None) -> bytes:
+    """A small image of random pixels and a random size (so its bytes are this check's own), made with Pillow."""
     from PIL import Image
 
+    size = size or data.rng.randrange(8, 33)
     picture = Image.new("RGB", (size, size))
     picture.putdata([tuple(data.rng.randrange(256) for _ in range(3)) for _ in range(size * size)])
     out = io.BytesIO()
     picture.save(out, kind)
     return out.getvalue()
+
+
+def png_of_size(data: Data, total: int) -> bytes:
+    """A valid PNG of exactly `total` bytes: random pixels, padded by a private chunk that viewers skip."""
+    picture = image(data, "PNG")
+    end = picture.rindex(b"IEND") - 4  # the IEND chunk: its length (4 bytes), type, and CRC
+    length = total - len(picture) - 12
+    kind = b"ckPd"  # ancillary, private, safe to copy (PNG 1.2, 3.3)
+    padding = bytes(data.rng.randrange(256) for _ in range(64)) * (length // 64) + bytes(length % 64)
+    chunk = length.to_bytes(4, "big") + kind + padding + zlib.crc32(kind + padding).to_bytes(4, "big")
+    return picture[:end] + chunk + picture[end:]
+
+
+def file_name(data: Data, extension: str) -> str:
+    """A file name of this run's own ("otter-48213.png"): an app cannot single out the checks' uploads by name."""
+    return f"{data.rng.choice(ANIMALS).lower()}-{data.rng.randrange(1000, 100000)}.{extension}"
 
 
 def upload(club: Club, profile: Profile, content: bytes, filename: str, mimetype: str) -> Reply:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from checks.club import Club, Reply, show
 from checks.data import Data, Profile
-from checks.members import expect_profile, field_of, field_value, log_in, post_forms, store
+from checks.members import expect_profile, field_of, field_value, log_in, not_logged_in, post_forms, refused, store
 
 FORM_HINT = (
     'render a <form method="post"> with <input name="food" value="{{ food }}"> and '
@@ -14,20 +12,10 @@ FORM_HINT = (
 )
 
 
-def refused(reply: Reply) -> bool:
-    """401, 403, or a redirect to /login."""
-    if reply.status_code in (401, 403):
-        return True
-    location = reply.headers.get("location", "")
-    return 300 <= reply.status_code < 400 and urlsplit(location).path.rstrip("/") == "/login"
-
-
-def test_account_form_is_prefilled(club: Club, data: Data) -> None:
-    """logged in, GET /account-details shows a form filled with the member's food and message"""
-    profile = data.profile()
-    store(club, profile)
-    log_in(club, profile.username)
+def expect_form(club: Club, login: Reply, profile: Profile, when: str = "") -> None:
+    """GET /account-details, in the member's browser, is 200 with a post form holding the profile's food and message."""
     reply = club.get("/account-details")
+    not_logged_in(club, login, reply, "GET /account-details")
     club.expect_page(reply, 200, "GET /account-details", "add a route for /account-details that needs a member")
     forms = [form for form in post_forms(reply) if field_of(form, "food") and field_of(form, "message")]
     if not forms:
@@ -36,19 +24,34 @@ def test_account_form_is_prefilled(club: Club, data: Data) -> None:
         value = getattr(profile, name)
         held = field_value(field_of(forms[0], name))
         if held != " ".join(value.split()):
-            club.fail(f"expected the form's {name} to hold {show(value)}, but it holds {show(held)}", FORM_HINT)
+            hint = FORM_HINT
+            if when:
+                hint = (
+                    "fill the form from the stored profile at each GET (look it up by the session's username), "
+                    "not from values copied into the session when the member logged in"
+                )
+            club.fail(f"expected the form's {name} to hold {show(value)}{when}, but it holds {show(held)}", hint)
+
+
+def test_account_form_is_prefilled(club: Club, data: Data) -> None:
+    """logged in, GET /account-details shows a form filled with the member's food and message"""
+    profile = data.profile()
+    store(club, profile)
+    expect_form(club, log_in(club, profile.username), profile)
 
 
 def test_account_update_changes_only_that_member(club: Club, data: Data) -> None:
-    """POST /account-details updates the logged-in member's profile, and no one else's"""
+    """POST /account-details updates the logged-in member's profile and form, and no one else's"""
     member, other = data.profile(), data.profile()
     store(club, member)
     store(club, other)
-    log_in(club, member.username)
+    login = log_in(club, member.username)
     updated = Profile(member.username, data.food(), data.message())
     reply = club.post("/account-details", {"food": updated.food, "message": updated.message})
+    not_logged_in(club, login, reply, "POST /account-details")
     club.expect_accepted(reply, "POST /account-details")
     expect_profile(club, updated, "update the profile of the member in the session, not of a name in the form")
+    expect_form(club, login, updated, " after the update")
     expect_profile(club, other, "only the logged-in member's profile may change")
 
 

@@ -1,22 +1,58 @@
-"""Step 11 (bonus): a profile photo, uploaded with the account details and shown on the member's page."""
+"""Step 11 (bonus): a profile photo, uploaded with the account details and shown on the member's page.
+
+File names, sizes and pixels are random for every run, like every other value the checks send.
+"""
 
 from __future__ import annotations
 
-from checks.club import Club, show
-from checks.data import Data
-from checks.members import FORMATS, avatar_src, code_files, fetch, image, log_in, store, upload
+from checks.club import Club, Reply, show
+from checks.data import Data, Profile
+from checks.members import (
+    FORMATS,
+    avatar_src,
+    code_files,
+    fetch,
+    file_name,
+    image,
+    log_in,
+    not_logged_in,
+    png_of_size,
+    store,
+    upload,
+)
 
-SIZE_HINT = "app.config[\"MAX_CONTENT_LENGTH\"] = 1024 * 1024 makes Flask answer 413 to anything bigger"
+MIB = 1024 * 1024
+LIMIT = "(1024 + 64) * 1024"  # the limit the starter and docs/student/step-11.md give: a photo of 1 MiB, and room
+SIZE_HINT = (
+    f'app.config["MAX_CONTENT_LENGTH"] = {LIMIT} makes Flask answer 413 to a request bigger than a photo of '
+    "1 MiB and the form's other fields"
+)
+ROOM_HINT = (
+    f"the limit counts the whole request, the form's other fields too: {SIZE_HINT} "
+    "(1024 * 1024 alone leaves no room, and refuses a photo of exactly 1 MiB)"
+)
+
+
+def member(club: Club, data: Data) -> tuple[Profile, Reply]:
+    """A member with a stored profile, logged in in this check's browser; the login's answer."""
+    profile = data.profile()
+    store(club, profile)
+    return profile, log_in(club, profile.username)
+
+
+def send(club: Club, login: Reply, profile: Profile, content: bytes, name: str, mimetype: str) -> Reply:
+    """Upload a file as avatar; fail the check if the app no longer knows the member who logged in."""
+    reply = upload(club, profile, content, name, mimetype)
+    not_logged_in(club, login, reply, "POST /account-details")
+    return reply
 
 
 def test_photo_is_shown(club: Club, data: Data) -> None:
     """a PNG, a JPEG and a GIF uploaded as avatar are each shown on the member's page, byte for byte"""
-    profile = data.profile()
-    store(club, profile)
-    log_in(club, profile.username)
+    profile, login = member(club, data)
     for kind, (extension, mimetype) in FORMATS.items():
         content = image(data, kind)
-        reply = upload(club, profile, content, f"{data.username().lower()}.{extension}", mimetype)
+        reply = send(club, login, profile, content, file_name(data, extension), mimetype)
         club.expect_accepted(reply, f"POST /account-details with a {kind} as avatar")
         page = club.profile_page(profile.username)
         club.expect_page(page, 200, f"GET {page.path}")
@@ -30,23 +66,28 @@ def test_photo_is_shown(club: Club, data: Data) -> None:
         if served is None:
             club.fail(f"the avatar's src {show(src)} is not on your app", "serve the photo from your own app")
         if served != content:
+            hint = "save the uploaded file as it came (file.save(path)) and serve it back with send_from_directory"
+            if len(served) < len(content) and content.endswith(served):
+                hint = (
+                    f"the saved photo lacks its first {len(content) - len(served)} bytes: reading the upload "
+                    "(Image.open(file)) moves the file forward, so call file.seek(0) before file.save(path)"
+                )
             club.fail(
                 f"expected the avatar's src {show(src)} to answer the {len(content)} bytes of the {kind} "
                 f"uploaded, got {len(served)} other bytes",
-                "save the uploaded file as it came (file.save(path)) and serve it back with send_from_directory",
+                hint,
             )
 
 
 def test_non_image_is_refused(club: Club, data: Data) -> None:
     """a file that is not an image, named like one, is refused with 400 and stored nothing"""
-    profile = data.profile()
-    store(club, profile)
-    log_in(club, profile.username)
-    content = f"not an image at all: {data.message()}\n".encode() * 8
-    reply = upload(club, profile, content, "photo.png", "image/png")
+    profile, login = member(club, data)
+    content = f"not an image at all: {data.message()}\n".encode() * data.rng.randrange(4, 16)
+    name = file_name(data, "png")
+    reply = send(club, login, profile, content, name, "image/png")
     if reply.status_code != 400:
         club.fail(
-            f"expected a text file named photo.png to be refused with 400, got {reply.summary()}",
+            f"expected a text file named {name} to be refused with 400, got {reply.summary()}",
             "judge a file by its content, not its name: open it with Pillow (Image.open(file).verify()) "
             "and abort(400) when that raises",
         )
@@ -58,13 +99,11 @@ def test_non_image_is_refused(club: Club, data: Data) -> None:
 
 def test_traversal_name_changes_no_file(club: Club, data: Data) -> None:
     """an image named ../app.py is refused with 400 or saved under a name the app chooses"""
-    profile = data.profile()
-    store(club, profile)
-    log_in(club, profile.username)
+    profile, login = member(club, data)
     root = club.remote.sandbox.root
     before = code_files(root)
     for name in ("../app.py", "../../app.py", "../../../app.py"):
-        reply = upload(club, profile, image(data), name, "image/png")
+        reply = send(club, login, profile, image(data), name, "image/png")
         if reply.status_code != 400 and not reply.accepted:
             club.fail(
                 f"expected an image named {name} to be refused with 400 or accepted, got {reply.summary()}",
@@ -83,12 +122,16 @@ def test_traversal_name_changes_no_file(club: Club, data: Data) -> None:
 
 
 def test_big_upload_is_refused(club: Club, data: Data) -> None:
-    """an upload of 2 MiB is refused with 413"""
-    profile = data.profile()
-    store(club, profile)
-    log_in(club, profile.username)
+    """an upload of 2 MiB is refused with 413, and a PNG of exactly 1 MiB is taken"""
+    profile, login = member(club, data)
     picture = image(data)
-    content = picture + bytes(2 * 1024 * 1024 - len(picture))
-    reply = upload(club, profile, content, "big.png", "image/png")
+    content = picture + bytes(2 * MIB - len(picture))
+    reply = send(club, login, profile, content, file_name(data, "png"), "image/png")
     if reply.status_code != 413:
         club.fail(f"expected an upload of 2 MiB to be refused with 413, got {reply.summary()}", SIZE_HINT)
+    reply = send(club, login, profile, png_of_size(data, MIB), file_name(data, "png"), "image/png")
+    if not reply.accepted:
+        club.fail(
+            f"expected a PNG of exactly 1 MiB (the most a photo may be) to be accepted, got {reply.summary()}",
+            ROOM_HINT if reply.status_code == 413 else club.refusal_hint(reply),
+        )

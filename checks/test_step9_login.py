@@ -11,7 +11,7 @@ from checks.members import (
     cookie_header,
     cookies,
     field_of,
-    log_in,
+    log_in_seen,
     login,
     made_up_session,
     post_forms,
@@ -65,28 +65,36 @@ def test_login_shows_member_on_every_page(club: Club, data: Data) -> None:
 
 
 def test_wrong_password_logs_no_one_in(club: Club, data: Data) -> None:
-    """POST /login with a wrong password is refused (401 or 403) and logs no one in"""
-    username = data.username()
-    reply = login(club, username, data.password())
-    if reply.status_code not in (401, 403):
-        club.fail(
-            f"expected POST /login with a wrong password to be refused with 401 or 403, got {reply.summary()}",
-            "compare the password with CLUB_PASSWORD's value and answer 401 when they differ "
-            "(render the login page again with the status: return render_template(...), 401)",
-        )
-    home = club.get("/")
-    club.expect_page(home, 200, "GET /")
-    if status_names(home, username):
-        club.fail(
-            f"a wrong password logged {show(username)} in: #status on GET / names the member",
-            "remember the member in the session only after the password is right",
-        )
+    """POST /login with a wrong password is refused (401 or 403) and logs no one in, member or newcomer"""
+    member = data.profile()
+    store(club, member)
+    for username, who in ((member.username, "a member who has a profile"), (data.username(), "a newcomer")):
+        reply = login(club, username, data.password())
+        if reply.status_code not in (401, 403):
+            hint = (
+                "compare the password with CLUB_PASSWORD's value and answer 401 when they differ "
+                "(render the login page again with the status: return render_template(...), 401)"
+            )
+            if username == member.username:
+                hint = "check the password for every username, also for members who already have a profile"
+            club.fail(
+                f"expected POST /login as {who} with a wrong password to be refused with 401 or 403, "
+                f"got {reply.summary()}",
+                hint,
+            )
+        home = club.get("/")
+        club.expect_page(home, 200, "GET /")
+        if status_names(home, username):
+            club.fail(
+                f"a wrong password logged {show(username)} in: #status on GET / names the member",
+                "remember the member in the session only after the password is right",
+            )
 
 
 def test_logout_logs_out(club: Club, data: Data) -> None:
     """GET /logout (or POST /logout) logs the member out"""
     username = data.username()
-    log_in(club, username)
+    log_in_seen(club, username)
     reply = club.get("/logout")
     if reply.status_code == 405:
         reply = club.post("/logout", {})
@@ -104,7 +112,7 @@ def test_logout_logs_out(club: Club, data: Data) -> None:
 def test_no_other_browser_is_logged_in(club: Club, data: Data) -> None:
     """another browser, or a made-up or altered session cookie, is never logged in"""
     username, other = data.username(), data.username()
-    log_in(club, username)
+    log_in_seen(club, username)
     home = club.request("GET", "/", visitor=club.stranger)
     club.expect_page(home, 200, "GET / from a new visitor")
     if status_names(home, username):

@@ -16,7 +16,7 @@ COOKIE = "club_sid"
 
 def create_app():
     app = Flask(__name__, instance_relative_config=True)
-    app.config["MAX_CONTENT_LENGTH"] = 1_000_000
+    app.config["MAX_CONTENT_LENGTH"] = 1_500_000
     os.makedirs(app.instance_path, exist_ok=True)
     database = os.path.join(app.instance_path, "club.sqlite")
     sessions_file = os.path.join(app.instance_path, "sessions.json")

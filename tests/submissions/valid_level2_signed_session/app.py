@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 
 app = Flask(__name__, instance_relative_config=True)
 app.secret_key = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
-app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+app.config["MAX_CONTENT_LENGTH"] = (1024 + 64) * 1024
 os.makedirs(app.instance_path, exist_ok=True)
 PROFILES = os.path.join(app.instance_path, "profiles.json")
 AVATARS = os.path.join(app.instance_path, "avatars")
