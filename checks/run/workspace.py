@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.run.folders import remove_tree
+from checks.run.folders import shown as escaped
 from checks.sandbox.cgroup import process_gone
 from checks.sandbox.limits import MAX_COPY, MAX_SOURCE
 
@@ -56,15 +58,14 @@ class Workspace:
             root = folder / "submission"
         else:
             folder = root
-        shutil.copytree(self.pristine, root, symlinks=True)
         self.copies[root] = folder
+        copy_submission(self.pristine, root)
         return root
 
-    def discard(self, root: Path) -> None:
-        """Remove a fresh copy (and its temporary folder)."""
+    def discard(self, root: Path) -> list[str]:
+        """Remove a fresh copy (and its temporary folder), whatever its app made of it; return what is left."""
         folder = self.copies.pop(root, None)
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        return remove_tree(folder) if folder is not None else []
 
     def source(self, relative: str) -> str | None:
         """A text file of the submission as handed in (templates/base.html...), or None."""
@@ -75,21 +76,33 @@ class Workspace:
             return None  # a link that leaves the submission counts as a missing file
         return read_text(path)
 
-    def cleanup(self) -> None:
+    def cleanup(self) -> list[str]:
+        """Remove every copy; return what could not be removed (the next run's sweep tries again), never raise."""
+        left = []
         for root in list(self.copies):
-            self.discard(root)
-        shutil.rmtree(self.root.parent, ignore_errors=True)
+            left += self.discard(root)
+        left += remove_tree(self.root.parent)
         if self.pristine is not None:
-            shutil.rmtree(self.pristine.parent, ignore_errors=True)
+            left += remove_tree(self.pristine.parent)
+        return left
 
 
 def _left_out(name: str) -> bool:
     return name in SKIPPED or Path(name).suffix in SKIPPED_SUFFIXES
 
 
-def _copy_file(source: int | str, target: Path, budget: list[int], where: str, notes: list[str], dir_fd=None) -> None:
-    """Copy one regular file without following a link, within what is left of the copy's size budget."""
-    descriptor = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
+DEEPEST = 40  # folders nested deeper than this are not copied (no Flask app needs them; a tree 3,000 deep is a trap)
+CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _copy_file(source: int | str, target: int, name: str, budget: list[int], where: str, notes: list[str],
+               dir_fd=None) -> None:
+    """Copy one regular file without following a link, within what is left of the copy's size budget.
+
+    It is opened without waiting (a fifo or a device is never read) and its type looked at before
+    anything is read; the copy is made as `name` in the folder open as `target`.
+    """
+    descriptor = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
     try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
@@ -99,28 +112,36 @@ def _copy_file(source: int | str, target: Path, budget: list[int], where: str, n
             notes.append(f"left out {where}: the copy of a submission holds {MAX_COPY >> 20} MiB at most")
             return
         budget[0] -= status.st_size
-        with os.fdopen(os.dup(descriptor), "rb") as file, open(target, "wb") as copy:
-            shutil.copyfileobj(file, copy, 1 << 20)
+        copy = os.open(name, CREATE, 0o666, dir_fd=target)
+        with os.fdopen(os.dup(descriptor), "rb") as file, os.fdopen(copy, "wb") as written:
+            shutil.copyfileobj(file, written, 1 << 20)
     finally:
         os.close(descriptor)
 
 
-def _copy_tree(source: int, target: Path, where: str, top: str, budget: list[int], notes: list[str]) -> None:
-    """Copy the folder open as `source` (`where` in the submission) into `target`: regular files and folders only.
+def _copy_tree(source: int, target: int, where: str, top: str, budget: list[int], notes: list[str],
+               depth: int = 0) -> None:
+    """Copy the folder open as `source` (`where` in the submission) into the folder open as `target`.
 
-    Never through a link but to a regular file inside the submission (`top`, its resolved path): a link
-    leaving it, a link to a folder, a device, a fifo or a socket is left out with a note naming it.
+    Regular files and folders only, never through a link but to a regular file inside the submission
+    (`top`, its resolved path): a link leaving it, a link to a folder, a device, a fifo or a socket is
+    left out with a note naming it, as is a folder more than DEEPEST deep. Every call is relative to a
+    folder descriptor, so a path of any length is copied; names are copied as the bytes they are.
     """
     real = os.path.join(top, where)
-    target.mkdir()
-    for entry in sorted(os.scandir(source), key=lambda entry: entry.name):
-        name, shown = entry.name, f"{where}{entry.name}"
+    for name in sorted(os.listdir(source)):
+        shown = escaped(f"{where}{name}")
         try:
             status = os.stat(name, dir_fd=source, follow_symlinks=False)
             if _left_out(name) and not stat.S_ISDIR(status.st_mode):
                 continue
             if stat.S_ISDIR(status.st_mode):
-                folder = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=source)
+                if _left_out(name):
+                    continue
+                if depth >= DEEPEST:
+                    notes.append(f"left out {shown}/: folders more than {DEEPEST} deep are not copied")
+                    continue
+                folder = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=source)
                 try:
                     try:
                         os.stat("pyvenv.cfg", dir_fd=folder, follow_symlinks=False)
@@ -128,22 +149,27 @@ def _copy_tree(source: int, target: Path, where: str, top: str, budget: list[int
                         continue
                     except FileNotFoundError:
                         pass
-                    if _left_out(name):
-                        continue
-                    _copy_tree(folder, target / name, f"{shown}/", top, budget, notes)
+                    os.mkdir(name, 0o777, dir_fd=target)
+                    copy = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=target)
+                    try:
+                        _copy_tree(folder, copy, f"{where}{name}/", top, budget, notes, depth + 1)
+                    finally:
+                        os.close(copy)
                 finally:
                     os.close(folder)
             elif stat.S_ISREG(status.st_mode):
-                _copy_file(name, target / name, budget, shown, notes, dir_fd=source)
+                _copy_file(name, target, name, budget, shown, notes, dir_fd=source)
             elif stat.S_ISLNK(status.st_mode):
                 link = os.readlink(name, dir_fd=source)
                 resolved = os.path.realpath(os.path.join(real, link))
                 if not resolved.startswith(top + os.sep) or _left_out(os.path.basename(resolved)):
-                    notes.append(f"left out {shown}: a link to {link}, outside the submission (it counts as missing)")
-                elif not os.path.isfile(resolved):
-                    notes.append(f"left out {shown}: a link to {link}, which is not a file in the submission")
+                    notes.append(f"left out {shown}: a link to {escaped(link)}, "
+                                 "outside the submission (it counts as missing)")
+                elif not stat.S_ISREG(os.stat(resolved, follow_symlinks=False).st_mode):
+                    notes.append(f"left out {shown}: a link to {escaped(link)}, "
+                                 "which is not a file in the submission")
                 else:
-                    _copy_file(resolved, target / name, budget, shown, notes)
+                    _copy_file(resolved, target, name, budget, shown, notes)
             else:
                 notes.append(f"left out {shown}: not a regular file or folder (a device, a fifo or a socket)")
         except OSError as error:
@@ -153,9 +179,14 @@ def _copy_tree(source: int, target: Path, where: str, top: str, budget: list[int
 def copy_submission(source: Path, root: Path) -> list[str]:
     """Copy a submission folder into `root` (which must not exist); return the notes on what was left out."""
     notes: list[str] = []
-    folder = os.open(source, os.O_RDONLY | os.O_DIRECTORY)
+    folder = os.open(source, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        _copy_tree(folder, root, "", os.path.realpath(source), [MAX_COPY], notes)
+        root.mkdir(parents=True)
+        target = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            _copy_tree(folder, target, "", os.path.realpath(source), [MAX_COPY], notes)
+        finally:
+            os.close(target)
     finally:
         os.close(folder)
     return notes
@@ -209,12 +240,15 @@ def new_scratch(kind: str = "") -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-{kind}", dir=scratch_base()))
 
 
-def sweep_leftovers(now: float | None = None, bases: list[str] | None = None) -> list[str]:
+def sweep_leftovers(
+    now: float | None = None, bases: list[str] | None = None, left: list[str] | None = None
+) -> list[str]:
     """Remove the copies that graders killed with no chance to clean up (SIGKILL, a crash) left behind.
 
     A folder is left over when it is named flask-club-PID-… by this user, is older than ten
     minutes, and process PID is gone: a running grader's folders are never touched. `bases` are
-    the folders to look in (by default the temporary folder and /dev/shm). Returns the folders removed.
+    the folders to look in (by default the temporary folder and /dev/shm). Returns the folders removed;
+    what could not be removed (whatever an app made of it) is added to `left`, and never stops the sweep.
     """
     now = time.time() if now is None else now
     if bases is None:
@@ -237,8 +271,12 @@ def sweep_leftovers(now: float | None = None, bases: list[str] | None = None) ->
                 continue
             if now - info.st_mtime < LEFTOVER_SECONDS or not process_gone(int(found.group(1))):
                 continue
-            shutil.rmtree(entry.path, ignore_errors=True)
-            removed.append(entry.path)
+            problems = remove_tree(entry.path)
+            if problems:
+                if left is not None:
+                    left.append(f"{escaped(entry.path)}: {problems[0]}")
+            else:
+                removed.append(entry.path)
     return removed
 
 
@@ -254,10 +292,10 @@ def prepare(submission: str | Path) -> Workspace:
     try:
         notes = copy_submission(source, root)
     except (OSError, shutil.Error) as error:
-        shutil.rmtree(parent, ignore_errors=True)
+        remove_tree(parent)
         raise SubmissionError(f"could not copy {str(submission)!r} to grade it: {error}") from None
     pristine = new_scratch() / "pristine"
-    shutil.copytree(root, pristine, symlinks=True)  # before any student code runs: where fresh copies come from
+    copy_submission(root, pristine)  # before any student code runs: where fresh copies come from
     unreadable = {}
     for relative in ("app.py", TEMPLATE.as_posix()):
         problem = too_big(root / relative)
