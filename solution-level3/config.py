@@ -22,6 +22,8 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024 + 64 * 1024
     # The SQLite database: a file name in the instance folder.
     DATABASE = "club.sqlite"
+    # How passwords are hashed: Werkzeug's default, scrypt, salted and slow on purpose (0.2 s a hash).
+    PASSWORD_HASH_METHOD = "scrypt"
 
 
 class DefaultConfig(Config):
@@ -34,6 +36,8 @@ class TestingConfig(Config):
     TESTING = True
     # Not a file: a database in memory, new for each app, gone with it.
     DATABASE = ":memory:"
+    # Still salted scrypt, with less work per hash: tests register many members.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
 config = {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import db, forms, mail, tokens
@@ -96,7 +96,8 @@ def register():
     if problems:
         return render_template("register.html", username=username, problems=problems), 400
     # Werkzeug's salted, slow hash (scrypt): the password itself is kept nowhere.
-    if not db.add_member(username, generate_password_hash(password)):
+    password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    if not db.add_member(username, password_hash):
         problems = [f"The username {username} is taken: choose another one."]
         return render_template("register.html", username=username, problems=problems), 409
     mail.send_confirmation(username, tokens.make(username))
