@@ -133,7 +133,7 @@ def summary_lines(report: Imported, source: str, out: Path) -> list[str]:
     late = sum(entry.late for entry in entries)
     head = f"Imported {len(entries)} students from {source} ({LMS_NAMES[report.lms]}) into {out}/"
     if placed != len(entries):
-        head += f": {placed} placed, {len(entries) - placed} not"
+        head += f": {placed} placed, {len(entries) - placed} not placed"
     head += (f", {late} late" if late else "") + f"; their LMS ids are in {out / ROSTER}."
     lines = [head]
     width = max((len(entry.student) for entry in entries), default=0)

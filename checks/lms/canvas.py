@@ -84,8 +84,6 @@ def from_canvas(source: Path, out: Path, namer: Namer, budget: Budget, paths: li
         anonymous = lms_id.startswith("anon_")
         folder = namer.name(student["name"] or lms_id, lms_id, prefer_id=anonymous)
         entry = Entry(folder, "canvas", lms_id, "", late=student["late"])
-        if student["name"]:
-            entry.notes.append(f"Canvas's file prefix: {student['name']}")
         if student["uploads"]:
             build(out / folder, budget, entry, lambda target, uploads=student["uploads"], e=entry:
                   place_flat(uploads, target, e))

@@ -91,8 +91,11 @@ class Namer:
         """A new folder name from the name the LMS shows, made unique with the LMS identity."""
         base = ascii_slug(display)
         ident = identity_slug(identity) if identity else ""
-        candidates = [base] if base and not prefer_id else []
-        candidates.append("-".join(part for part in (base[: LONGEST - len(ident) - 1], ident) if part) or "student")
+        if prefer_id or base == ident:
+            candidates = [ident or base or "student"]
+        else:
+            candidates = [base] if base else []
+            candidates.append("-".join(part for part in (base[: LONGEST - len(ident) - 1], ident) if part) or "student")
         for candidate in candidates:
             if self.free(candidate):
                 return self.claim(candidate)

@@ -32,7 +32,7 @@ class Roster:
 
 def roster_text(entries: list[Entry]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # CRLF: a CR inside a cell is then quoted
     writer.writerow(ROSTER_COLUMNS)
     for entry in entries:
         row = [entry.student, entry.lms, entry.lms_id, entry.name, entry.email, "yes" if entry.late else "",
@@ -43,7 +43,8 @@ def roster_text(entries: list[Entry]) -> str:
 
 def write_roster(out: Path, entries: list[Entry]) -> None:
     temporary = out / f".{ROSTER}.new"
-    temporary.write_text(roster_text(entries), encoding="utf-8")
+    with open(temporary, "w", encoding="utf-8", newline="") as file:
+        file.write(roster_text(entries))
     temporary.replace(out / ROSTER)
 
 
@@ -56,7 +57,8 @@ def plain(value: str | None) -> str:
 def read_roster(folder: Path) -> Roster | None:
     """A class folder's students.csv, or None when it has none (it was not imported)."""
     try:
-        text = (folder / ROSTER).read_text(encoding="utf-8-sig")
+        with open(folder / ROSTER, encoding="utf-8-sig", newline="") as file:
+            text = file.read()
     except (OSError, UnicodeDecodeError):
         return None
     rows = list(csv.DictReader(io.StringIO(text)))
