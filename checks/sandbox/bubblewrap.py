@@ -181,6 +181,10 @@ def command(copy: Path, scratch: Path, info_fd: int | None, arguments: list[str]
     ]
     if "--disable-userns" in help_text:
         bwrap.append("--disable-userns")
+    if first:
+        # The nursery gives each app it forks an IPC namespace of its own (child.py's own_ipc), which
+        # takes this capability in the sandbox's user namespace; each app drops it before its code runs.
+        bwrap += ["--cap-add", "CAP_SYS_ADMIN"]
     bwrap += system_mounts()
     if mounted:
         bwrap += ["--ro-bind", mounted, RUNTIME]

@@ -110,7 +110,7 @@ def set_limits(limits: dict) -> list[str]:
             processes = own_tasks() + limits["processes"]
         else:
             processes = limits["processes"]
-        if os.geteuid() == 0:
+        if os.geteuid() == 0 and not limits.get("counted"):  # a budget's pids.max binds root (cgroup.py)
             unset.append("RLIMIT_NPROC: the app runs as root, whom no process limit binds")
     caps = {
         "RLIMIT_AS": limits.get("memory_bytes"),
@@ -118,6 +118,7 @@ def set_limits(limits: dict) -> list[str]:
         "RLIMIT_FSIZE": limits.get("file_bytes"),
         "RLIMIT_NPROC": processes,
         "RLIMIT_CORE": 0,
+        "RLIMIT_MSGQUEUE": 0,  # no POSIX message queue: nothing kept in one outlives the app
     }
     for name, value in caps.items():
         if value is None:
@@ -495,17 +496,44 @@ def reap(control, apps: set[int], block: bool = False) -> None:
 
 
 def empty(folder: str) -> None:
-    """Remove everything in `folder` (the sandbox's /tmp), whatever it holds."""
-    import shutil
+    """Remove everything in `folder` (the sandbox's /tmp), whatever it holds and whatever modes the apps set.
 
-    for entry in os.scandir(folder):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        else:
+    Folder by folder through one descriptor at a time (no path grows past PATH_MAX, no recursion and no
+    descriptor per level, however deep), each folder made the owner's own first: a folder chmod 0500,
+    0300 or 0000 keeps nothing for the next app. Called once no app is left to change the tree under it.
+    """
+    import stat
+
+    current = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    stack = [(None, iter(os.listdir(current)))]  # (a folder's name in its parent, what is left of its listing)
+    while stack:
+        name, left = stack[-1]
+        for entry in left:
             try:
-                os.unlink(entry.path)
+                mode = os.stat(entry, dir_fd=current, follow_symlinks=False).st_mode
+                if not stat.S_ISDIR(mode):
+                    os.unlink(entry, dir_fd=current)
+                    continue
+                os.chmod(entry, 0o700, dir_fd=current)  # a folder (just seen as one, never a link)
+                inner = os.open(entry, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=current)
+            except OSError:
+                continue
+            os.close(current)
+            current = inner
+            stack.append((entry, iter(os.listdir(current))))
+            break
+        else:
+            stack.pop()
+            if name is None:
+                break
+            parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=current)
+            os.close(current)
+            current = parent
+            try:
+                os.rmdir(name, dir_fd=current)
             except OSError:
                 pass
+    os.close(current)
 
 
 def clear(control, apps: set[int]) -> None:
@@ -519,6 +547,53 @@ def clear(control, apps: set[int]) -> None:
         if not [entry for entry in os.listdir("/proc") if entry.isdigit() and int(entry) != os.getpid()]:
             break
     empty("/tmp")
+    remove_shared_memory()
+
+
+CLONE_NEWIPC = 0x08000000
+IPC_RMID = 0
+
+
+def remove_shared_memory() -> None:
+    """Remove every SysV shared memory segment, semaphore set and message queue the nursery can see.
+
+    Each app has an IPC namespace of its own (own_ipc), gone with its last process; this is for a
+    nursery whose apps could not have one.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind, remove in (("shm", lambda id: libc.shmctl(id, IPC_RMID, None)),
+                         ("msg", lambda id: libc.msgctl(id, IPC_RMID, None)),
+                         ("sem", lambda id: libc.semctl(id, 0, IPC_RMID))):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as table:
+                lines = table.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            words = line.split()
+            if len(words) > 1 and words[1].isdigit():
+                remove(int(words[1]))
+
+
+def own_ipc() -> None:
+    """Give this app an IPC namespace of its own, then drop every capability before any of its code runs.
+
+    The nursery holds CAP_SYS_ADMIN in the sandbox's user namespace for this alone: SysV shared memory,
+    semaphores and message queues then die with the app, as in a sandbox of its own, and a restarted app
+    finds none of them. Exits if a capability is left.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.unshare(CLONE_NEWIPC)  # where it fails, the nursery removes what the apps made (remove_shared_memory)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    libc.capset(header, (ctypes.c_uint32 * 6)())  # effective, permitted, inheritable: none
+    with open("/proc/self/status") as status:
+        held = {line.split(":")[0]: int(line.split()[1], 16) for line in status if line.startswith("Cap")}
+    if held.get("CapEff") or held.get("CapPrm") or held.get("CapAmb"):
+        os._exit(1)
 
 
 def become_app(root: str, limits: dict, fds: list[int], control) -> None:
@@ -529,6 +604,7 @@ def become_app(root: str, limits: dict, fds: list[int], control) -> None:
         for target, descriptor in enumerate(fds):
             os.dup2(descriptor, target)
         os.closerange(3, 1 << 16)  # nothing of the nursery's: not its pipe to the grader, not other apps'
+        own_ipc()
         set_dumpable(1)
         for name in ("SIGCHLD", "SIGPIPE"):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
@@ -603,11 +679,98 @@ def answer(message: dict, fds: list[int], folder: str, limits: dict, control, ap
     return {"spawned": pid}
 
 
+# -- without a sandbox or a cgroup: a reaper, that every process the app leaves falls to ----------
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def children() -> list[int]:
+    """The processes whose parent is this one (Linux's /proc)."""
+    found = []
+    me = str(os.getpid())
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as file:
+                fields = file.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 1 and fields[1].decode() == me:
+            found.append(int(entry))
+    return found
+
+
+def kill_descendants(deadline: float) -> None:
+    """Kill every child, and every process that falls to this one as they die, until none is left."""
+    while time.monotonic() < deadline:
+        for pid in children():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            return  # no child left, and none can come: every descendant is gone
+        time.sleep(0.01)
+
+
+def reaper(root: str, limits: dict) -> None:
+    """Fork the app, and stay its parent: processes it leaves (a `setsid` double fork) fall to this one.
+
+    When the app exits, or the grader sends SIGTERM, every process left is killed, then this one exits.
+    Without a sandbox the app runs as the grader's user: this finds its processes however they detach,
+    so that none is left holding the grader's pipes.
+    """
+    import ctypes
+
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        serve(root, limits)  # no reaper here: the app alone (the grader kills its process group)
+        return
+    app = os.fork()
+    if app == 0:
+        os.setpgid(0, 0)  # the app's own group: the grader's SIGTERM reaches the reaper alone
+        serve(root, limits)
+        return
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for target in (0, 1, 2):
+        os.dup2(devnull, target)  # the grader's pipes stay with the app: they end when its processes do
+    os.close(devnull)
+    signal.signal(signal.SIGTERM, stop_reaping)
+    code = 0
+    try:
+        while True:
+            pid, status = os.waitpid(-1, 0)
+            if pid == app:
+                code = exit_code(status)
+                break
+    except (ChildProcessError, StopReaping):
+        pass
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    kill_descendants(time.monotonic() + 4)
+    if code < 0:  # the app was killed by a signal: so is the reaper, for the grader to say which
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    os._exit(code)
+
+
+class StopReaping(Exception):
+    """The grader sent SIGTERM: stop the app and all it left."""
+
+
+def stop_reaping(*_) -> None:
+    raise StopReaping()
+
+
 def main() -> None:
     root = os.path.abspath(sys.argv[1])
     limits = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
     if limits.get("nursery"):
         nursery(root, limits)
+    elif limits.get("reaper") and hasattr(os, "fork"):
+        reaper(root, limits)
     else:
         serve(root, limits)
 

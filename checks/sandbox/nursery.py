@@ -9,8 +9,10 @@ student's app.py from that copy, exactly as a new process would.
 The copies live in the nursery's folder (mounted at /app; a copy is /app/copy-N). Killing
 an app kills every process of the nursery but its first, and empties its /tmp: so one
 check's app, or what it left running, never reaches the next check, and an app "stopped and
-started again" (step 10) keeps only what it wrote into its copy. The first process cannot be
-killed from inside, and no app can read its memory or its pipe to the grader.
+started again" (step 10) keeps only what it wrote into its copy: each app has an IPC namespace of
+its own (no SysV or POSIX shared memory outlives it), and what the apps left in /tmp or beside their
+copies is removed whatever modes they set on it. The first process cannot be killed from inside, and
+no app can read its memory or its pipe to the grader. All its apps count against one budget (cgroup.py).
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ import json
 import os
 import queue
 import secrets
-import shutil
 import socket
 import subprocess
 import threading
 from pathlib import Path
 
+from checks.run.folders import remove_tree
 from checks.sandbox.limits import Limits
 from checks.sandbox.parent import Isolation, NurseryGone, Process, launch, stop
 
@@ -105,13 +107,7 @@ class Nursery:
         for entry in entries:
             if entry.name in self._copies and entry.is_dir(follow_symlinks=False):
                 continue
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(entry.path)
-                except OSError:
-                    pass
+            remove_tree(entry.path)  # whatever modes the apps left on it (a folder at 0500 keeps nothing)
 
     # -- the conversation ----------------------------------------------------
     def _read(self) -> None:
@@ -187,6 +183,8 @@ class Nursery:
                     stream.close()
                 raise NurseryGone(str(reply.get("error", "the nursery did not fork the app")))
             self._used = True
+            if self.cgroup is not None:
+                self.cgroup.mark()  # a limit this app reaches is named for it, not one an earlier app reached
             return app
 
     def clear(self) -> None:
@@ -218,4 +216,4 @@ class Nursery:
     def close(self) -> None:
         """Stop the nursery and everything in it; remove its folder and every copy in it."""
         self._stop()
-        shutil.rmtree(self.folder.parent, ignore_errors=True)
+        remove_tree(self.folder.parent)

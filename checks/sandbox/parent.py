@@ -189,7 +189,9 @@ class Process:
     informed: threading.Event = field(default_factory=threading.Event)
     overflow: str = ""  # why the grader stopped the app for what it wrote into its folder
     budget: Budget | None = None  # the cgroup its processes count against (a nursery's: shared by its apps)
-    readers: list[threading.Thread] = field(default_factory=list)  # they close stdout and stderr, once at their end
+    reaper: bool = False  # child.py runs the app under a reaper of its own (no sandbox, no cgroup): see launch
+    readers: list[threading.Thread] = field(default_factory=list)  # the threads reading stdout and stderr
+    read_streams: list = field(default_factory=list)  # the streams they read, and close at the end of the pipe
 
     def read_info(self) -> None:
         """Take the sandbox's first process from bwrap's info (a pidfd, so its pid cannot be reused under us)."""
@@ -243,6 +245,13 @@ def kill_all(process: Process) -> None:
     if not isinstance(process.popen, subprocess.Popen):
         process.popen.kill()  # an app of the nursery: the nursery kills it, with every process of its sandbox
         return
+    if process.reaper and process.popen.poll() is None:
+        # The reaper kills every process the app left (it is their parent now), then exits.
+        try:
+            process.popen.send_signal(signal.SIGTERM)
+            process.popen.wait(timeout=REAPER_SECONDS)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
     process.informed.wait(5)  # bwrap says which process is the sandbox's first at once (or exits)
     if process.init is not None:
         try:
@@ -258,14 +267,26 @@ def kill_all(process: Process) -> None:
         pass
 
 
+REAPER_SECONDS = 5  # how long the reaper may take to kill what the app left
+
+
+def close_quietly(stream) -> None:
+    try:
+        if stream is not None:
+            stream.close()
+    except (OSError, ValueError):
+        pass
+
+
 @dataclass
 class Launched:
-    """A started child.py: its process, bwrap's info pipe, its pids cgroup, and limits that could not be set."""
+    """A started child.py: its process, bwrap's info pipe, its budget (cgroup), limits that could not be set."""
 
     popen: subprocess.Popen
     info: int | None
     cgroup: Budget | None
     unset: list[str]
+    reaper: bool = False
 
 
 def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation, stdin=subprocess.PIPE,
@@ -302,7 +323,7 @@ def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation
         # (files kept in memory included), processes and CPU. bwrap (or child.py) joins it before it
         # runs, so every process of the app is counted there, and killed with it. It is also what
         # binds root, whom RLIMIT_NPROC never counts (the sandbox maps its user to the grader's).
-        cgroup = Budget(limits.processes + 4, limits.memory_mb << 20, oom_group=not nursery)  # + bwrap, init, child
+        cgroup = Budget(limits.processes + 3, limits.memory_mb << 20, oom_group=not nursery)  # + bwrap, init, child
         join = cgroup.join if cgroup.folders else None
         if cgroup.problem and os.geteuid() == 0 and isolation.mode == BUBBLEWRAP:
             unset.append(f"RLIMIT_NPROC: set, but it does not bind a sandbox started by root, and "
@@ -312,10 +333,13 @@ def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation
                          f"(each process has its own {limits.memory_mb} MiB)")
         if not cgroup.folders:
             cgroup = None
-    if isolation.mode == PROCESS and cgroup is None and sys.platform.startswith("linux"):
+        elif not cgroup.problem:
+            command[-1] = json.dumps({**arguments, "counted": True})  # child.py's last argument: its limits
+    reaper = isolation.mode == PROCESS and cgroup is None and sys.platform.startswith("linux")
+    if reaper:
         # No cgroup to find the app's processes by: child.py forks the app under a reaper of its
         # own, which every process the app leaves behind falls to, and kills them all at the end.
-        command[command.index(str(CHILD)) + 2] = json.dumps({**arguments, "reaper": True})
+        command[-1] = json.dumps({**arguments, "reaper": True})
     try:
         popen = subprocess.Popen(
             command,
@@ -340,11 +364,11 @@ def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation
         for descriptor in (info_write, options):
             if descriptor is not None:
                 os.close(descriptor)
-    return Launched(popen, info_read, cgroup, unset)
+    return Launched(popen, info_read, cgroup, unset, reaper)
 
 
-def stop(process: Process, cgroup: PidsCgroup | None) -> None:
-    """Kill a started child.py and everything it started; return once they are all gone."""
+def stop(process: Process, cgroup: Budget | None) -> None:
+    """Kill a started child.py and everything it started; return once they are all gone (10 s at most)."""
     popen = process.popen
     kill_all(process)
     try:
@@ -355,14 +379,25 @@ def stop(process: Process, cgroup: PidsCgroup | None) -> None:
         select.select([process.init], [], [], 10)  # readable once the sandbox's first process has exited
         os.close(process.init)
         process.init = None
-    for stream in (popen.stdin, popen.stdout, popen.stderr):
-        try:
-            if stream is not None:
-                stream.close()
-        except OSError:
-            pass
     if cgroup is not None:
-        cgroup.remove()
+        cgroup.remove()  # whatever is left in the budget is killed: the pipes' last holders are gone
+    try:
+        if popen.stdin is not None:
+            popen.stdin.close()
+    except OSError:
+        pass
+    # A reader thread blocked on stdout or stderr holds its stream's lock: closing the stream here
+    # would wait for that read, for ever if a leftover still holds the pipe. Each reader closes its
+    # own stream at the end of the pipe; a stream no reader took is closed here.
+    read = {id(stream) for stream in process.read_streams}
+    for stream in (popen.stdout, popen.stderr):
+        if stream is not None and id(stream) not in read:
+            try:
+                stream.close()
+            except OSError:
+                pass
+    for reader in process.readers:
+        reader.join(timeout=1)
 
 
 class Sandbox:
@@ -387,7 +422,7 @@ class Sandbox:
         self.loaded = False
         self.output = Output()
         self.unset: list[str] = []  # every limit a run of the child could not set, and why
-        self.cgroup: PidsCgroup | None = None  # as root: the pids cgroup that limits its processes (see launch)
+        self.cgroup: Budget | None = None  # the budget (cgroup) its processes count against (see launch)
         if load_error is None:
             self.start()
 
@@ -402,16 +437,21 @@ class Sandbox:
                 self.nursery = None  # a sandbox of its own, as without a nursery
         if popen is not None:
             self.unset += [line for line in self.nursery.unset if line not in self.unset]
-            self.process = Process(popen, output=self.output)
+            self.process = Process(popen, output=self.output, budget=self.nursery.cgroup)
         else:
             launched = launch(self.root, self.env, self.limits, self.isolation)
             self.cgroup = launched.cgroup
             self.unset += [line for line in launched.unset if line not in self.unset]
-            self.process = Process(launched.popen, output=self.output, info=launched.info)
+            self.process = Process(launched.popen, output=self.output, info=launched.info, budget=launched.cgroup,
+                                   reaper=launched.reaper)
             threading.Thread(target=self.process.read_info, daemon=True).start()
         self.loaded = False
-        threading.Thread(target=self._read_frames, args=(self.process,), daemon=True).start()
-        threading.Thread(target=self._read_output, args=(self.process,), daemon=True).start()
+        for target, stream in ((self._read_frames, self.process.popen.stdout),
+                               (self._read_output, self.process.popen.stderr)):
+            reader = threading.Thread(target=target, args=(self.process,), daemon=True)
+            self.process.readers.append(reader)
+            self.process.read_streams.append(stream)
+            reader.start()
         threading.Thread(target=self._guard_folder, args=(self.process,), daemon=True).start()
 
     def _guard_folder(self, process: Process) -> None:
@@ -452,6 +492,8 @@ class Sandbox:
                 process.frames.put(("frame", data))
         except (OSError, ValueError):
             pass
+        finally:
+            close_quietly(stream)
         process.frames.put(("eof", None))
 
     @staticmethod
@@ -462,6 +504,8 @@ class Sandbox:
                 process.output.add(chunk)
         except (OSError, ValueError):
             pass
+        finally:
+            close_quietly(stream)
 
     def kill(self) -> None:
         """Stop the app's process and everything it started; return once every one of them is gone.
@@ -492,7 +536,8 @@ class Sandbox:
             code = self.process.popen.wait(timeout=2)
         except subprocess.TimeoutExpired:
             code = None
-        return exit_description(code)
+        reached = self.process.budget.reached() if self.process.budget is not None else ""
+        return reached or exit_description(code)
 
     def describe(self) -> str:
         """How the app was isolated, with every limit that could not be set."""
