@@ -26,6 +26,15 @@ DEFAULTS = {"CLUB_PASSWORD": "club-password-for-tests", "CLUB_ADMIN": "ClubAdmin
 REFUSED = (401, 403)
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a test that waits for time to pass (run last)")
+
+
+def pytest_collection_modifyitems(items):
+    """The slow tests last: a failure elsewhere shows without waiting for them."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is not None)
+
+
 @pytest.fixture(autouse=True)
 def environment(monkeypatch):
     """The club password and the administrator's name, where the environment lacks them."""

@@ -2,6 +2,7 @@
 
 import time
 
+import pytest
 from conftest import new_name
 
 
@@ -53,6 +54,7 @@ def test_a_link_signed_with_another_key_confirms_nothing(club, app):
     assert confirmed(club, name) == "no"
 
 
+@pytest.mark.slow
 def test_an_old_link_confirms_nothing(club, monkeypatch):
     """A link followed after CLUB_CONFIRM_SECONDS have passed leaves the member at "no"."""
     monkeypatch.setenv("CLUB_CONFIRM_SECONDS", "1")
