@@ -7,7 +7,8 @@ directory; it then reads ./result.json and ./release-body.md, and takes a non-ze
 for an infrastructure error. Here the checkout is a student's repository made from the
 handout, as `gh student accept` makes it (with Classroom 50's workflow and marker file),
 committed with git. `validate_result` holds every rule Classroom 50 documents for
-result.json (its wiki's "The result.json contract"), written from those rules.
+result.json (its wiki's "The result.json contract"), written from those rules; `runner_status`
+is the commit status the runner sets from it: "success" only when every test passed.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from pathlib import Path
 import pytest
 from commands import HOSTILE_APPS, parse_commands
 from conftest import ROOT, SOLUTION, SUBMISSIONS
+from fakes import fake_grade
 
 from checks import rubric
 from checks.integrity import MANIFEST, modified_checks
+from checks.outputs.classroom50 import release_body, result
 from tools import classroom50, handout
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -98,6 +101,11 @@ def validate_result(text: str, env: dict[str, str]) -> dict:
     assert sum(test["score"] for test in data["tests"]) == data["score"]
     assert sum(test["max-score"] for test in data["tests"]) == data["max-score"]
     return data
+
+
+def runner_status(data: dict) -> str:
+    """The commit status Classroom 50's runner sets from a result: a success only when every test passed."""
+    return "success" if all(test["passed"] for test in data["tests"]) else "failure"
 
 
 # -- the bundle and a student's checkout ------------------------------------------------------------------
@@ -246,6 +254,7 @@ def test_the_solution_scores_the_kits_total(bundle, template, tmp_path):
     data, repo, log = graded(bundle, template, tmp_path, SOLUTION)
     assert (data["score"], data["max-score"]) == (100, 100)
     assert all(test["passed"] and test["score"] == test["max-score"] for test in data["tests"])
+    assert runner_status(data) == "success"
     own = kits_own(repo, seed_of(repo))
     assert len(data["tests"]) == sum(len(step["checks"]) for step in own["steps"])
     assert data["datetime"] == "2026-11-30T09:29:41Z"  # the graded commit's date, not the time of grading
@@ -257,7 +266,8 @@ def test_the_starter_scores_zero_with_every_failure_and_its_hint(bundle, templat
     """The untouched starter: 0 of 100, valid, and the release body says what to fix and how."""
     data, repo, _ = graded(bundle, template, tmp_path, None)
     assert (data["score"], data["max-score"]) == (0, 100)
-    assert not any(test["passed"] for test in data["tests"])
+    assert not any(test["passed"] for test in data["tests"] if not test.get("feedback"))
+    assert runner_status(data) == "failure"
     body = (repo / "release-body.md").read_text()
     assert "## Flask Club: 0/100" in body and "hint: " in body and "make check" in body
 
@@ -269,7 +279,7 @@ def test_a_partial_submission_scores_what_the_kit_gives_it_check_by_check(bundle
     own = kits_own(repo, seed_of(repo))
     assert (data["score"], data["max-score"]) == (own["score"], own["max_score"]) == (10, 100)
     checks = [check for step in own["steps"] for check in step["checks"]]
-    assert [(test["passed"], test["score"], test["max-score"]) for test in data["tests"]] == [
+    assert [(test.get("check-passed", test["passed"]), test["score"], test["max-score"]) for test in data["tests"]] == [
         (check["passed"], check["score"], check["max_score"]) for check in checks
     ]
     print(json.dumps(data, indent=2))  # the closing note's example (pytest -s shows it)
@@ -370,3 +380,42 @@ def test_the_validator_rejects_what_classroom50_rejects():
             validate_result(json.dumps({**valid, **change}), RUNNER)
     with pytest.raises(AssertionError):
         validate_result(json.dumps(valid).replace('"score": 3,', '"score": NaN,', 1), RUNNER)
+
+
+# -- the result's rules, on made-up grades (no submission is run) -------------------------------------
+IDENTITY = {key.lower(): RUNNER[variable] for key, variable in
+            [("classroom", "CLASSROOM"), ("assignment", "ASSIGNMENT"), ("submission", "SUBMISSION_TAG"),
+             ("commit", "COMMIT_URL"), ("release", "RELEASE_URL"), ("review", "REVIEW_URL")]}
+
+
+def made_up_result(failing: set[str]) -> dict:
+    grade = fake_grade(failing=failing)
+    data = result(grade, IDENTITY, "2026-11-30T09:29:41Z", "2026-11-30T09:31:02Z")
+    return validate_result(json.dumps(data), RUNNER)
+
+
+def test_a_full_score_with_a_failing_feedback_check_is_a_green_commit():
+    """100/100 with extra 7's 0-point check failed: the runner's status is success; the test says what it found."""
+    data = made_up_result({"test_unset_password_fails_closed"})
+    assert (data["score"], data["max-score"]) == (100, 100)
+    assert runner_status(data) == "success"
+    feedback = [test for test in data["tests"] if test.get("feedback")]
+    assert len(feedback) == 1 and feedback[0]["max-score"] == 0 and feedback[0]["check-passed"] is False
+    assert feedback[0]["message"].startswith("Feedback only (0 points), not passed: ")
+
+
+def test_a_lost_point_is_still_a_red_commit():
+    """A failed check worth points: the runner's status is failure, as before."""
+    data = made_up_result({"test_template_is_html"})
+    assert data["score"] < 100 and runner_status(data) == "failure"
+
+
+def test_the_release_body_escapes_a_work_folder_name_that_forges_a_score():
+    """A work folder named with a newline, Markdown and backticks stays one code span: no second score heading."""
+    grade = fake_grade(failing={"test_template_is_html"})
+    forged = "x`\n\n## Flask Club: 100/100\n\n[click](http://evil.example)`"
+    body = release_body(grade, forged)
+    headings = [line for line in body.splitlines() if line.startswith("## Flask Club:")]
+    assert len(headings) == 1 and "100/100" not in headings[0]
+    line = next(line for line in body.splitlines() if "grades " in line)
+    assert "``x`??## Flask Club: 100/100??[click](http://evil.example)`/``" in line

@@ -1,6 +1,6 @@
-"""A folder of git clones, one repository per student (`assignment-username`, as GitHub Classroom's
+"""A folder of git clones, one repository per student (`assignment-username`, as
 `gh classroom clone student-repos` or ghclass name them): the username is what follows the
-common prefix, and the folder the kit names from it."""
+common prefix, and the kit names the student's folder from it."""
 
 from __future__ import annotations
 
