@@ -260,6 +260,8 @@ def test_the_solution_scores_the_kits_total(bundle, template, tmp_path):
     assert data["datetime"] == "2026-11-30T09:29:41Z"  # the graded commit's date, not the time of grading
     assert "## Flask Club: 100/100" in (repo / "release-body.md").read_text()
     assert [command.name for command in parse_commands(log)] == ["notice"]
+    status = git(repo, "status", "--porcelain")  # the handout's .gitignore: the run's output is never committed
+    assert "result.json" not in status and "release-body.md" not in status
 
 
 def test_the_starter_scores_zero_with_every_failure_and_its_hint(bundle, template, tmp_path):
