@@ -68,25 +68,27 @@ def test_the_mutant_set_is_well_formed() -> None:
     assert {mutant.level for mutant in MUTANTS} == {1, 2, 3}
 
 
-def test_each_mutant_edits_its_file_once(tmp_path: Path) -> None:
+def test_each_mutant_edits_its_file_once() -> None:
     """Every mutant's text occurs exactly once in the reference, and the copy differs from it in that file alone."""
     for mutant in MUTANTS:
-        copy = level3_mutants.build(mutant, tmp_path / mutant.name)
-        changed = [
-            str(path.relative_to(copy))
-            for path in sorted(copy.rglob("*"))
-            if path.is_file() and path.read_bytes() != (level3_mutants.REFERENCE / path.relative_to(copy)).read_bytes()
-        ]
+        with tempfile.TemporaryDirectory(prefix="level3-") as folder:
+            copy = level3_mutants.build(mutant, Path(folder) / "solution-level3")
+            changed = [
+                str(path.relative_to(copy))
+                for path in sorted(copy.rglob("*"))
+                if path.is_file()
+                and path.read_bytes() != (level3_mutants.REFERENCE / path.relative_to(copy)).read_bytes()
+            ]
         assert changed == [mutant.file], mutant.name
 
 
-def test_an_edit_that_does_not_apply_is_refused(tmp_path: Path) -> None:
+def test_an_edit_that_does_not_apply_is_refused() -> None:
     """A mutant whose text is not in the reference, or is there twice, is never built silently."""
     missing = Mutant("missing", 3, "12", "A rule.", "config.py", "no such text anywhere", "")
     twice = Mutant("twice", 3, "12", "A rule.", "club/admin.py", "abort(404)", "abort(500)")
     for mutant in (missing, twice):
-        with pytest.raises(ValueError, match="not once"):
-            level3_mutants.build(mutant, tmp_path / mutant.name)
+        with tempfile.TemporaryDirectory(prefix="level3-") as folder, pytest.raises(ValueError, match="not once"):
+            level3_mutants.build(mutant, Path(folder) / mutant.name)
 
 
 def test_the_reference_passes_its_own_tests() -> None:
