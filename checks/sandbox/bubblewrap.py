@@ -9,7 +9,7 @@ holds only:
 | --- | --- | --- |
 | /usr, /lib*, /bin | the system's libraries and programs | read-only |
 | /python (or the runtime's own path under /usr) | the Python runtime, without its site-packages | read-only |
-| /packages | Flask and its dependencies, Pillow, and their metadata: nothing else | read-only |
+| /packages | Flask and its dependencies, Pillow, level 3's extensions, and their metadata: nothing else | read-only |
 | /sandbox/child.py | the script that imports app.py and answers the grader | read-only |
 | /etc | a host name, a user, and nothing else of the machine's | read-only |
 | /app | the submission's own copy (kept across restarts of the app) | writable |
@@ -47,7 +47,11 @@ SANDBOX_CHILD = "/sandbox/child.py"
 UID = 1000  # who the app is inside its user namespace
 TMP_SIZE = 256 << 20
 # What the contract lets an app import, besides the standard library (their own dependencies come along).
-ALLOWED = ("flask", "werkzeug", "jinja2", "markupsafe", "itsdangerous", "click", "blinker", "pillow")
+ALLOWED = (
+    *("flask", "werkzeug", "jinja2", "markupsafe", "itsdangerous", "click", "blinker", "pillow"),
+    # Level 3's extensions (greenlet named: SQLAlchemy 2.0, Python 3.10's, requires it under a marker).
+    *("flask-login", "flask-wtf", "wtforms", "flask-sqlalchemy", "sqlalchemy", "greenlet", "email-validator"),
+)
 INSTALL = "install bubblewrap (apt-get install bubblewrap), or grade on Linux or in a Linux container"
 
 
