@@ -103,15 +103,15 @@ def test_a_reimport_removes_only_folders_it_made_and_marked(tmp_path):
 
 
 def test_a_moodle_name_made_like_another_participants_folder_overwrites_no_one(tmp_path):
-    """`Eve_12` makes `Eve_12_34_assignsubmission_file`: participant 34 gets it, participant 12 keeps their app."""
+    """A full name `Eve_12_assignsubmission_file` (participant 34): participant 34 gets it, 12 keeps their app."""
     download = write_zip(tmp_path / "moodle.zip", {
         "Ada Lovelace_12_assignsubmission_file/app.py": APP,
         "Ada Lovelace_12_assignsubmission_file/templates/user.html": USER,
-        "Eve_12_34_assignsubmission_file/app.py": "print('mine now')\n",
+        "Eve_12_assignsubmission_file_34_assignsubmission_file/app.py": "print('mine now')\n",
     })
     report = lms.import_class(download, tmp_path / "class")
     by_id = {entry.lms_id: entry for entry in report.entries}
-    assert set(by_id) == {"12", "34"} and by_id["34"].name == "Eve_12"
+    assert set(by_id) == {"12", "34"} and by_id["34"].name == "Eve_12_assignsubmission_file"
     assert (tmp_path / "class" / by_id["12"].student / "app.py").read_text() == APP
     assert (tmp_path / "class" / by_id["12"].student / "templates" / "user.html").is_file()
 
