@@ -45,8 +45,8 @@ def from_moodle(source: Path, out: Path, namer: Namer, budget: Budget, paths: li
         if len(student["names"]) > 1:
             names = " and ".join(sorted(student["names"]))
             entry.notes.append(f"participant {lms_id} is named {names} in the download")
-        entry.notes += [f"{other} left out (nothing to run)" for other in student["other"]]
         if student["parts"]:
+            entry.notes += [f"{other} left out (nothing to run)" for other in student["other"]]
             def fill(target: Path, parts=student["parts"]) -> None:
                 target.mkdir(parents=True, exist_ok=True)
                 for path, rest in parts:

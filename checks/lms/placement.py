@@ -173,14 +173,15 @@ def place_flat(files: list[tuple[str, int, Path]], student: Path, entry: Entry) 
     """Copy flat uploads (name, order, path) into a folder: renamed re-uploads back to their name, the newest kept;
     HTML into templates/, CSS, JavaScript and images into static/ (the LMS dropped the folders)."""
     chosen: dict[str, tuple[int, str, Path]] = {}
+    uploads: dict[str, int] = {}
     for name, order, path in files:
         target = original_name(name)
-        if target in chosen and chosen[target][0] >= order:
-            entry.notes.append(f"kept {chosen[target][1]} as {target}, left out {name} (an earlier upload)")
-            continue
-        if target in chosen:
-            entry.notes.append(f"kept {name} as {target}, left out {chosen[target][1]} (an earlier upload)")
-        chosen[target] = (order, name, path)
+        uploads[target] = uploads.get(target, 0) + 1
+        if target not in chosen or chosen[target][0] < order:
+            chosen[target] = (order, name, path)
+    for target, count in sorted(uploads.items()):
+        if count > 1:
+            entry.notes.append(f"kept {chosen[target][1]} as {target}: the newest of {count} uploads of it")
     student.mkdir(parents=True, exist_ok=True)
     for target, (_, _, source) in sorted(chosen.items()):
         suffix = Path(target).suffix.lower()
