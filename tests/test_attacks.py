@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from test_sandbox import APP, TEMPLATE
 from checks.integrity import write_manifest
 from checks.sandbox import bubblewrap
 
-USER = "flaskclubtest"
+USER = f"flaskclubtest-{uuid.uuid4().hex[:8]}"  # this test process's own: removed when its session ends
 SETTINGS = ["root", "root without CAP_SYS_ADMIN", "user"]
 PASSWORD_CHECK = '''    if request.form.get("password") != os.environ["CLUB_PASSWORD"]:
         abort(401)
@@ -174,25 +175,59 @@ def build_user_kit(base: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_base(tmp_path_factory) -> Path:
-    """A world-readable folder shared by every test worker of this session (pytest's own is private)."""
+def shared_base(tmp_path_factory) -> Iterator[Path]:
+    """A world-readable folder shared by every test worker of this session (pytest's own is private).
+
+    The last worker to be done with it removes it, with the throwaway user (made by ensure_user),
+    whether its tests passed or not.
+    """
     root = tmp_path_factory.getbasetemp().parent  # shared by xdist's workers
+    record, users = root / "attacks.base", root / "attacks.users"
     with open(root / "attacks.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        record = root / "attacks.base"
         if record.exists():
-            return Path(record.read_text())
-        base = world(Path(tempfile.mkdtemp(prefix="flask-club-attacks-")))
-        record.write_text(str(base))
-        return base
+            base = Path(record.read_text())
+        else:
+            base = world(Path(tempfile.mkdtemp(prefix="flask-club-attacks-")))
+            record.write_text(str(base))
+        users.write_text(str(int(users.read_text() or 0) + 1 if users.exists() else 1))
+    try:
+        yield base
+    finally:
+        with open(root / "attacks.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            left = int(users.read_text() or 1) - 1
+            users.write_text(str(left))
+            if left == 0:
+                remove_tree(base)
+                record.unlink(missing_ok=True)
+
+
+def remove_tree(folder: Path) -> None:
+    """Remove a folder an attack may have left odd (modes 0300 or 0500, trees too deep for a path)."""
+    subprocess.run(["chmod", "-R", "u+rwx", str(folder)], capture_output=True, timeout=120)
+    subprocess.run(["rm", "-rf", "--one-file-system", str(folder)], capture_output=True, timeout=120)
 
 
 @pytest.fixture(scope="session")
-def user_kit(shared_base) -> tuple[str, Path]:
+def throwaway_user() -> Iterator[str | None]:
+    """This test process's own ordinary user (root only; None where none can be made), removed at the end."""
+    user = ensure_user()
+    try:
+        yield user
+    finally:
+        if user is not None:
+            # Whatever of theirs is left (a failed test's grader) goes first: userdel refuses a user still running.
+            subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True, timeout=30)
+            subprocess.run(["userdel", user], capture_output=True, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def user_kit(request, shared_base) -> tuple[str, Path]:
     """(the ordinary user, a kit they can run), built once for the session's workers."""
     if os.geteuid() != 0:
         return pwd.getpwuid(os.getuid()).pw_name, ROOT
-    user = ensure_user()
+    user = request.getfixturevalue("throwaway_user")
     if user is None:
         pytest.skip("no ordinary user to grade as (useradd is missing or failed)")
     with open(shared_base / "kit.lock", "w") as lock:

@@ -32,8 +32,10 @@ from __future__ import annotations
 import functools
 import json
 import os
+import platform
 import shutil
 import site
+import struct
 import subprocess
 import sys
 from importlib import metadata
@@ -164,11 +166,59 @@ def write_etc(folder: Path) -> Path:
     return etc
 
 
-def command(copy: Path, scratch: Path, info_fd: int | None, arguments: list[str], first: bool = False) -> list[str]:
+# The system calls that keep memory outside every file and process limit, refused in the sandbox (with
+# EPERM): memfd_create and memfd_secret (memory behind a descriptor, in no folder), shmget and msgget
+# (SysV memory kept by the kernel with no process holding it). An app of the contract uses none of them.
+# By machine: (the audit architecture seccomp sees, those calls' numbers).
+REFUSED_CALLS = {
+    "x86_64": (0xC000003E, (319, 447, 29, 68)),
+    "aarch64": (0xC00000B7, (279, 447, 194, 186)),
+}
+
+
+def seccomp_program() -> bytes | None:
+    """A classic BPF program for `bwrap --seccomp` refusing REFUSED_CALLS (any other ABI: every call), or None.
+
+    Refused, not killed: the app sees an error it can report. A call of another architecture's ABI
+    (x86's int 0x80, x32) is refused whole, so no other numbering reaches the same calls.
+    """
+    arch, numbers = REFUSED_CALLS.get(platform.machine(), (None, ()))
+    if arch is None:
+        return None
+    count = len(numbers)
+    load, equal, at_least, answer = 0x20, 0x15, 0x35, 0x06
+    program = [
+        (load, 0, 0, 4),  # the call's architecture
+        (equal, 0, count + 3, arch),  # another ABI: refused
+        (load, 0, 0, 0),  # the call's number
+        (at_least, count + 1, 0, 0x40000000),  # x32's numbers: refused
+        *((equal, count - index, 0, number) for index, number in enumerate(numbers)),
+        (answer, 0, 0, 0x7FFF0000),  # SECCOMP_RET_ALLOW
+        (answer, 0, 0, 0x00050000 | 1),  # SECCOMP_RET_ERRNO | EPERM
+    ]
+    return b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
+
+
+def seccomp_pipe() -> int | None:
+    """A pipe's read end holding seccomp_program() for `bwrap --seccomp FD`, or None where there is none."""
+    program = seccomp_program()
+    if program is None:
+        return None
+    read, write = os.pipe()
+    try:
+        os.write(write, program)
+    finally:
+        os.close(write)
+    return read
+
+
+def command(copy: Path, scratch: Path, info_fd: int | None, arguments: list[str], first: bool = False,
+            seccomp_fd: int | None = None) -> list[str]:
     """The bwrap command line that runs child.py on the copy (mounted at /app), with `arguments` after it.
 
     `first` makes child.py the sandbox's first process (its init, which no process inside can kill),
-    as the nursery is: it reaps the processes of the sandbox itself.
+    as the nursery is: it reaps the processes of the sandbox itself. `seccomp_fd` (seccomp_pipe) refuses
+    the app the calls of REFUSED_CALLS.
     """
     help_text = features()
     mounted, python = runtime()
@@ -205,6 +255,8 @@ def command(copy: Path, scratch: Path, info_fd: int | None, arguments: list[str]
     bwrap += ["--tmpfs", "/tmp", "--bind", str(copy), APP, "--chdir", APP]
     if info_fd is not None:
         bwrap += ["--info-fd", str(info_fd)]
+    if seccomp_fd is not None:
+        bwrap += ["--seccomp", str(seccomp_fd)]
     if first:
         bwrap.append("--as-pid-1")
     return [*bwrap, "--", python, "-I", "-S", "-B", SANDBOX_CHILD, APP, *arguments]

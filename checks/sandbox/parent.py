@@ -21,7 +21,6 @@ import queue
 import re
 import select
 import signal
-import stat
 import struct
 import subprocess
 import sys
@@ -32,7 +31,8 @@ from pathlib import Path
 
 from checks.sandbox import bubblewrap
 from checks.sandbox.cgroup import Budget
-from checks.sandbox.limits import MAX_FOLDER_BYTES, MAX_FOLDER_ENTRIES, Limits
+from checks.sandbox.guard import Usage, count_folder, count_processes, processes_in
+from checks.sandbox.limits import Limits
 
 __all__ = ["Limits", "Sandbox", "RemoteApp", "AppFailure", "AppNotLoaded", "Isolation", "NoSandbox", "choose"]
 
@@ -185,6 +185,7 @@ class Process:
     output: Output = field(default_factory=Output)
     info: int | None = None  # bwrap's --info-fd: the host pid of the sandbox's first process
     init: int | None = None  # a pidfd of that process, the whole sandbox: killing it kills every process in it
+    first: int | None = None  # that process's pid (where it is known)
     unset: list[str] = field(default_factory=list)  # limits the child could not set, and why
     informed: threading.Event = field(default_factory=threading.Event)
     overflow: str = ""  # why the grader stopped the app for what it wrote into its folder
@@ -204,6 +205,7 @@ class Process:
                 data += chunk
             pid = int(json.loads(data)["child-pid"])
             self.init = os.pidfd_open(pid)
+            self.first = pid
         except (OSError, ValueError, KeyError, TypeError):
             pass
         finally:
@@ -212,32 +214,7 @@ class Process:
             self.informed.set()
 
 
-FOLDER_POLL = 0.2  # seconds between two looks at the size of the app's folder
-
-
-def folder_usage(root: Path) -> tuple[int, int]:
-    """(bytes, files and folders) under root, links not followed; counting stops past either limit."""
-    size = entries = 0
-    folders = [str(root)]
-    while folders:
-        try:
-            listing = os.scandir(folders.pop())
-        except OSError:
-            continue
-        with listing:
-            for entry in listing:
-                entries += 1
-                try:
-                    info = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                size += max(info.st_size, getattr(info, "st_blocks", 0) * 512)
-                if stat.S_ISDIR(info.st_mode):
-                    folders.append(entry.path)
-                if size > MAX_FOLDER_BYTES or entries > MAX_FOLDER_ENTRIES:
-                    return size, entries
-    return size, entries
-
+FOLDER_POLL = 0.2  # seconds between two looks at the size of the app's folder (see guard.py)
 
 
 def kill_all(process: Process) -> None:
@@ -296,18 +273,21 @@ def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation
     scratch = root.parent
     info_write = options = None
     unset: list[str] = []
+    seccomp = None
     if isolation.mode == BUBBLEWRAP:
         arguments["path"] = [bubblewrap.PACKAGES]
         arguments["nursery"] = nursery
         info_read, info_write = os.pipe()
-        command = bubblewrap.command(root, scratch, info_write, [json.dumps(arguments)], first=nursery)
+        seccomp = bubblewrap.seccomp_pipe()
+        command = bubblewrap.command(root, scratch, info_write, [json.dumps(arguments)], first=nursery,
+                                     seccomp_fd=seccomp)
         # bwrap reads its arguments from a pipe: its command line, which the app (as the sandbox's
         # first process's) and every user of the machine can read, names no path of the grader's.
         split = command.index("--")  # the options go through the pipe, the (neutral) command stays
         options = bubblewrap.arguments_pipe(command[1:split])
         command = [command[0], "--args", str(options), *command[split:]]
         env = bubblewrap.environment(env)
-        cwd, pass_fds = scratch, (info_write, options)
+        cwd, pass_fds = scratch, tuple(fd for fd in (info_write, options, seccomp) if fd is not None)
     else:
         if nursery:
             raise ValueError("the nursery runs in the bubblewrap sandbox only")
@@ -361,7 +341,7 @@ def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation
             os.close(info_read)
         raise
     finally:
-        for descriptor in (info_write, options):
+        for descriptor in (info_write, options, seccomp):
             if descriptor is not None:
                 os.close(descriptor)
     return Launched(popen, info_read, cgroup, unset, reaper)
@@ -455,20 +435,26 @@ class Sandbox:
         threading.Thread(target=self._guard_folder, args=(self.process,), daemon=True).start()
 
     def _guard_folder(self, process: Process) -> None:
-        """Stop the app once its folder holds more than MAX_FOLDER_BYTES or MAX_FOLDER_ENTRIES.
+        """Stop the app once its folder holds more than MAX_FOLDER_BYTES or MAX_FOLDER_ENTRIES (guard.py).
 
         RLIMIT_FSIZE caps one file; this caps them all, so no app can fill the machine's memory
-        (/dev/shm) or disk through its copy, however many files it writes.
+        (/dev/shm) or disk through its copy, however many files it writes: the files its processes
+        keep open after removing them count too. Where no cgroup keeps the app's memory budget, the
+        memory of the sandbox's processes together is counted here as well.
         """
         # An app of the nursery can write beside its copy too: the nursery's whole folder is counted.
         folder = self.nursery.folder if self.nursery is not None else self.root
+        sandboxed = self.isolation.mode == BUBBLEWRAP
+        memory = self.limits.memory_mb << 20 if sandboxed and process.budget is None else None
         while process.popen.poll() is None:
-            size, entries = folder_usage(folder)
-            if size > MAX_FOLDER_BYTES or entries > MAX_FOLDER_ENTRIES:
-                process.overflow = (
-                    f"was stopped: it wrote more into its folder than the grader allows "
-                    f"({MAX_FOLDER_BYTES >> 20} MiB or {MAX_FOLDER_ENTRIES} files and folders in all)"
-                )
+            usage = Usage()
+            count_folder(folder, usage)
+            first = self.nursery.process.first if self.nursery is not None else process.first
+            if sandboxed and first is not None:
+                count_processes(processes_in(first), usage, memory=memory is not None)
+            reason = usage.over(memory)
+            if reason:
+                process.overflow = reason
                 kill_all(process)
                 return
             time.sleep(FOLDER_POLL)

@@ -1,0 +1,212 @@
+"""One budget per submission: memory, processes and the copy's size held for all of an app's processes together.
+
+Each attack of this file tries to hold more than a submission may (in memory no folder shows, in
+several processes, in files it hid from a walk of its folder) at import, and says "REACHED" if it
+held it. In every setting of test_attacks.py (root, root without CAP_SYS_ADMIN, an ordinary user),
+the attack must be stopped (no REACHED), earn no point the honest twin does not, name the limit
+where it cost the app its import, and leave nothing in /dev/shm or /tmp; a classmate graded beside
+it keeps their grade. Then the restarts of level 2 (step 10): profiles kept in SysV semaphores or
+shared memory, or in a folder the app chmods 0500, do not survive the app being stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+
+import pytest
+from conftest import ROOT
+from test_attacks import (  # noqa: F401 - the settings' fixtures
+    APP,
+    failures,
+    grade_class,
+    level2_rubric,
+    reached,
+    root_kit,
+    setting,
+    shared_base,
+    throwaway_user,
+    user_kit,
+    write_submission,
+)
+
+from checks.sandbox import bubblewrap
+
+pytestmark = pytest.mark.skipif(not bubblewrap.available(), reason="the sandbox (bubblewrap) is not available here")
+
+LIMITS = ("MiB of memory", "wrote more into its folder", "nested folders more than")
+
+# Each holds its memory a moment (longer than the grader takes to look), then says REACHED if it still has it all.
+MEMFD = """\
+import os, time
+held = []
+try:
+    for _ in range(22):  # 22 x 50 MiB = 1,100 MiB, in files no folder shows
+        descriptor = os.memfd_create("hog")
+        for _ in range(50):
+            os.write(descriptor, b"x" * (1 << 20))
+        held.append(descriptor)
+except OSError:
+    held = []
+time.sleep(1)
+if len(held) == 22:
+    raise SystemExit("REACHED 1,100 MiB of memfd")
+"""
+
+FORKS = """\
+import os, select, subprocess, sys, time
+HOG = "import os, time; hog = b'x' * (800 << 20); os.write(1, b'1'); time.sleep(30)"
+children = [subprocess.Popen([sys.executable, "-c", HOG], stdout=subprocess.PIPE) for _ in range(3)]
+got = []
+deadline = time.monotonic() + 12
+waiting = [child.stdout for child in children]
+while waiting and time.monotonic() < deadline:
+    for stream in select.select(waiting, [], [], max(0, deadline - time.monotonic()))[0]:
+        got.append(os.read(stream.fileno(), 1))
+        waiting.remove(stream)
+time.sleep(1)
+alive = [child for child in children if child.poll() is None]
+for child in children:
+    child.kill()
+if got == [b"1"] * 3 and len(alive) == 3:
+    raise SystemExit("REACHED three processes of 800 MiB")
+"""
+
+UNLINKED = """\
+import os, time
+held = []
+try:
+    for number in range(12):  # 12 x 50 MiB = 600 MiB, in files removed while open
+        name = f"MARKER-{number}"
+        descriptor = os.open(name, os.O_RDWR | os.O_CREAT, 0o600)
+        os.unlink(name)
+        for _ in range(50):
+            os.write(descriptor, b"x" * (1 << 20))
+        held.append(descriptor)
+except OSError:
+    held = []
+time.sleep(1)
+if len(held) == 12:
+    raise SystemExit("REACHED 600 MiB unlinked while open")
+"""
+
+UNREADABLE = """\
+import os, time
+os.mkdir("MARKER")
+os.chmod("MARKER", 0o300)  # no one may list it: its files are hidden from a walk of the folder
+written = 0
+try:
+    for number in range(12):
+        with open(f"MARKER/part-{number}", "wb") as file:
+            for _ in range(50):
+                file.write(b"x" * (1 << 20))
+        written += 1
+except OSError:
+    pass
+time.sleep(1)
+if written == 12 and all(os.path.exists(f"MARKER/part-{number}") for number in range(12)):
+    raise SystemExit("REACHED 600 MiB in a folder at 0300")
+"""
+
+LONG_PATHS = """\
+import os, time
+os.mkdir("MARKER")
+folder = os.open("MARKER", os.O_RDONLY)
+for _ in range(25):  # 25 names of 200 bytes: paths past PATH_MAX (4,096 bytes)
+    os.mkdir("d" * 200, dir_fd=folder)
+    inner = os.open("d" * 200, os.O_RDONLY, dir_fd=folder)
+    os.close(folder)
+    folder = inner
+written = 0
+try:
+    for number in range(12):
+        file = os.open(f"part-{number}", os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=folder)
+        for _ in range(50):
+            os.write(file, b"x" * (1 << 20))
+        os.close(file)
+        written += 1
+except OSError:
+    pass
+time.sleep(1)
+if written == 12:
+    raise SystemExit("REACHED 600 MiB past PATH_MAX")
+"""
+
+ATTACKS = {"memfd": MEMFD, "forks": FORKS, "unlinked": UNLINKED, "unreadable": UNREADABLE, "long-paths": LONG_PATHS}
+
+
+def left_behind(marker: str) -> list[str]:
+    """Paths in /dev/shm and /tmp (the grader's folders there, a few levels deep) whose name holds `marker`."""
+    found = []
+    for base in ("/dev/shm", "/tmp"):
+        try:
+            tops = [entry.path for entry in os.scandir(base) if marker in entry.name or entry.name.startswith("flask")]
+        except OSError:
+            continue
+        for top in tops:
+            if marker in top:
+                found.append(top)
+            for folder, folders, files in os.walk(top):
+                depth = folder[len(top):].count(os.sep)
+                if depth >= 4:
+                    folders[:] = []
+                found += [os.path.join(folder, name) for name in folders + files if marker in name]
+    return found
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_an_app_holding_more_than_its_budget_is_stopped(setting, attack):  # noqa: F811
+    """The attack is stopped, earns no point, names the limit where it cost the import, and leaves nothing."""
+    marker = f"flask-club-budget-{uuid.uuid4().hex}"
+    path = write_submission(setting.folder(attack), IMPORT=ATTACKS[attack].replace("MARKER", marker))
+    try:
+        result, done = setting.grade(path)
+        reached(result)
+        reached(done.stderr)
+        honest = setting.twin("weak")
+        assert result["score"] <= honest, failures(result)
+        if result["score"] < honest:
+            said = failures(result)
+            assert any(limit in said for limit in LIMITS), said
+        assert result["isolation"].startswith("bubblewrap")
+        assert left_behind(marker) == []
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def test_a_classmate_keeps_their_grade_beside_a_memory_hog(setting):  # noqa: F811
+    """Three processes of 800 MiB in one submission cost its classmates, graded at the same time, nothing."""
+    attacker = write_submission(setting.folder("hog"), IMPORT=FORKS)
+    honest = write_submission(setting.folder("honest"), code=APP)
+    results = grade_class(setting, {"attacker": attacker, "b-honest": honest, "c-honest": honest})
+    assert results["attacker"]["score"] <= setting.twin("weak")
+    assert results["b-honest"]["score"] == 100 and results["c-honest"]["score"] == 100
+
+
+# -- a restart is a restart (level 2's step 10) ------------------------------------------------------
+RESTART_CHEATS = [
+    "cheat_level2_store_in_sysv_semaphores",
+    "cheat_level2_store_in_sysv_shared_memory",
+    "cheat_level2_store_in_a_0500_folder",
+]
+
+
+@pytest.mark.parametrize("cheat", RESTART_CHEATS)
+def test_no_profile_outlives_the_app_outside_its_copy(setting, cheat):  # noqa: F811
+    """Profiles kept in SysV IPC or in a folder at 0500 (in /tmp, beside the copy) are gone after the restart."""
+    samples = ROOT / "tests" / "submissions"
+    scores = {}
+    for name in (cheat, "mistake_level2_memory_only"):
+        path = setting.folder(name)
+        shutil.copytree(samples / name, path, dirs_exist_ok=True)
+        for item in [path, *path.rglob("*")]:
+            item.chmod(0o755 if item.is_dir() else 0o644)
+        result, done = setting.grade(path, "--step", "10", "--rubric", level2_rubric(setting))
+        assert result["isolation"].startswith("bubblewrap")
+        checks = {check["name"]: check["passed"] for step in result["steps"] for check in step["checks"]}
+        restart = next(name for name in checks if "stopped and started again" in name)
+        assert checks[restart] is False, failures(result)
+        scores[name] = result["score"]
+    assert scores[cheat] == scores["mistake_level2_memory_only"]
+
