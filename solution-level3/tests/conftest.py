@@ -49,21 +49,13 @@ def app():
     return create_app("testing")
 
 
-@pytest.fixture(autouse=True)
-def tidy_outbox(app):
-    """Remove the mails a test made the club write (into instance/outbox/, whatever the configuration)."""
-    outbox = os.path.join(app.instance_path, "outbox")
-    before = set(os.listdir(outbox)) if os.path.isdir(outbox) else set()
-    yield
-    if os.path.isdir(outbox):
-        for name in set(os.listdir(outbox)) - before:
-            os.remove(os.path.join(outbox, name))
-
-
 @pytest.fixture
 def club(app):
-    """The club, as the tests drive it."""
-    return Club(app)
+    """The club, as the tests drive it; the mails it made the club write are removed afterwards."""
+    club = Club(app)
+    yield club
+    for username in club.registered:
+        club.mails_for(username, remove=True)
 
 
 def new_name(prefix: str = "Member") -> str:
@@ -89,6 +81,8 @@ class Club:
     def __init__(self, app):
         self.app = app
         self.password = os.environ["CLUB_PASSWORD"]
+        self.outbox = os.path.join(app.instance_path, "outbox")
+        self.registered: list[str] = []
 
     def browser(self):
         """A new browser: no cookies."""
@@ -100,10 +94,11 @@ class Club:
         form = {"username": username, "food": food, "message": message, "password": password}
         return self.browser().post("/user/", data=form)
 
-    def register(self, username: str, password: str, password2: str | None = None):
-        """POST /register from a new browser; the answer."""
+    def register(self, username: str, password: str, password2: str | None = None, app=None):
+        """POST /register from a new browser, on this club or the app given; the answer."""
+        self.registered.append(username)
         form = {"username": username, "password": password, "password2": password if password2 is None else password2}
-        return self.browser().post("/register", data=form)
+        return (app or self.app).test_client().post("/register", data=form)
 
     def log_in(self, username: str, password: str, browser=None):
         """POST /login in the browser given, else a new one; (that browser, the answer)."""
@@ -131,19 +126,24 @@ class Club:
         """The text of #status on the home page, in that browser."""
         return self.page("/", browser).text("status") or ""
 
-    def link_for(self, username: str) -> str:
-        """The path of the link in the mail the club wrote to `username` (the mail is then removed)."""
-        outbox = os.path.join(self.app.instance_path, "outbox")
+    def mails_for(self, username: str, remove: bool = False) -> list[str]:
+        """The texts of the mails in instance/outbox/ that name `username`; removed from it if asked."""
         mails = []
-        for name in os.listdir(outbox):
-            with open(os.path.join(outbox, name), encoding="utf-8") as file:
+        for name in os.listdir(self.outbox) if os.path.isdir(self.outbox) else []:
+            path = os.path.join(self.outbox, name)
+            with open(path, encoding="utf-8") as file:
                 text = file.read()
             if username in text:
-                mails.append((name, text))
-        assert len(mails) == 1, f"{len(mails)} mails for {username} in {outbox}"
-        name, text = mails[0]
-        os.remove(os.path.join(outbox, name))
-        url = next(word for word in text.split() if word.startswith(("http://", "https://")))
+                mails.append(text)
+                if remove:
+                    os.remove(path)
+        return mails
+
+    def link_for(self, username: str) -> str:
+        """The path of the link in the one mail the club wrote to `username`."""
+        mails = self.mails_for(username)
+        assert len(mails) == 1, f"{len(mails)} mails for {username} in {self.outbox}"
+        url = next(word for word in mails[0].split() if word.startswith(("http://", "https://")))
         return "/" + url.split("/", 3)[3]
 
 

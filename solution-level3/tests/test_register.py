@@ -84,11 +84,9 @@ def encodings(password: str) -> list[str]:
     ]
 
 
-def test_accounts_survive_a_restart():
+def test_accounts_survive_a_restart(club):
     """A member registered on the default app logs in on a new one, made as after a restart."""
     name, password = new_name(), new_password()
-    first = create_app().test_client()
-    form = {"username": name, "password": password, "password2": password}
-    assert first.post("/register", data=form).status_code < 400
-    again = create_app().test_client()
-    assert again.post("/login", data={"username": name, "password": password}).status_code < 400
+    assert club.register(name, password, app=create_app()).status_code < 400
+    _, answer = club.log_in(name, password, create_app().test_client())
+    assert answer.status_code < 400
