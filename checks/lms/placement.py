@@ -204,6 +204,7 @@ def settle(student: Path, budget: Budget, entry: Entry) -> None:
     for archive in sorted(path for path in student.iterdir() if path.is_file() and is_zip_name(path.name)):
         problems = extract(archive, student, budget, depth=2, nested=True, label=archive.name)
         archive.unlink()
+        entry.notes.append(f"unpacked {archive.name}")
         entry.notes += [f"{archive.name}: left out {problem}" for problem in problems]
     work = folders.work_folder(student)
     children = [path for path in work.iterdir() if path.name != MARKER] if work.is_dir() else []
