@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -304,3 +305,19 @@ def test_thirty_students_with_every_odd_case_import_in_one_run(tmp_path):
     assert any("placed; late" in row and "3001" in row for row in rows)
     assert "notes from the TA.txt" in done.stdout
     assert len(roster_rows(tmp_path / "class")) == 30
+
+
+def test_a_folder_name_that_is_not_utf8_is_imported_and_written_as_text(tmp_path):
+    """An unpacked Moodle download whose folder name holds bytes that are not UTF-8: placed, students.csv readable."""
+    download = tmp_path / "download"
+    download.mkdir()
+    folder = bytes(download) + b"/Jos\xe9 Ng_301_assignsubmission_file"  # Latin-1, as an old unzip leaves it
+    os.mkdir(folder)
+    with open(folder + b"/app.py", "w") as file:
+        file.write(APP)
+    report = lms.import_class(download, tmp_path / "class")
+    assert [entry.student for entry in report.placed] == ["jos-ng"]
+    assert roster_rows(tmp_path / "class")[0]["name"] == "Jos\ufffd Ng"
+    done = run_checks("import", download, "--out", tmp_path / "again")
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert "(Moodle participant 301, Jos? Ng)" in done.stdout

@@ -7,7 +7,7 @@
 
 The students' work is the kit's own: the reference solution, the untouched starter, and
 the sample submissions of tests/submissions/ (each with a known verdict), dealt out in
-turn. The names follow each LMS's documented naming (see checks/lms.py): Canvas's flat
+turn. The names follow each LMS's documented naming (see checks/lms/): Canvas's flat
 `lastfirst_userid_submissionid_file` (some LATE, some re-uploads numbered app-1.py, some
 a zip of their folder), Moodle's `Full Name_12345_assignsubmission_file/` folders, Gradescope's
 submission_metadata.yml with a folder per submission (the last two students a group).

@@ -37,8 +37,13 @@ def roster_text(entries: list[Entry]) -> str:
     for entry in entries:
         row = [entry.student, entry.lms, entry.lms_id, entry.name, entry.email, "yes" if entry.late else "",
                entry.status, entry.group, "; ".join(entry.notes)]
-        writer.writerow([cell(value) for value in row])
+        writer.writerow([cell(utf8(value)) for value in row])
     return buffer.getvalue()
+
+
+def utf8(text: str) -> str:
+    """A name as UTF-8 can hold it: bytes a folder name held that are not UTF-8 become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def write_roster(out: Path, entries: list[Entry]) -> None:
