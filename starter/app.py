@@ -1,8 +1,8 @@
 """Flask Club: your server.
 
 Work through the TODOs in order: step 1 to 5, then the extras 6 and 7, then
-level 2's steps 8 to 11. Each step has its own page in docs/student/
-(step-1.md ... extra-7.md, step-8.md ... step-11.md).
+level 2's steps 8 to 11, then level 3's steps 12 to 16. Each step has its own
+page in docs/student/ (step-1.md ... extra-7.md, step-8.md ... step-16.md).
 Check your work at any time from the kit's folder with `make check`
 (or `make check STEP=2` for one step).
 
@@ -74,3 +74,34 @@ then open http://localhost:5000/ in a browser.
 #   it on the profile page as <img id="avatar" src="...">, served by your app.
 #   Refuse uploads of 2 MiB with 413: app.config["MAX_CONTENT_LENGTH"] = (1024 + 64) * 1024
 #   (a photo of 1 MiB fits, with the form's other fields around it).
+
+# Level 3: the club grows up (the Flasky notes). Steps 12 to 16 reshape this file
+# into a package, so keep a copy of your finished level 2 first. They are graded
+# when your instructor turns them on, or when you ask: make check STEP=12
+
+# TODO (step 12): A factory, configs and blueprints.
+#   Move the app into a package beside this file, club/__init__.py, as a factory
+#   create_app(config_name="default"); config.py holds a Config class for each
+#   configuration (TestingConfig sets TESTING = True, with data kept apart), loaded
+#   with app.config.from_object; every route moves into a Blueprint. This file then
+#   holds `from club import create_app`, and create_app().run() in its main block.
+
+# TODO (step 13): Members register, passwords hashed.
+#   GET /register shows a form with username, password and password2; POST /register
+#   keeps generate_password_hash(password) (from werkzeug.security), never the
+#   password itself. A registered member logs in with check_password_hash.
+
+# TODO (step 14, bonus): Confirm by a signed link.
+#   Each registration writes a text file into instance/outbox/ with the username and
+#   a link to /confirm/<token>, the token signed by itsdangerous's
+#   URLSafeTimedSerializer; the profile page shows #confirmed: no, then yes.
+
+# TODO (step 15): Roles: the administrator's editor.
+#   The registered member named CLUB_ADMIN (an environment variable) may edit any
+#   profile at /edit-profile/<username>; anyone else gets 403. #role on a registered
+#   member's profile page reads admin or member.
+
+# TODO (step 16): The club's own tests.
+#   In tests/, pytest tests that call create_app("testing") and its test_client(),
+#   each checking one thing the steps promise. They are run on your app, then on the
+#   kit's reference and on its mutants: each mutant they catch earns points.
