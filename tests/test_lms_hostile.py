@@ -97,7 +97,8 @@ def test_a_reimport_removes_only_folders_it_made_and_marked(tmp_path):
     (out / "mine" / "notes.txt").write_text("the TA's notes")
     roster = (out / "students.csv").read_text()
     (out / "students.csv").write_text(roster + "../victim,canvas,9,,,,placed,,\nmine,canvas,8,,,,placed,,\n")
-    lms.import_class(download, out)
+    report = lms.import_class(download, out)
+    assert any("kept 1 folder(s) of the last import without the kit's marker (mine)" in note for note in report.notes)
     assert (tmp_path / "victim" / "thesis.tex").read_text() == "years of work"
     assert (out / "mine" / "notes.txt").read_text() == "the TA's notes"
     assert files_under(out / "lovelaceada") == {"app.py", MARKER}

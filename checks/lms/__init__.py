@@ -116,6 +116,14 @@ def import_class(source: Path, out: Path, lms: str | None = None, limits: Limits
         staging.mkdir()
         report = IMPORTERS[kind](folder, staging, Namer(staying | {ROSTER}), budget, paths)
         report.unplaced = [f"{source.name}: {problem}" for problem in problems] + links + report.unplaced
+        unmarked = sorted(name for name in (old.students if old else ()) if is_safe_folder_name(name)
+                          and (out / name).is_dir()
+                          and out / name not in ours and not (out / name).is_symlink())
+        if unmarked:
+            report.notes.append(
+                f"kept {len(unmarked)} folder(s) of the last import without the kit's marker ({', '.join(unmarked[:5])}"
+                f"{', …' if len(unmarked) > 5 else ''}): an import removes only folders it marked; remove them by hand"
+            )
         for path in ours:
             remove_tree(path)
         out.mkdir(parents=True, exist_ok=True)
@@ -140,7 +148,7 @@ def summary_lines(report: Imported, source: str, out: Path) -> list[str]:
     for entry in entries:
         what = [entry.status] + (["late"] if entry.late else []) + ([f"group {entry.group}"] if entry.group else [])
         who = f"{ID_LABELS[entry.lms]} {entry.lms_id}" + (f", {entry.name}" if entry.name else "")
-        lines.append(f"  {entry.student:<{width}}  {'; '.join(what)}  ({printable(who)})")
+        lines.append(f"  {entry.student:<{width}}  {printable('; '.join(what))}  ({printable(who)})")
         lines += [f"  {'':<{width}}    note: {printable(note)}" for note in entry.notes]
     for note in report.notes:
         lines.append(f"  note: {printable(note)}")
