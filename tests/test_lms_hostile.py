@@ -11,11 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SOLUTION, run_checks
+from conftest import ROOT, SOLUTION, run_checks
 
 from checks import lms
 from checks.lms.placement import MARKER
@@ -322,3 +327,59 @@ def test_a_folder_name_that_is_not_utf8_is_imported_and_written_as_text(tmp_path
     done = run_checks("import", download, "--out", tmp_path / "again")
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert "(Moodle participant 301, Jos? Ng)" in done.stdout
+
+
+# -- as root and as an ordinary user -------------------------------------------------------------------
+IMPORTER = "flaskclub-import"  # a throwaway user of this module's own
+
+
+@pytest.fixture(scope="module")
+def ordinary_user(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """(a throwaway ordinary user, a world-readable copy of the grader): made as root, removed afterwards."""
+    if os.geteuid() != 0 or shutil.which("useradd") is None:
+        pytest.skip("needs root and useradd to make an ordinary user")
+    made = subprocess.run(["useradd", "--system", "--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin",
+                           IMPORTER], capture_output=True, text=True)
+    if made.returncode != 0 and "already exists" not in made.stderr:
+        pytest.skip(f"useradd failed: {made.stderr.strip()}")
+    base = Path(tempfile.mkdtemp(prefix="flask-club-import-user-"))
+    try:
+        base.chmod(0o755)
+        shutil.copytree(ROOT / "checks", base / "kit" / "checks", ignore=shutil.ignore_patterns("__pycache__"))
+        for path in [base, *base.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        yield IMPORTER, base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+        subprocess.run(["pkill", "-KILL", "-u", IMPORTER], capture_output=True, timeout=30)
+        subprocess.run(["userdel", IMPORTER], capture_output=True, timeout=30)
+
+
+def import_as(user: str | None, kit: Path, source: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """`python3 -m checks import SOURCE --out OUT` with the system's Python (the import needs nothing else)."""
+    python = shutil.which("python3", path="/usr/bin:/bin") or sys.executable
+    return subprocess.run([python, "-m", "checks", "import", str(source), "--out", str(out)], cwd=kit,
+                          user=user, group=user, extra_groups=[] if user else None, capture_output=True, text=True,
+                          timeout=120, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(kit)})
+
+
+def test_a_folder_the_user_cannot_write_gets_one_line_and_root_imports(ordinary_user):
+    """As an ordinary user, --out in a folder of root's: one line naming it; as root, the same import works."""
+    user, base = ordinary_user
+    download = write_zip(base / "submissions.zip", {"lovelaceada_1001_5001_app.py": APP})
+    download.chmod(0o644)
+    locked = base / "locked"
+    locked.mkdir(mode=0o755)
+    done = import_as(user, base / "kit", download, locked / "class")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [f"python -m checks import: {locked / 'class'}: Permission denied"]
+    assert not (locked / "class").exists()
+    mine = base / "mine"
+    mine.mkdir()
+    shutil.chown(mine, user, user)
+    as_user = import_as(user, base / "kit", download, mine / "class")
+    assert as_user.returncode == 0, as_user.stderr
+    assert (mine / "class" / "lovelaceada" / MARKER).is_file() and (mine / "class" / "lovelaceada").owner() == user
+    as_root = import_as(None, base / "kit", download, locked / "class")
+    assert as_root.returncode == 0, as_root.stderr
+    assert (locked / "class" / "lovelaceada" / "app.py").read_text() == APP

@@ -183,7 +183,8 @@ def main(argv: list[str]) -> int:
         print(f"python -m checks import: {printable(str(error))}", file=sys.stderr)
         return 2
     except OSError as error:
-        print(f"python -m checks import: {printable(str(error))}", file=sys.stderr)
+        where = error.filename if error.filename is not None else out
+        print(f"python -m checks import: {printable(str(where))}: {error.strerror or error}", file=sys.stderr)
         return 2
     print("\n".join(summary_lines(report, args.source, out)))
     if not report.entries:
