@@ -4,8 +4,8 @@ A fenced block is runnable when the line just before its fence is a marker:
 
     <!-- runnable: MODE[; CLAUSE]... -->
 
-MODE says where it runs: `solution` or `starter` (a fresh copy of that folder,
-standing in for a student's) or `kit` (a fresh copy of the kit's root, with the
+MODE says where it runs: `solution`, `solution-level3` or `starter` (a fresh copy
+of that folder, standing in for a student's) or `kit` (a fresh copy of the kit's root, with the
 virtual environment linked in). `sh` blocks run with `bash -e`, `python` blocks
 with the virtual environment's Python, its `bin/` first on PATH. The blocks of one
 page that share a mode run in order in one copy. A solution or starter block that
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODES = ("solution", "starter", "kit")
+MODES = ("solution", "solution-level3", "starter", "kit")
 RUNS = {"sh": "sh", "bash": "sh", "python": "python"}
 WRITES = ("file", "append", "replace")
 MARKER = re.compile(r"^<!--\s*runnable:\s*(.*?)\s*-->\s*$")
