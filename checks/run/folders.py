@@ -185,7 +185,8 @@ def link_digest(real: str, entry: Entry) -> bytes:
         resolved = os.path.realpath(os.path.join(real, os.path.dirname(entry.relative), target))
     except (OSError, ValueError):
         return hashlib.sha256(b"unreadable link").digest()
-    inside = resolved.startswith(real + os.sep) and kept(Path(resolved).relative_to(real))
+    # The copy's own rule (workspace.py): inside the submission, and not itself named as a cache or a .pyc
+    inside = resolved.startswith(real + os.sep) and os.path.basename(resolved) not in SKIPPED
     try:
         regular = stat.S_ISREG(os.stat(resolved, follow_symlinks=False).st_mode)  # looked at before it is opened
     except OSError:
