@@ -52,8 +52,11 @@ def grades_csv(outcomes: list[Outcome], ids: dict[str, str] | None = None, level
     rows = [gradebook_columns(step_ids)]
     for outcome in outcomes:
         lms_id = ids.get(outcome.student, "")
-        if outcome.result is None:
-            rows.append(gradebook_row(outcome.student, status=outcome.status, lms_id=lms_id, step_ids=step_ids))
+        if outcome.result is None:  # a grader error is a 0, with its reason; not submitted stays blank
+            score = "" if outcome.missing else 0
+            rows.append(
+                gradebook_row(outcome.student, score=score, status=outcome.status, lms_id=lms_id, step_ids=step_ids)
+            )
             continue
         result = outcome.result
         steps = {step["id"]: step["score"] for step in result["steps"]}

@@ -14,22 +14,23 @@ import hashlib
 import json
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.run.folders import class_folder, digest, not_submitted, student_folders, work_folder
+from checks.run.folders import class_folder, digest, not_submitted, remove_tree, shown, student_folders, work_folder
 from checks.run.workspace import SCRATCH, new_scratch
 
 KIT = Path(__file__).resolve().parents[2]
 STATE = "state.json"
 STARTER = KIT / "starter"
+FAILED = "the grader failed on this submission"
 __all__ = ["class_folder", "student_folders", "work_folder"]
 
 
@@ -94,7 +95,8 @@ def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     os.fchmod(handle, 0o666 & ~UMASK)  # readable as the umask says (mkstemp's 0600 would shut out a TA)
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+    # errors=: a student folder's name that is not UTF-8 is shown escaped (see student_id), never fatal
+    with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace", newline="") as file:
         file.write(text)
     os.replace(temporary, path)
 
@@ -120,6 +122,7 @@ class Outcome:
     reused: bool = False
     student_view: dict | None = None  # the result as the student may see it (hidden checks masked)
     missing: str | None = None  # why there was nothing to grade ("an empty folder", "the untouched starter")
+    log: str | None = None  # what the grader said when it failed (a traceback, its stderr): for logs/<student>.log
 
     @property
     def status(self) -> str:
@@ -198,6 +201,7 @@ class Worker:
         self.process: subprocess.Popen | None = None
         self.errors = Tail()
         self.scratch: str | None = None
+        self.left: list[str] = []  # what could not be removed of its copies (said at the end of the run)
 
     def start(self) -> subprocess.Popen:
         if self.process is None or self.process.poll() is not None:
@@ -231,11 +235,13 @@ class Worker:
                     pass
             self.process = None
         if self.scratch is not None:
+            problems = []
             for _ in range(50):  # a sandbox may still be dying, and writing
-                shutil.rmtree(self.scratch, ignore_errors=True)
-                if not os.path.exists(self.scratch):
+                problems = remove_tree(self.scratch)
+                if not problems:
                     break
                 time.sleep(0.1)
+            self.left += [f"{shown(self.scratch)}: {problem}" for problem in problems[:1]]
             self.scratch = None
 
     def grade(self, student: Path, seed: int) -> Outcome:
@@ -245,6 +251,7 @@ class Worker:
         without it is not this job's, and counts as an error for this student alone.
         """
         started = time.monotonic()
+        name = student_id(student)
         token = secrets.token_hex(16)
         job = {"submission": str(work_folder(student)), "seed": seed, "args": self.options.limits, "token": token}
         answer: list[str] = []
@@ -262,19 +269,20 @@ class Worker:
         if asking.is_alive() or not answer or not answer[0]:
             self.stop()
             said = self.errors.said()  # read once the worker is gone: all it wrote, not what had arrived so far
-            return Outcome(student.name, None, seconds, f"the grader did not finish this submission{said}")
+            log = self.errors.text or None
+            return Outcome(name, None, seconds, f"the grader did not finish this submission{said}", log=log)
         try:
             answered = json.loads(answer[0])
             if not isinstance(answered, dict) or answered.get("token") != token:
                 raise ValueError("not this job's token")
         except ValueError:
             self.stop()  # what the worker says next can't be trusted to be in step
-            return Outcome(student.name, None, seconds, "the grader's answer for this submission was not its own")
+            return Outcome(name, None, seconds, "the grader's answer for this submission was not its own")
         if "error" in answered:
-            return Outcome(student.name, None, seconds, str(answered["error"]))
+            return Outcome(name, None, seconds, str(answered["error"]), log=answered.get("log"))
         result, view = answered["result"], answered["student"]
-        result["submission"] = view["submission"] = student.name
-        return Outcome(student.name, result, seconds, student_view=view)
+        result["submission"] = view["submission"] = name
+        return Outcome(name, result, seconds, student_view=view)
 
 
 class State:
@@ -310,6 +318,35 @@ class State:
 
     def seconds(self, student: str) -> float:
         return float(self.data["students"].get(student, {}).get("seconds", 0.0))
+
+
+def student_id(student: Path) -> str:
+    """A student's id: their folder's name, bytes that are not UTF-8 escaped (caf\\xe9), as every output shows it."""
+    return shown(student.name, limit=1 << 16)
+
+
+def log_path(out: Path, student: str) -> Path:
+    """What the grader said when it failed on a student's submission (a traceback, the end of its stderr)."""
+    return out / "logs" / f"{student}.log"
+
+
+def failure(out: Path, student: str, seconds: float, error: BaseException) -> Outcome:
+    """The outcome of a submission the grader itself failed on: an error, for that student alone, with its log."""
+    reason = f"{FAILED}: {type(error).__name__}: {error}"
+    log = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return Outcome(student, None, seconds, " ".join(reason.split())[:300], log=log)
+
+
+def keep_log(out: Path, outcome: Outcome) -> None:
+    """Write a failed outcome's log to logs/<student>.log, and point its error there; a log that can't be, isn't."""
+    if outcome.result is not None or not outcome.log:
+        return
+    path = log_path(out, outcome.student)
+    try:
+        write_atomically(path, outcome.log if outcome.log.endswith("\n") else outcome.log + "\n")
+    except (OSError, ValueError):
+        return
+    outcome.error = f"{outcome.error} (the grader's log: {path})"
 
 
 def result_path(out: Path, student: str) -> Path:
@@ -362,23 +399,27 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
     graded_with = stamp(options)
 
     students = options.students if options.students is not None else student_folders(options.folder)
+    names = {student: student_id(student) for student in students}
     outcomes: dict[str, Outcome] = {}
     todo = []
     for student in students:
-        missing = not_submitted(student, options.starter)
-        if missing:
-            outcomes[student.name] = Outcome(student.name, None, 0.0, missing=missing)
-            continue
-        key = hashlib.sha256(f"{content_hash(student)}:{fingerprint}".encode()).hexdigest()
-        own_seed = student_seed(seed, student.name)
-        if not options.force and state.fresh(student.name, key, own_seed, out):
-            result = json.loads(result_path(out, student.name).read_text())
-            view = json.loads(view_path(out, student.name).read_text())
-            outcomes[student.name] = Outcome(
-                student.name, result, state.seconds(student.name), reused=True, student_view=view
-            )
-        else:
-            todo.append((student, key, own_seed))
+        name = names[student]
+        try:
+            missing = not_submitted(student, options.starter)
+            if missing:
+                outcomes[name] = Outcome(name, None, 0.0, missing=missing)
+                continue
+            key = hashlib.sha256(f"{content_hash(student)}:{fingerprint}".encode()).hexdigest()
+            own_seed = student_seed(seed, name)
+            if not options.force and state.fresh(name, key, own_seed, out):
+                result = json.loads(result_path(out, name).read_text())
+                view = json.loads(view_path(out, name).read_text())
+                outcomes[name] = Outcome(name, result, state.seconds(name), reused=True, student_view=view)
+            else:
+                todo.append((student, key, own_seed))
+        except Exception as error:  # noqa: BLE001 - whatever one folder holds, the rest of the class is graded
+            outcomes[name] = failure(out, name, 0.0, error)
+            keep_log(out, outcomes[name])
     if progress:
         kept = sum(outcome.reused for outcome in outcomes.values())
         progress.start(kept + len(todo), kept)
@@ -400,15 +441,20 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
         }
         for future in as_completed(futures):
             student, key, own_seed = futures[future]
-            outcome = future.result()
-            outcomes[student.name] = outcome
-            if outcome.result is not None:
-                outcome.result["grading"] = outcome.student_view["grading"] = graded_with
-                view = json.dumps(outcome.student_view, indent=2, ensure_ascii=False)
-                write_atomically(view_path(out, student.name), view)
-                text = json.dumps(outcome.result, indent=2, ensure_ascii=False)
-                write_atomically(result_path(out, student.name), text)
-                state.record(student.name, key, own_seed, outcome.seconds)
+            name = names[student]
+            try:
+                outcome = future.result()
+                if outcome.result is not None:
+                    outcome.result["grading"] = outcome.student_view["grading"] = graded_with
+                    view = json.dumps(outcome.student_view, indent=2, ensure_ascii=False)
+                    write_atomically(view_path(out, name), view)
+                    text = json.dumps(outcome.result, indent=2, ensure_ascii=False)
+                    write_atomically(result_path(out, name), text)
+                    state.record(name, key, own_seed, outcome.seconds)
+            except Exception as error:  # noqa: BLE001 - one submission's trouble is that student's row alone
+                outcome = failure(out, name, 0.0, error)
+            keep_log(out, outcome)
+            outcomes[name] = outcome
             if progress:
                 progress.advance(outcome)
     except KeyboardInterrupt:
@@ -420,8 +466,12 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
         raise
     finally:
         pool.shutdown(wait=True)
+    left = []
     for worker in workers:
         worker.stop()
+        left += worker.left
     if progress:
         progress.stop()
-    return seed, [outcomes[student.name] for student in students]
+    for problem in left:  # never fatal: the next run's sweep tries again
+        print(f"python -m checks: note: a copy could not be removed: {problem}", file=sys.stderr)
+    return seed, [outcomes[names[student]] for student in students]

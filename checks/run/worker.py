@@ -3,8 +3,9 @@
 `python -m checks.run.worker` reads JSON lines {"submission", "seed", "args"} on
 standard input and answers each with one JSON line on standard output:
 {"result": the contract's JSON, "student": the same with hidden checks
-masked}, or {"error": ...}. It pays for importing pytest, Flask and
-BeautifulSoup once instead of once per student. The student's code still runs
+masked}, or {"error": ...} (with "log": the traceback, where the grader
+itself failed). It pays for importing pytest, Flask and BeautifulSoup once
+instead of once per student. The student's code still runs
 only in a sandbox process of its own per submission (see remote.py), so this
 process stays the trusted side.
 """
@@ -14,12 +15,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 
 
 def main() -> None:
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything printed by mistake goes to stderr, never into the answers
     from checks.cli import grade, parser
+    from checks.run.classroom import FAILED
     from checks.run.workspace import SubmissionError
 
     options = parser()
@@ -33,9 +36,10 @@ def main() -> None:
         except SubmissionError as error:
             answer = {"error": str(error)}
         except (Exception, SystemExit) as error:  # noqa: BLE001 - one submission's trouble must not stop the class
-            answer = {"error": f"the grader failed: {type(error).__name__}: {error}"[:300]}
+            reason = " ".join(f"{FAILED}: {type(error).__name__}: {error}".split())
+            answer = {"error": reason[:300], "log": traceback.format_exc()[-20000:]}
         answer["token"] = job.get("token")  # the job's own, which the student's app never sees
-        answers.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        answers.write(json.dumps(answer) + "\n")  # ASCII: a name that is not UTF-8 travels as an escape
         answers.flush()
 
 
