@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -77,13 +78,16 @@ class Workspace:
         return read_text(path)
 
     def cleanup(self) -> list[str]:
-        """Remove every copy; return what could not be removed (the next run's sweep tries again), never raise."""
+        """Remove every copy; say on stderr and return what could not be (the next run's sweep tries again)."""
         left = []
         for root in list(self.copies):
             left += self.discard(root)
         left += remove_tree(self.root.parent)
         if self.pristine is not None:
             left += remove_tree(self.pristine.parent)
+        for problem in left:
+            print(f"python -m checks: note: a copy could not be removed (the next run tries again): {problem}",
+                  file=sys.stderr)
         return left
 
 
@@ -136,8 +140,6 @@ def _copy_tree(source: int, target: int, where: str, top: str, budget: list[int]
             if _left_out(name) and not stat.S_ISDIR(status.st_mode):
                 continue
             if stat.S_ISDIR(status.st_mode):
-                if _left_out(name):
-                    continue
                 if depth >= DEEPEST:
                     notes.append(f"left out {shown}/: folders more than {DEEPEST} deep are not copied")
                     continue
@@ -149,6 +151,8 @@ def _copy_tree(source: int, target: int, where: str, top: str, budget: list[int]
                         continue
                     except FileNotFoundError:
                         pass
+                    if _left_out(name):
+                        continue
                     os.mkdir(name, 0o777, dir_fd=target)
                     copy = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=target)
                     try:
@@ -248,7 +252,8 @@ def sweep_leftovers(
     A folder is left over when it is named flask-club-PID-… by this user, is older than ten
     minutes, and process PID is gone: a running grader's folders are never touched. `bases` are
     the folders to look in (by default the temporary folder and /dev/shm). Returns the folders removed;
-    what could not be removed (whatever an app made of it) is added to `left`, and never stops the sweep.
+    what could not be removed (whatever an app made of it) is added to `left` (said on stderr without
+    it), and never stops the sweep.
     """
     now = time.time() if now is None else now
     if bases is None:
@@ -272,9 +277,11 @@ def sweep_leftovers(
             if now - info.st_mtime < LEFTOVER_SECONDS or not process_gone(int(found.group(1))):
                 continue
             problems = remove_tree(entry.path)
-            if problems:
-                if left is not None:
-                    left.append(f"{escaped(entry.path)}: {problems[0]}")
+            if problems and left is not None:
+                left.append(f"{escaped(entry.path)}: {problems[0]}")
+            elif problems:
+                print(f"python -m checks: note: a leftover copy could not be removed: {escaped(entry.path)}: "
+                      f"{problems[0]}", file=sys.stderr)
             else:
                 removed.append(entry.path)
     return removed
