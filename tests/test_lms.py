@@ -222,7 +222,7 @@ def test_canvas_gradebook_file_matches_on_the_canvas_user_id(canvas_graded):
 
 
 def test_moodle_worksheet_matches_on_the_participant(tmp_path):
-    """moodle.csv: the worksheet's columns its upload needs, Participant N, the feedback, formulas neutralised."""
+    """moodle.csv: the worksheet's columns its upload needs, Participant N, the feedback; no row for the ungraded."""
     moodle_zip(tmp_path / "moodle.zip")
     assert run_checks("import", tmp_path / "moodle.zip", "--out", tmp_path / "class").returncode == 0
     (tmp_path / "class" / "grace-hopper" / "app.py").unlink()  # an empty folder: not submitted
@@ -232,11 +232,12 @@ def test_moodle_worksheet_matches_on_the_participant(tmp_path):
     header = rows[0]
     assert {"Identifier", "Grade", "Last modified (grade)", "Feedback comments"} <= set(header)
     by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
-    assert set(by_id) == {"Participant 201", "Participant 202"}
+    assert set(by_id) == {"Participant 201"}  # 202 handed in nothing: no row, so Moodle keeps what it had
     assert by_id["Participant 201"]["Grade"] == "95" and by_id["Participant 201"]["Maximum Grade"] == "100"
     assert "HTML in a message is shown as text, not run" in by_id["Participant 201"]["Feedback comments"]
-    assert by_id["Participant 202"]["Grade"] == "" and "not submitted" in by_id["Participant 202"]["Status"]
-    assert by_id["Participant 202"]["Full name"] == "'=Grace Hopper"  # a formula, neutralised
+    with open(tmp_path / "class" / "students.csv", newline="", encoding="utf-8") as file:
+        names = {row["lms_id"]: row["name"] for row in csv.DictReader(file)}
+    assert names["202"] == "'=Grace Hopper"  # a formula, neutralised
 
 
 def test_make_import_takes_from_and_out(tmp_path):
