@@ -108,8 +108,12 @@ def mark(club: Club, username: str, field_id: str) -> tuple[Reply, str | None]:
     return page, texts[0].strip().lower() if texts else None
 
 
-def expect_mark(club: Club, username: str, field_id: str, wanted: str, why: str, hint: str) -> None:
-    """The member's profile page says `wanted` in #field_id; else fail, saying what it said."""
+def expect_mark(
+    club: Club, username: str, field_id: str, wanted: str, why: str, hint: str, missing: str | None = None
+) -> None:
+    """The member's profile page says `wanted` in #field_id; else fail, saying what it said.
+
+    `missing` is the hint where the page has no #field_id (else `hint`)."""
     page, said = mark(club, username, field_id)
     if page.status_code != 200:
         club.fail(
@@ -118,8 +122,8 @@ def expect_mark(club: Club, username: str, field_id: str, wanted: str, why: str,
         )
     if said != wanted:
         seen = f'the page has no element with id="{field_id}"' if said is None else f"#{field_id} says {show(said)}"
-        club.fail(f"{why}: expected #{field_id} to read {show(wanted)}, but {seen}", hint,
-                  expected=wanted, actual=said)
+        club.fail(f"{why}: expected #{field_id} to read {show(wanted)}, but {seen}",
+                  missing if said is None and missing else hint, expected=wanted, actual=said)
 
 
 # -- the outbox ------------------------------------------------------------------

@@ -134,7 +134,7 @@ CLASS = re.compile(r"^class\s+(\w*Config)\b[^:]*:(.*?)(?=^\S|\Z)", re.MULTILINE 
 
 def test_config_classes_in_code(grading: Grading, notes: Notes) -> None:
     """the code defines Config classes, one setting TESTING = True, and uses .config.from_object("""
-    sources = python_sources(grading.workspace.root)
+    sources = python_sources(grading.workspace.pristine or grading.workspace.root)
     classes = {match[1]: match[2] for text in sources.values() for match in CLASS.finditer(text)}
     notes.add(f"read {len(sources)} .py file(s) outside tests/: classes named …Config: {', '.join(classes) or 'none'}")
     if len(classes) < 2:

@@ -55,8 +55,9 @@ def test_register_page_has_form(club: Club) -> None:
         if all(field is not None for field in fields):
             for field in fields[1:]:
                 if str(field.get("type") or "").lower() != "password":
-                    club.fail(f"expected the input named {field.get('name')} to be type=\"password\", "
-                              f"got type={show(str(field.get('type') or 'none'))}", FORM_HINT)
+                    kind = field.get("type")
+                    club.fail(f"expected the input named {field.get('name')} to be type=\"password\", but "
+                              f"{f'it is type={show(str(kind))}' if kind else 'it has no type'}", FORM_HINT)
             return
     names = sorted({str(field.get("name")) for form in forms for field in form.find_all(["input", "textarea"])})
     club.fail(f"expected the form to hold inputs named username, password and password2; its fields are named "
@@ -141,7 +142,8 @@ def test_passwords_are_not_readable(club: Club, data: Data, grading: Grading) ->
     sandbox.kill()
     club.notes.add("stopped your app's process, then read every file it wrote or changed, its temporary folder, "
                    "what it printed and every cookie it set")
-    files = [(f"the file {name}", content) for name, content in changed_files(sandbox.root, grading.workspace.root)]
+    given = grading.workspace.pristine or grading.workspace.root
+    files = [(f"the file {name}", content) for name, content in changed_files(sandbox.root, given)]
     printed = [("what your app printed", sandbox.output.text().encode())]
     found = find_password([password for _, password in members], files + temporary + printed + cookie_places(cookies))
     if found is None:

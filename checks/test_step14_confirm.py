@@ -69,7 +69,9 @@ def test_link_confirms_member(club: Club, data: Data) -> None:
     if not reply.accepted:
         member.fail(f"expected GET of the confirmation link to be accepted (2xx, or a 3xx redirect), got "
                     f"{reply.summary()}", SIGNED_HINT, expected="2xx or 3xx", actual=reply.summary())
-    expect_mark(club, username, "confirmed", "yes", "after the link was followed", CONFIRMED_HINT)
+    expect_mark(club, username, "confirmed", "yes", "after the link was followed",
+                "following a good link stores the confirmation (UPDATE … SET confirmed = 1, then commit), for the "
+                "member the token names", CONFIRMED_HINT)
 
 
 def test_altered_or_foreign_link_is_refused(club: Club, data: Data) -> None:
@@ -79,11 +81,12 @@ def test_altered_or_foreign_link_is_refused(club: Club, data: Data) -> None:
     member = member_logs_in(club, first, first_password, status=False)
     token = token_of(first_link)
     follow(member, with_token(first_link, altered(token)), "the link with one character of its token changed")
-    expect_mark(club, first, "confirmed", "no", "after following the link with one character changed", SIGNED_HINT)
+    expect_mark(club, first, "confirmed", "no", "after following the link with one character changed", SIGNED_HINT,
+                CONFIRMED_HINT)
     other = member_logs_in(club, second, second_password, status=False)
     follow(other, first_link, "another member's link")
     expect_mark(club, second, "confirmed", "no", f"after {second} followed {first}'s link",
-                "confirm the member the token names only when they are the one logged in")
+                "confirm the member the token names only when they are the one logged in", CONFIRMED_HINT)
 
 
 def test_link_is_tied_to_secret_key(club: Club, data: Data, grading: Grading) -> None:
@@ -99,7 +102,7 @@ def test_link_is_tied_to_secret_key(club: Club, data: Data, grading: Grading) ->
     member = member_logs_in(keyed, username, password, status=False)
     follow(member, link, "a link made before the restart")
     expect_mark(keyed, username, "confirmed", "no", "after following a link signed with the old SECRET_KEY",
-                "a token kept in the database is not signed: " + SIGNED_HINT)
+                "a token kept in the database is not signed: " + SIGNED_HINT, CONFIRMED_HINT)
 
 
 def test_expired_link_is_refused(club: Club, data: Data, grading: Grading) -> None:
@@ -113,4 +116,4 @@ def test_expired_link_is_refused(club: Club, data: Data, grading: Grading) -> No
     short.notes.add("waited 4 s after POST /register answered")
     follow(member, link, "a link 4 s old, with CLUB_CONFIRM_SECONDS=2")
     expect_mark(short, username, "confirmed", "no", "after following a link older than CLUB_CONFIRM_SECONDS",
-                EXPIRED_HINT)
+                EXPIRED_HINT, CONFIRMED_HINT)

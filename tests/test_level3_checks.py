@@ -1,0 +1,257 @@
+"""Level 3's checks (steps 12 to 15): their parts in this process, then whole samples end to end.
+
+The parts: the password scan's encodings and places (files, cookies, Flask's session), the
+outbox's mail and link, the token's one changed character, the source read of step 12 and
+step 15's refusals. End to end: the valid level-3 samples (and the level-3 reference, where
+it is in the kit) get full marks on steps 12 to 15, and each level-3 mistake gets exactly the
+verdict tests/submissions/verdicts.toml gives it, on the steps it fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import hashlib
+import os
+import types
+from pathlib import Path
+
+import flask
+import pytest
+import verdicts
+from conftest import ROOT, SUBMISSIONS
+from test_level2_checks import club_of, failure, step
+from werkzeug.security import generate_password_hash
+
+from checks import accounts
+from checks import test_step12_factory as step12
+from checks import test_step15_admin as step15
+from checks.club import Notes, Reply
+
+PASSWORD = "Zq7RkP2m>Wx9LtB4n??"  # not only letters and digits: its URL-safe base64 differs from base64
+LEVEL3 = ["12", "13", "14", "15"]
+
+
+def level3_rubric(folder: Path) -> Path:
+    """The kit's rubric with level 3 turned on (`level3 = true`), written in `folder`."""
+    text = (ROOT / "checks" / "rubric.toml").read_text(encoding="utf-8")
+    assert text.count("\nlevel3 = false\n") == 1
+    path = folder / "level3.toml"
+    path.write_text(text.replace("\nlevel3 = false\n", "\nlevel3 = true\n"), encoding="utf-8")
+    return path
+
+
+# -- the scan ---------------------------------------------------------------------------------------
+CONTRACT_FORMS = {
+    "in plain": PASSWORD.encode(),
+    "reversed": PASSWORD[::-1].encode(),
+    "in UTF-16 LE": PASSWORD.encode("utf-16-le"),
+    "in UTF-16 BE": PASSWORD.encode("utf-16-be"),
+    "in base64": base64.b64encode(PASSWORD.encode()),
+    "in URL-safe base64": base64.urlsafe_b64encode(PASSWORD.encode()).rstrip(b"="),
+    "in ROT13": codecs.encode(PASSWORD, "rot13").encode(),
+    "in hexadecimal": PASSWORD.encode().hex().encode(),
+    "in upper-case hexadecimal": PASSWORD.encode().hex().upper().encode(),
+    "as its unsalted MD5 digest": hashlib.md5(PASSWORD.encode()).hexdigest().encode(),
+    "as its unsalted SHA-1 digest in upper case": hashlib.sha1(PASSWORD.encode()).hexdigest().upper().encode(),
+    "as its unsalted SHA-256 digest": hashlib.sha256(PASSWORD.encode()).hexdigest().encode(),
+    "as its unsalted SHA-512 digest in upper case": hashlib.sha512(PASSWORD.encode()).hexdigest().upper().encode(),
+}
+
+
+@pytest.mark.parametrize("how", sorted(CONTRACT_FORMS))
+def test_the_scan_finds_each_trivial_form_of_a_password_inside_other_bytes(how):
+    """Each form the contract lists is found, named, in the middle of a file (padding or not)."""
+    data = b"CREATE TABLE account; " + CONTRACT_FORMS[how] + b"== and more"
+    found = accounts.find_password(["SomeoneElse12345", PASSWORD], [("the file instance/club.sqlite", data)])
+    assert found is not None
+    assert found == ("the file instance/club.sqlite", PASSWORD, how)
+
+
+def test_a_salted_hash_holds_no_trivial_form():
+    """Werkzeug's generate_password_hash (salted) passes the scan, with the file's other text around it."""
+    stored = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000").encode()
+    assert accounts.find_password([PASSWORD], [("the file instance/club.sqlite", b"account|" + stored)]) is None
+
+
+def test_flasks_session_cookie_is_decoded_compressed_or_not():
+    """A password in Flask's session is found in the decoded cookie, whether Flask compressed it or not."""
+    app = flask.Flask(__name__)
+    app.secret_key = "k" * 32
+
+    @app.get("/<int:size>")
+    def keep(size):
+        flask.session["password"] = PASSWORD
+        flask.session["padding"] = "a" * size  # a long, repetitive session is compressed (the cookie starts with ".")
+        return "ok"
+
+    client = app.test_client()
+    for size in (0, 2000):
+        header = client.get(f"/{size}").headers["Set-Cookie"]
+        assert header.split("=", 1)[1].startswith(".") == (size > 0)
+        places = accounts.cookie_places([header])
+        decoded = "the cookie session, decoded as Flask's session"
+        assert [place for place, _ in places] == ["the cookie session", decoded]
+        assert accounts.find_password([PASSWORD], places)[0] == decoded
+
+
+def test_changed_files_are_the_new_or_changed_ones_and_links_are_not_followed(tmp_path):
+    """Files byte-identical to the handed-in ones are left out; a link (to a file or a folder) is never read."""
+    given, copy, outside = tmp_path / "given", tmp_path / "copy", tmp_path / "outside"
+    for root in (given, copy):
+        (root / "club").mkdir(parents=True)
+        (root / "app.py").write_text("from club import create_app\n")
+        (root / "club" / "same.py").write_text("x = 1\n")
+    (copy / "club" / "same.py").write_text("x = 2\n")
+    (copy / "instance").mkdir()
+    (copy / "instance" / "club.sqlite-wal").write_bytes(b"wal")
+    outside.mkdir()
+    (outside / "secret").write_text(PASSWORD)
+    (copy / "link").symlink_to(outside / "secret")
+    (copy / "folder").symlink_to(outside)
+    found = dict(accounts.changed_files(copy, given))
+    assert found == {"club/same.py": b"x = 2\n", "instance/club.sqlite-wal": b"wal"}
+
+
+# -- the outbox -----------------------------------------------------------------------------------
+def outbox_club(tmp_path: Path):
+    app = flask.Flask(__name__)
+    app.get("/")(lambda: "ok")
+    club = club_of(app, "14", root=tmp_path)
+    (tmp_path / "instance" / "outbox").mkdir(parents=True)
+    return club, tmp_path / "instance" / "outbox"
+
+
+def test_the_link_is_read_from_the_new_mail_to_the_member(tmp_path):
+    """Of the new files, the one naming the member gives its first http(s) URL's path and query, whatever its host."""
+    club, outbox = outbox_club(tmp_path)
+    (outbox / "old.txt").write_text("To: MiraK2024\nhttp://localhost/confirm/old")
+    before = accounts.outbox(club.remote.sandbox)
+    (outbox / "other.txt").write_text("To: SomeoneElse\nhttp://localhost/confirm/theirs")
+    (outbox / "new.txt").write_text("To: MiraK2024\n\nConfirm: https://club.example:8000/auth/confirm/a.b-c_d~e?x=1\n")
+    assert accounts.link_for(club, "MiraK2024", before) == "/auth/confirm/a.b-c_d~e?x=1"
+
+
+def test_a_link_in_the_outbox_is_not_followed(tmp_path):
+    """A mail that is a link the app made (to a file outside its folder) is not read: no mail came."""
+    club, outbox = outbox_club(tmp_path)
+    (tmp_path / "elsewhere.txt").write_text("To: MiraK2024 http://localhost/confirm/t")
+    (outbox / "mail.txt").symlink_to(tmp_path / "elsewhere.txt")
+    os.mkfifo(outbox / "fifo")  # never opened for reading: it would block
+    assert accounts.outbox(club.remote.sandbox) == {}
+    said = failure(accounts.link_for, club, "MiraK2024", {})
+    assert "no new file appeared in instance/outbox/ within 2 s" in said.problem
+
+
+@pytest.mark.parametrize(
+    ("mail", "said"),
+    [
+        ("To: SomeoneElse http://localhost/confirm/t", "none holds the username"),
+        ("To: MiraK2024, welcome!", "holds no http:// or https:// link"),
+    ],
+)
+def test_a_mail_without_the_member_or_a_link_says_so(tmp_path, mail, said):
+    club, outbox = outbox_club(tmp_path)
+    (outbox / "mail.txt").write_text(mail)
+    assert said in failure(accounts.link_for, club, "MiraK2024", {}).problem
+
+
+@pytest.mark.parametrize(
+    ("link", "token", "other"),
+    [
+        ("/confirm/abc.DEF-ghi", "abc.DEF-ghi", "/confirm/XYZ"),
+        ("/auth/confirm/abc/?next=/", "abc", "/auth/confirm/XYZ/?next=/"),
+    ],
+)
+def test_the_token_is_the_last_segment_of_the_links_path(link, token, other):
+    assert accounts.token_of(link) == token
+    assert accounts.with_token(link, "XYZ") == other
+
+
+# -- step 12: read from the code ------------------------------------------------------------------
+CONFIG = """import os
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+
+
+class TestingConfig(Config):
+    TESTING = True
+"""
+FACTORY = "def create_app(name='default'):\n    app.config.from_object(config[name])\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "said"),
+    [
+        ({"config.py": "config = {'testing': {'TESTING': True}}\n", "club/__init__.py": FACTORY},
+         "at least two classes whose names end in Config, found 0"),
+        ({"config.py": CONFIG.replace("    TESTING = True", "    DEBUG = True"), "club/__init__.py": FACTORY},
+         "none of the …Config classes sets TESTING = True"),
+        ({"config.py": CONFIG, "club/__init__.py": FACTORY.replace("from_object", "update")},
+         "no .py file calls .config.from_object("),
+        ({"tests/config.py": CONFIG, "club/__init__.py": FACTORY}, "found 0"),
+        ({"config.py": CONFIG, "club/__init__.py": FACTORY}, None),
+    ],
+)
+def test_the_config_classes_are_read_from_the_code_outside_tests(tmp_path, files, said):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    grading = types.SimpleNamespace(workspace=types.SimpleNamespace(pristine=tmp_path, root=tmp_path))
+    notes = Notes(step("12"))
+    if said is None:
+        step12.test_config_classes_in_code(grading, notes)
+    else:
+        assert said in failure(step12.test_config_classes_in_code, grading, notes).problem
+
+
+# -- step 15 ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("status", "location", "refused"),
+    [
+        (401, None, True),
+        (403, None, True),
+        (302, "/login?next=%2Fedit-profile%2FMira", True),
+        (302, "http://localhost/login", True),
+        (302, "/", False),
+        (200, None, False),
+        (404, None, False),
+    ],
+)
+def test_a_visitor_to_the_editor_is_refused_with_401_403_or_a_redirect_to_login(status, location, refused):
+    headers = {"location": location} if location else {}
+    assert step15.refused(Reply("GET", "/edit-profile/Mira", status, headers, b"")) is refused
+
+
+# -- end to end -----------------------------------------------------------------------------------
+VALID = [SUBMISSIONS / "valid_level3_sqlite", ROOT / "solution-level3"]
+MISTAKES = sorted(name for name in verdicts.samples() if name.startswith("mistake_level3_"))
+
+
+@pytest.mark.parametrize("submission", VALID, ids=lambda path: path.name)
+def test_a_valid_level3_submission_gets_full_marks_on_steps_12_to_15(submission, grade, tmp_path):
+    """Level 1 and steps 12 to 15 in one run with level 3 on: every check passes."""
+    if not submission.is_dir():
+        pytest.skip(f"{submission.name} is not in this kit")
+    result = grade(submission, "--rubric", level3_rubric(tmp_path))
+    assert [entry["id"] for entry in result["steps"]] == [*map(str, range(1, 8)), *LEVEL3]
+    assert verdicts.problems(result, {}) == []
+    assert result["score"] == result["max_score"] == 160
+
+
+@pytest.mark.parametrize("name", MISTAKES)
+def test_a_level3_mistake_gets_the_contracts_verdict(name, grade):
+    """Each level-3 mistake fails exactly the checks verdicts.toml names, on each step they belong to."""
+    fails = verdicts.samples()[name]
+    for step_id in sorted(verdicts.steps_of(fails), key=int):
+        result = grade(SUBMISSIONS / name, "--step", step_id)
+        assert verdicts.problems(result, fails) == [], step_id
+
+
+def test_every_level3_check_is_the_named_failure_of_a_level3_mistake():
+    """Each check of steps 12 to 15 is some level-3 mistake's own failure, with a phrase of its own."""
+    targeted = set().union(*(verdicts.targets(verdicts.samples()[name]) for name in MISTAKES))
+    every = {name for name, step_id in verdicts.step_of_check().items() if step_id in LEVEL3}
+    assert sorted(every - targeted) == []
