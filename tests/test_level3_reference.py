@@ -91,6 +91,22 @@ def test_an_edit_that_does_not_apply_is_refused() -> None:
             level3_mutants.build(mutant, Path(folder) / mutant.name)
 
 
+def test_the_reference_gets_full_marks_on_every_level(grade) -> None:
+    """Graded with levels 2 and 3 turned on, the reference passes every step of every level."""
+    text = (ROOT / "checks" / "rubric.toml").read_text(encoding="utf-8")
+    for level in ("level2", "level3"):
+        assert text.count(f"\n{level} = false\n") == 1
+        text = text.replace(f"\n{level} = false\n", f"\n{level} = true\n")
+    with tempfile.TemporaryDirectory(prefix="level3-") as folder:
+        rubric = Path(folder) / "rubric.toml"
+        rubric.write_text(text, encoding="utf-8")
+        result = grade(level3_mutants.REFERENCE, "--rubric", str(rubric), seed=3)
+    ids = [step["id"] for step in result["steps"]]
+    assert ids[:15] == [str(number) for number in range(1, 16)]
+    failing = {step["id"]: [c["message"] for c in step["checks"] if not c["passed"]] for step in result["steps"]}
+    assert result["score"] == result["max_score"], {step: messages for step, messages in failing.items() if messages}
+
+
 def test_the_reference_passes_its_own_tests() -> None:
     """The reference's tests all pass on it."""
     run = run_on(None)
