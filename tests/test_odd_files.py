@@ -24,11 +24,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import test_attacks
 from conftest import ROOT
+from test_attacks import attack, world
 
 from checks.run import classroom, folders, workspace
 from checks.sandbox import bubblewrap
 
+# The settings of test_attacks.py (root, root without CAP_SYS_ADMIN, an ordinary user), as fixtures here too.
+shared_base, root_kit, user_kit, setting = (
+    test_attacks.shared_base, test_attacks.root_kit, test_attacks.user_kit, test_attacks.setting
+)
 SOLUTION = ROOT / "solution"
 NON_UTF8 = b"caf\xe9.txt"  # Latin-1's é: not UTF-8
 
@@ -287,6 +293,60 @@ print(folders.remove_tree({str(free)!r}))
     assert done.stdout.split()[:2] == ["1", "True"] and done.stdout.splitlines()[1] == "[]", done.stdout
     assert stuck.exists() and not free.exists()
     (stuck / "sub").chmod(0o700)
+
+
+# -- one grade ----------------------------------------------------------------------------------------------
+def grade_one(submission: Path, *extra: str, level2: bool = False) -> tuple[dict, str]:
+    """Grade one submission (JSON); a grade that never ends fails on the subprocess's time limit, the guard."""
+    done = subprocess.run(
+        [sys.executable, "-m", "checks", str(submission), "--format", "json", "--seed", "5", *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout), done.stderr
+
+
+def solution_copy(folder: Path) -> Path:
+    shutil.copytree(SOLUTION, folder, ignore=shutil.ignore_patterns("instance", "__pycache__"))
+    return folder
+
+
+@pytest.mark.skipif(not bubblewrap.available(), reason="the sandbox (bubblewrap) is not available here")
+def test_a_file_1100_folders_deep_is_graded_around(tmp_path):
+    """A file 1,100 folders down in a submission is left out of its copy with a note; the grade is the app's own."""
+    submission = solution_copy(tmp_path / "deep")
+    nest(submission / "assets", 1100)
+    result, said = grade_one(submission)
+    assert result["score"] == 100
+    assert f"folders more than {workspace.DEEPEST} deep are not copied" in said
+
+
+@pytest.mark.skipif(not bubblewrap.available(), reason="the sandbox (bubblewrap) is not available here")
+def test_a_link_to_proc_kmsg_and_a_fifo_end_in_bounded_time(tmp_path):
+    """A link to /proc/kmsg and a fifo in a submission are left out of its copy, never opened: the grade ends
+    (the subprocess's time limit is the guard), with the app's own score and a note for each."""
+    submission = solution_copy(tmp_path / "kmsg")
+    (submission / "kmsg").symlink_to("/proc/kmsg")
+    (submission / "templates" / "kmsg.html").symlink_to("/proc/kmsg")
+    os.mkfifo(submission / "fifo")
+    result, said = grade_one(submission)
+    assert result["score"] == 100
+    assert "left out kmsg: a link to /proc/kmsg, outside the submission" in said
+    assert "left out fifo: not a regular file or folder" in said
+
+
+# -- an app's own leftovers, as root and as an ordinary user (test_attacks.py's settings) --------------------
+@pytest.mark.skipif(not bubblewrap.available(), reason="the sandbox (bubblewrap) is not available here")
+def test_an_app_nesting_3000_folders_and_locking_some_leaves_nothing(setting, monkeypatch):
+    """An app that nests 3,000 folders in its copy and locks folders at 000, 0300 and 0500 earns its honest
+    score, changes nothing outside its copy, and its copies are all removed when the grade ends."""
+    scratch = world(setting.folder("scratch"), 0o777)
+    monkeypatch.setenv(workspace.SCRATCH, str(scratch))  # where this grade's copies go (see scratch_base)
+    try:
+        attack(setting, "nesting", NESTING)
+        assert sorted(path.name for path in scratch.iterdir()) == []
+    finally:
+        folders.remove_tree(scratch)
 
 
 # -- a class: every student gets a row ---------------------------------------------------------------------
