@@ -26,14 +26,16 @@ from pathlib import Path
 import pytest
 import test_attacks
 from conftest import ROOT
-from test_attacks import attack, world
+from test_attacks import fingerprint, world, write_submission
 
 from checks.run import classroom, folders, workspace
 from checks.sandbox import bubblewrap
 
-# The settings of test_attacks.py (root, root without CAP_SYS_ADMIN, an ordinary user), as fixtures here too.
-shared_base, root_kit, user_kit, setting = (
-    test_attacks.shared_base, test_attacks.root_kit, test_attacks.user_kit, test_attacks.setting
+# The settings of test_attacks.py (root, root without CAP_SYS_ADMIN, an ordinary user) and the fixtures
+# they stand on, as fixtures here too.
+shared_base, root_kit, user_kit, setting, throwaway_user = (
+    test_attacks.shared_base, test_attacks.root_kit, test_attacks.user_kit, test_attacks.setting,
+    test_attacks.throwaway_user,
 )
 SOLUTION = ROOT / "solution"
 NON_UTF8 = b"caf\xe9.txt"  # Latin-1's é: not UTF-8
@@ -210,7 +212,7 @@ def test_the_sweep_removes_what_an_app_left_and_never_crashes(tmp_path):
 
 # -- as a throwaway user: the modes bind there ---------------------------------------------------------------
 @pytest.fixture
-def throwaway_user() -> Iterator[tuple[str, Path]]:
+def odd_user() -> Iterator[tuple[str, Path]]:
     """(a user made for this test, a world-readable folder): both removed afterwards, pass or fail."""
     if os.geteuid() != 0 or shutil.which("useradd") is None:
         pytest.skip("making a throwaway user needs root and useradd")
@@ -242,9 +244,9 @@ def as_user(user: str, folder: Path, code: str) -> subprocess.CompletedProcess[s
     )
 
 
-def test_as_a_user_locked_and_deep_folders_are_removed(throwaway_user):
+def test_as_a_user_locked_and_deep_folders_are_removed(odd_user):
     """As an ordinary user, the folders an app made 000, 0300 and 0500, 3,000 deep too, are removed entirely."""
-    user, folder = throwaway_user
+    user, folder = odd_user
     made = as_user(user, folder, f"""
 import os, pathlib
 base = pathlib.Path({str(folder / "tree")!r})
@@ -269,9 +271,9 @@ print(folders.remove_tree(base), base.exists())
     assert not (folder / "tree").exists()
 
 
-def test_as_a_user_what_cannot_be_removed_is_said_not_raised(throwaway_user):
+def test_as_a_user_what_cannot_be_removed_is_said_not_raised(odd_user):
     """A user's copy holding a root-owned locked folder: remove_tree names it, and the sweep goes on to the next."""
-    user, folder = throwaway_user
+    user, folder = odd_user
     uid = pwd.getpwnam(user).pw_uid
     stuck, free = folder / f"{workspace.PREFIX}{dead_pid()}-stuck", folder / f"{workspace.PREFIX}{dead_pid()}-free"
     for leftover in (stuck, free):
@@ -338,12 +340,17 @@ def test_a_link_to_proc_kmsg_and_a_fifo_end_in_bounded_time(tmp_path):
 # -- an app's own leftovers, as root and as an ordinary user (test_attacks.py's settings) --------------------
 @pytest.mark.skipif(not bubblewrap.available(), reason="the sandbox (bubblewrap) is not available here")
 def test_an_app_nesting_3000_folders_and_locking_some_leaves_nothing(setting, monkeypatch):
-    """An app that nests 3,000 folders in its copy and locks folders at 000, 0300 and 0500 earns its honest
-    score, changes nothing outside its copy, and its copies are all removed when the grade ends."""
+    """An app that nests 3,000 folders in its copy and locks folders at 000, 0300 and 0500 earns no more than
+    its honest score (the sandbox may stop it), changes nothing outside its copy, and its copies are all
+    removed when the grade ends."""
     scratch = world(setting.folder("scratch"), 0o777)
     monkeypatch.setenv(workspace.SCRATCH, str(scratch))  # where this grade's copies go (see scratch_base)
     try:
-        attack(setting, "nesting", NESTING)
+        before = fingerprint(setting)
+        result, done = setting.grade(write_submission(setting.folder("nesting"), IMPORT=NESTING))
+        assert result["score"] <= setting.twin("weak")
+        assert "could not be removed" not in done.stderr, done.stderr[-2000:]
+        assert fingerprint(setting) == before
         assert sorted(path.name for path in scratch.iterdir()) == []
     finally:
         folders.remove_tree(scratch)
@@ -401,7 +408,7 @@ def test_an_exception_on_one_submission_is_that_students_row(tmp_path, monkeypat
 @pytest.mark.timeout(600)
 def test_a_class_of_odd_submissions_gives_every_student_a_grade(tmp_path):
     """Deep files, a non-UTF-8 name, a fifo, a link to /proc/kmsg, an app leaving 3,000 nested and locked folders,
-    a student folder whose name is not UTF-8: every student gets a row, and each keeps the 100 it honestly earns."""
+    a student folder whose name is not UTF-8: every student gets a graded row, and the others keep their 100."""
     base = tmp_path / "class"
     honest = ("honest-a", "honest-b")
     odd = ("deep", "odd-name", "fifo-and-kmsg", "nesting-app", os.fsdecode(b"stud\xe9nt"))
@@ -422,7 +429,9 @@ def test_a_class_of_odd_submissions_gives_every_student_a_grade(tmp_path):
     rows = read_grades(out)
     assert set(rows) == {*honest, *odd[:-1], "stud\\xe9nt"}
     for name in rows:  # each is the reference solution with something odd beside it: it honestly earns 100
-        assert (rows[name]["score"], rows[name]["status"]) == ("100", "graded"), rows[name]
+        assert rows[name]["status"] == "graded", rows[name]
+        if name != "nesting-app":  # which the sandbox may stop for nesting its folders so deep
+            assert rows[name]["score"] == "100", rows[name]
     assert (out / "report.html").exists()
 
 
