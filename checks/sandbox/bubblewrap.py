@@ -14,11 +14,15 @@ holds only:
 | /etc | a host name, a user, and nothing else of the machine's | read-only |
 | /app | the submission's own copy (kept across restarts of the app) | writable |
 | /tmp | a private, empty, size-limited folder | writable, 256 MB at most |
-| /dev, /proc | a minimal /dev (null, zero, random…) and the sandbox's own processes | /dev read-only |
+| /dev, /proc | a minimal /dev (null, zero, random…), the sandbox's own processes | /dev read-only (no POSIX shm) |
+
+memfd_create, memfd_secret, shmget and msgget are refused (seccomp: REFUSED_CALLS), so no memory
+is kept outside a folder or a process. All the sandbox's processes count against one budget
+(cgroup.py), where the machine gives one.
 
 Level 2's apps share one such sandbox, the nursery (nursery.py): each is forked on its
-own copy, at /app/copy-NAME, and between two of them every other process is killed and
-/tmp is emptied.
+own copy, at /app/copy-NAME, in an IPC namespace of its own, and between two of them every
+other process is killed and /tmp is emptied.
 
 So the app cannot see the kit, the reference solution, the grader's virtual
 environment, other students' copies, anyone's home folder or the machine's
