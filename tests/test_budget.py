@@ -13,12 +13,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, processes_with
 from test_attacks import (  # noqa: F401 - the settings' fixtures
     APP,
+    DETACH,
     failures,
     grade_class,
     level2_rubric,
@@ -31,9 +39,11 @@ from test_attacks import (  # noqa: F401 - the settings' fixtures
     write_submission,
 )
 
-from checks.sandbox import bubblewrap
+from checks.sandbox import bubblewrap, cgroup
+from checks.sandbox.guard import Usage, count_folder, count_processes
+from checks.sandbox.parent import Process, Sandbox, stop
 
-pytestmark = pytest.mark.skipif(not bubblewrap.available(), reason="the sandbox (bubblewrap) is not available here")
+needs_sandbox = pytest.mark.skipif(not bubblewrap.available(), reason="the sandbox (bubblewrap) is not available here")
 
 LIMITS = ("MiB of memory", "wrote more into its folder", "nested folders more than")
 
@@ -155,6 +165,7 @@ def left_behind(marker: str) -> list[str]:
     return found
 
 
+@needs_sandbox
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_an_app_holding_more_than_its_budget_is_stopped(setting, attack):  # noqa: F811
     """The attack is stopped, earns no point, names the limit where it cost the import, and leaves nothing."""
@@ -175,6 +186,7 @@ def test_an_app_holding_more_than_its_budget_is_stopped(setting, attack):  # noq
         shutil.rmtree(path, ignore_errors=True)
 
 
+@needs_sandbox
 def test_a_classmate_keeps_their_grade_beside_a_memory_hog(setting):  # noqa: F811
     """Three processes of 800 MiB in one submission cost its classmates, graded at the same time, nothing."""
     attacker = write_submission(setting.folder("hog"), IMPORT=FORKS)
@@ -192,6 +204,7 @@ RESTART_CHEATS = [
 ]
 
 
+@needs_sandbox
 @pytest.mark.parametrize("cheat", RESTART_CHEATS)
 def test_no_profile_outlives_the_app_outside_its_copy(setting, cheat):  # noqa: F811
     """Profiles kept in SysV IPC or in a folder at 0500 (in /tmp, beside the copy) are gone after the restart."""
@@ -210,3 +223,174 @@ def test_no_profile_outlives_the_app_outside_its_copy(setting, cheat):  # noqa: 
         scores[name] = result["score"]
     assert scores[cheat] == scores["mistake_level2_memory_only"]
 
+
+
+# -- nothing hangs, sandboxed or not -----------------------------------------------------------------
+def leftover(marker: str) -> str:
+    """A payload leaving a process in a session of its own that holds the app's pipes (and sleeps ten minutes)."""
+    child = f"os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(600)', {marker!r}])"
+    return DETACH.format(child=child)
+
+
+def gone(marker: str, seconds: float = 10) -> bool:
+    """Whether no process holds the marker, waiting a little for the kernel to reap the killed."""
+    deadline = threading.Event()
+    timer = threading.Timer(seconds, deadline.set)
+    timer.start()
+    try:
+        while processes_with(marker) and not deadline.wait(0.1):
+            pass
+    finally:
+        timer.cancel()
+    return processes_with(marker) == []
+
+
+@needs_sandbox
+def test_without_the_sandbox_a_detached_leftover_is_killed(setting):  # noqa: F811
+    """--no-sandbox: a setsid double fork is found and killed (a cgroup as root, the reaper as a user)."""
+    marker = f"flask-club-no-sandbox-{uuid.uuid4().hex}"
+    path = write_submission(setting.folder("no-sandbox"), IMPORT=leftover(marker))
+    result, _ = setting.grade(path, "--no-sandbox")
+    assert result["isolation"].startswith("process limits")
+    assert result["score"] == setting.twin("weak")
+    assert gone(marker), "a process of the app outlived the grader"
+
+
+@needs_sandbox
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_without_the_sandbox_an_interrupted_grade_leaves_no_process(setting, stop_signal):  # noqa: F811
+    """Ctrl-C or SIGTERM while an app graded without the sandbox runs: its detached processes die with the grade."""
+    marker = f"flask-club-no-sandbox-stopped-{uuid.uuid4().hex}"
+    path = write_submission(setting.folder("no-sandbox-stopped"), IMPORT=leftover(marker))
+    grader = setting.start(path, "--no-sandbox", "--format", "json", "--seed", "3")
+    try:
+        started = threading.Event()
+        for _ in range(600):  # the app's import starts the leftover at once
+            if processes_with(marker) or started.wait(0.1):
+                break
+        assert processes_with(marker), "the app never started its leftover"
+        grader.send_signal(stop_signal)
+        _, err = grader.communicate(timeout=120)
+    finally:
+        if grader.poll() is None:
+            grader.kill()
+            grader.communicate()
+    assert grader.returncode == 130, err
+    assert gone(marker), "a process of the app outlived the grader"
+
+
+LEFTOVER_HOLDING_PIPES = """\
+import os, sys
+if os.fork() == 0:
+    os.setsid()
+    os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(120)", sys.argv[1]])
+"""
+
+
+def test_stopping_an_app_whose_pipes_a_leftover_holds_returns():
+    """stop() returns while a reader is blocked on a pipe that a process out of reach still holds open."""
+    marker = f"flask-club-held-pipe-{uuid.uuid4().hex}"
+    popen = subprocess.Popen([sys.executable, "-c", LEFTOVER_HOLDING_PIPES, marker], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    process = Process(popen)
+    for target in (Sandbox._read_frames, Sandbox._read_output):
+        process.readers.append(threading.Thread(target=target, args=(process,), daemon=True))
+        process.readers[-1].start()
+    process.read_streams += [popen.stdout, popen.stderr]
+    process.informed.set()
+    try:
+        popen.wait(timeout=60)  # the leftover, in a session of its own, keeps stdout and stderr open
+        stopping = threading.Thread(target=stop, args=(process, None), daemon=True)
+        stopping.start()
+        stopping.join(timeout=120)  # a deadlock never returns: this bound is no measure of speed
+        assert not stopping.is_alive(), "stop() is blocked closing a pipe its reader is reading"
+    finally:
+        for pid in processes_with(marker):
+            os.kill(int(pid), signal.SIGKILL)
+
+
+# -- the budget and the grader's own count, one at a time ---------------------------------------------
+@pytest.fixture
+def shared_folder() -> Iterator[Path]:
+    """A folder in memory (/dev/shm, or /tmp) that any user may enter, removed with all it holds at the end."""
+    base = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    folder = Path(tempfile.mkdtemp(prefix="flask-club-budget-test-", dir=base))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["chmod", "-R", "u+rwx", str(folder)], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.skipif(not cgroup.parents(), reason="no cgroup this grader may use here")
+def test_files_written_in_memory_count_against_the_budget(shared_folder):
+    """A process in a 64 MiB budget cannot keep 200 MiB in a file in memory; the budget names the limit."""
+    budget = cgroup.Budget(8, 64 << 20)
+    try:
+        write = f"f = open({str(shared_folder / 'big')!r}, 'wb')\nfor _ in range(200): f.write(b'x' * (1 << 20))"
+        done = subprocess.run([sys.executable, "-c", write], preexec_fn=budget.join, capture_output=True)
+        assert done.returncode != 0
+        assert "64 MiB of memory" in budget.reached()
+    finally:
+        budget.remove()
+    assert budget.folders == []
+
+
+def test_the_count_reaches_folders_made_unreadable(shared_folder):
+    """A folder at 0300 is counted: the grader makes its own folder readable again first."""
+    vault = shared_folder / "copy" / "vault"
+    vault.mkdir(parents=True)
+    for number in range(3):
+        (vault / f"part-{number}").write_bytes(b"x" * (1 << 20))
+    vault.chmod(0o300)
+    user = 65534 if os.geteuid() == 0 else os.geteuid()  # root reads any folder: count as nobody
+    if os.geteuid() == 0:
+        for path in (shared_folder / "copy", vault, *[vault / f"part-{number}" for number in range(3)]):
+            os.chown(path, user, user)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if os.geteuid() == 0:
+                os.setgid(user)
+                os.setuid(user)
+            usage = Usage()
+            count_folder(shared_folder / "copy", usage)
+            os.write(writer, str(usage.size).encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    counted = int(os.read(reader, 64) or b"0")
+    os.close(reader)
+    os.waitpid(pid, 0)
+    assert counted >= 3 << 20
+
+
+def test_the_count_reaches_paths_past_path_max(shared_folder):
+    """Files under a path of more than 4,096 bytes are counted (the walk goes by folder descriptor)."""
+    folder = os.open(shared_folder, os.O_RDONLY)
+    for _ in range(25):
+        os.mkdir("d" * 200, dir_fd=folder)
+        inner = os.open("d" * 200, os.O_RDONLY, dir_fd=folder)
+        os.close(folder)
+        folder = inner
+    file = os.open("deep", os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=folder)
+    os.write(file, b"x" * (2 << 20))
+    os.close(file)
+    os.close(folder)
+    usage = Usage()
+    count_folder(shared_folder, usage)
+    assert usage.size >= 2 << 20 and usage.depth == 26
+
+
+def test_files_removed_while_open_are_counted(shared_folder):
+    """A file a process removed but holds open counts against the copy's size."""
+    path = shared_folder / "hidden"
+    with open(path, "wb") as file:
+        file.write(b"x" * (3 << 20))
+        file.flush()
+        path.unlink()
+        usage = Usage()
+        count_processes([os.getpid()], usage, memory=False)
+    assert usage.hidden >= 3 << 20

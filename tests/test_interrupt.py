@@ -4,7 +4,7 @@ Ctrl-C and SIGTERM (a CI job cancelled, `kill`) stop grading at once: no grade i
 written for the submission being graded (the checks not yet run would count as
 failed), every sandbox and copy is removed, and a class keeps the grades it had
 written. A grader killed with no chance to clean up (kill -9) leaves its copies and
-pids cgroups, named after its process; the next run removes them once they are ten
+cgroups, named after its process; the next run removes them once they are ten
 minutes old.
 """
 

@@ -309,8 +309,9 @@ def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation
             unset.append(f"RLIMIT_NPROC: set, but it does not bind a sandbox started by root, and "
                          f"{cgroup.problem} (grade as an ordinary user for a process limit)")
         if cgroup.problem:
-            unset.append(f"one memory budget for all the app's processes together: {cgroup.problem} "
-                         f"(each process has its own {limits.memory_mb} MiB)")
+            instead = ("the grader counts their memory instead" if isolation.mode == BUBBLEWRAP
+                       else f"each process has its own {limits.memory_mb} MiB")
+            unset.append(f"the kernel's budget for all the app's processes together: {cgroup.problem} ({instead})")
         if not cgroup.folders:
             cgroup = None
         elif not cgroup.problem:
