@@ -3,7 +3,7 @@
 The rubric is the one place points come from. Besides each check's points it says:
 a step's `weight` (its checks' points are multiplied by it), whether the extras count
 towards the total (`count_extras`), which checks are `hidden` from students, and
-whether level 2 (steps 8 to 11) is graded (`level2`), and whether level 3 (steps 12 to 15) is (`level3`).
+whether level 2 (steps 8 to 11) is graded (`level2`), and whether level 3 (steps 12 to 16) is (`level3`).
 """
 
 from __future__ import annotations
@@ -36,11 +36,12 @@ MODULES = {
     "13": "test_step13_register.py",
     "14": "test_step14_confirm.py",
     "15": "test_step15_admin.py",
+    "16": "test_step16_tests.py",
 }
 EXTRAS = ("6", "7")
 STEP_IDS = ["1", "2", "3", "4", "5", "6", "7"]  # level 1, in order: graded in every run
 LEVEL_2 = ["8", "9", "10", "11"]  # graded where the rubric says `level2 = true`, or one is asked for
-LEVEL_3 = ["12", "13", "14", "15"]  # graded where the rubric says `level3 = true`, or one is asked for
+LEVEL_3 = ["12", "13", "14", "15", "16"]  # graded where the rubric says `level3 = true`, or one is asked for
 ALL_STEP_IDS = STEP_IDS + LEVEL_2 + LEVEL_3
 
 
@@ -145,12 +146,12 @@ def parse(data: dict, where: str = "rubric", *, every_step: bool = False) -> dic
     if not isinstance(table, dict) or not set(STEP_IDS) <= set(table) or not set(table) <= set(MODULES):
         raise RubricError(
             f"{where}: [steps.1] to [steps.7] must each be there, and no other step than level 2's 8 to 11 "
-            "and level 3's 12 to 15"
+            "and level 3's 12 to 16"
         )
     if level2 and not set(LEVEL_2) <= set(table):
         raise RubricError(f"{where}: level2 = true needs [steps.8] to [steps.11]")
     if level3 and not set(LEVEL_3) <= set(table):
-        raise RubricError(f"{where}: level3 = true needs [steps.12] to [steps.15]")
+        raise RubricError(f"{where}: level3 = true needs [steps.12] to [steps.16]")
     steps = {}
     for step_id in sorted(table, key=int):
         entry = table[step_id]

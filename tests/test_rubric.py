@@ -8,7 +8,7 @@ from checks import rubric
 
 CONTRACT_POINTS = {"1": 10, "2": 15, "3": 10, "4": 15, "5": 30, "6": 10, "7": 10}
 LEVEL_2_POINTS = {"8": 10, "9": 15, "10": 15, "11": 10}
-LEVEL_3_POINTS = {"12": 15, "13": 20, "14": 10, "15": 15}  # step 16's 20 come with its module
+LEVEL_3_POINTS = {"12": 15, "13": 20, "14": 10, "15": 15, "16": 20}
 
 
 def check_functions(step: rubric.Step) -> dict[str, str | None]:
@@ -37,11 +37,11 @@ def test_level_2_is_off_by_default_and_worth_the_contracts_points():
 
 
 def test_level_3_is_off_by_default_and_worth_the_contracts_points():
-    """Steps 12 to 15 are in the rubric, off unless it turns them on, each worth the contract's points."""
+    """Steps 12 to 16 are in the rubric, off unless it turns them on, each worth the contract's points."""
     every = rubric.load(every_step=True)
     assert {step.id: step.max_score for step in every.values() if step.level == 3} == LEVEL_3_POINTS
     assert all(not step.on and step.fresh and not step.needs_app for step in every.values() if step.level == 3)
-    assert rubric.ALL_STEP_IDS[-4:] == list(LEVEL_3_POINTS)
+    assert rubric.ALL_STEP_IDS[-5:] == list(LEVEL_3_POINTS)
 
 
 def test_every_check_has_points_and_every_point_a_check():

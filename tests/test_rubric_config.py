@@ -76,10 +76,10 @@ def test_a_rubric_without_level_2_still_grades_level_1():
         rubric.parse(tomllib.loads(level_1.replace("level2 = false", "level2 = true")))
 
 
-def test_level3_turns_steps_12_to_15_on():
-    """level3 = true grades steps 12 to 15 in every run, with or without level 2; false leaves them to --step N."""
-    assert list(with_settings(TEXT, level3="true")) == [*map(str, range(1, 8)), "12", "13", "14", "15"]
-    assert list(with_settings(TEXT, level2="true", level3="true")) == [str(number) for number in range(1, 16)]
+def test_level3_turns_steps_12_to_16_on():
+    """level3 = true grades steps 12 to 16 in every run, with or without level 2; false leaves them to --step N."""
+    assert list(with_settings(TEXT, level3="true")) == [*map(str, range(1, 8)), "12", "13", "14", "15", "16"]
+    assert list(with_settings(TEXT, level2="true", level3="true")) == [str(number) for number in range(1, 17)]
     assert list(with_settings(TEXT, level3="false")) == [str(number) for number in range(1, 8)]
 
 
@@ -87,7 +87,7 @@ def test_a_rubric_without_level_3_still_grades_levels_1_and_2():
     """An instructor's copy made before level 3 (no [steps.12] on) loads; level3 = true then can't."""
     before = TEXT[: TEXT.index("\n[steps.12]\n")]
     assert list(rubric.parse(tomllib.loads(before), every_step=True)) == [str(number) for number in range(1, 12)]
-    with pytest.raises(rubric.RubricError, match=r"level3 = true needs \[steps.12\] to \[steps.15\]"):
+    with pytest.raises(rubric.RubricError, match=r"level3 = true needs \[steps.12\] to \[steps.16\]"):
         rubric.parse(tomllib.loads(before.replace("level3 = false", "level3 = true")))
 
 

@@ -234,14 +234,17 @@ class Grading:
         if report.when == "setup" and report.passed:
             return
         points = self.points_of(item)
+        notes = item.stash.get(NOTES, None)
+        if notes is not None and notes.worth is not None:
+            points = notes.worth  # a check not run in this grade is worth what it says (step 16's, on a handout)
         if report.passed:
-            notes = item.stash.get(NOTES, None)
             message = "\n".join(notes.lines) if notes is not None else ""
             self.results[item.name] = CheckResult(item.name, check_name(item), True, points, points, message)
         else:
             failure = check_failure(call, self.step_of(item))
+            earned = min(max(notes.earned, 0.0), points) if notes is not None and not failure.broken else 0.0
             self.results[item.name] = CheckResult(
-                item.name, check_name(item), False, 0.0, points, failure.text(), failure=failure
+                item.name, check_name(item), False, earned, points, failure.text(), failure=failure
             )
 
     def grade(self, selected: list[str] | None = None) -> Grade:

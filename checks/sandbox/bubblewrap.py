@@ -9,7 +9,7 @@ holds only:
 | --- | --- | --- |
 | /usr, /lib*, /bin | the system's libraries and programs | read-only |
 | /python (or the runtime's own path under /usr) | the Python runtime, without its site-packages | read-only |
-| /packages | Flask and its dependencies, Pillow, level 3's extensions, and their metadata: nothing else | read-only |
+| /packages | Flask and its dependencies, Pillow, level 3's extensions, pytest: nothing else | read-only |
 | /sandbox/child.py | the script that imports app.py and answers the grader | read-only |
 | /etc | a host name, a user, and nothing else of the machine's | read-only |
 | /app | the submission's own copy (kept across restarts of the app) | writable |
@@ -57,6 +57,8 @@ ALLOWED = (
     *("flask", "werkzeug", "jinja2", "markupsafe", "itsdangerous", "click", "blinker", "pillow"),
     # Level 3's extensions (greenlet named: SQLAlchemy 2.0, Python 3.10's, requires it under a marker).
     *("flask-login", "flask-wtf", "wtforms", "flask-sqlalchemy", "sqlalchemy", "greenlet", "email-validator"),
+    # Step 16 runs a submission's tests/ with pytest (exceptiongroup and tomli: 3.10's, under markers).
+    *("pytest", "iniconfig", "packaging", "pluggy", "pygments", "exceptiongroup", "tomli"),
 )
 INSTALL = "install bubblewrap (apt-get install bubblewrap), or grade on Linux or in a Linux container"
 

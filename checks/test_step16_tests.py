@@ -1,0 +1,163 @@
+"""Step 16: the club's own tests: they pass on the student's app, and fail on the reference's mutants."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from checks.club import Notes
+from checks.run import student_tests
+from checks.run.pytest_plugin import Grading
+from checks.sandbox.pytest_run import RUN_SECONDS, PytestRun
+
+MIN_PASSED = 3
+MAX_READ = 256 << 10  # bytes of each file of tests/ the second check reads
+MAX_LISTED = 8  # tests or mutants named in one message, the rest counted
+FACTORY = re.compile(r"""create_app\(\s*(["'])testing\1\s*\)""")
+CLIENT = re.compile(r"\.test_client\(")
+TESTS_HINT = (
+    'write tests/test_*.py files whose tests call create_app("testing") and its test_client(), as '
+    "docs/student/step-16.md shows; run them with python -m pytest tests"
+)
+
+
+def submitted_tests(grading: Grading) -> Path | None:
+    """The submission's tests/ as handed in (a real folder, not a link), or None."""
+    pristine = grading.workspace.pristine or grading.workspace.root
+    folder = pristine / "tests"
+    return folder if folder.is_dir() and not folder.is_symlink() else None
+
+
+@pytest.fixture(scope="module")
+def own_run(grading: Grading) -> PytestRun | None:
+    """The submission's tests, run once on a fresh copy of it (None without a tests/ folder)."""
+    if submitted_tests(grading) is None:
+        return None
+    copy = grading.workspace.fresh_copy()
+    try:
+        return student_tests.run_tests(copy, grading.env(), grading.limits, grading.isolation)
+    finally:
+        grading.workspace.discard(copy)
+
+
+def no_tests(notes: Notes) -> None:
+    notes.fail("there is no tests/ folder beside app.py", TESTS_HINT)
+
+
+def listed(lines: list[str]) -> list[str]:
+    """At most MAX_LISTED lines, and how many more there are."""
+    more = len(lines) - MAX_LISTED
+    return lines[:MAX_LISTED] + ([f"  … and {more} more"] if more > 0 else [])
+
+
+def last_line(message: str) -> str:
+    """The line of a failure's text that says most: its last 'E ' line, else its last line."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    errors = [line[1:].strip() for line in lines if line.startswith("E ")]
+    return ((errors or lines or [""])[-1])[:200]
+
+
+def test_tests_pass_on_your_app(own_run: PytestRun | None, notes: Notes) -> None:
+    """your tests pass on your app: 3 or more pass, and none fails or errors"""
+    if own_run is None:
+        no_tests(notes)
+    notes.add(f"python -m pytest tests on a fresh copy of your folder → {summary(own_run)}")
+    if not own_run.ended:
+        notes.fail(f"your tests did not finish: {own_run.problem or 'pytest stopped early'}",
+                   f"a run has {RUN_SECONDS:g} s: look for a loop or a long sleep in tests/, or an app that never "
+                   "answers")
+    failing = own_run.with_outcome("failed", "error") + list(own_run.broken_modules)
+    if failing:
+        lines = [f"  {test}: {last_line(own_run.messages.get(test) or own_run.broken_modules.get(test, ''))}"
+                 for test in failing]
+        notes.fail("\n".join([f"{len(failing)} of your tests failed or errored on your own app:", *listed(lines)]),
+                   "run python -m pytest tests on your app: a test that fails on it counts for nothing; fix the "
+                   "app or the test")
+    passed = own_run.with_outcome("passed")
+    if len(passed) < MIN_PASSED:
+        notes.fail(f"expected {MIN_PASSED} or more tests to pass, but {len(passed)} passed", TESTS_HINT,
+                   expected=f"{MIN_PASSED} or more passed", actual=f"{len(passed)} passed")
+
+
+def test_tests_use_the_test_client(grading: Grading, notes: Notes) -> None:
+    """your tests call create_app("testing") and a test client"""
+    folder = submitted_tests(grading)
+    if folder is None:
+        no_tests(notes)
+    found = {"factory": False, "client": False}
+    for path in sorted(folder.rglob("*.py")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        with open(path, "rb") as file:
+            text = file.read(MAX_READ).decode("utf-8", "replace")
+        found["factory"] |= bool(FACTORY.search(text))
+        found["client"] |= bool(CLIENT.search(text))
+    calls = (("factory", 'create_app("testing")'), ("client", ".test_client("))
+    missing = [said for key, said in calls if not found[key]]
+    if missing:
+        notes.fail(f"expected the files of tests/ to call {' and '.join(missing)}, found no such call",
+                   'make the app with create_app("testing") (in a fixture of tests/conftest.py) and talk to it '
+                   "with app.test_client()", expected='create_app("testing") and .test_client(',
+                   actual="no " + " and no ".join(missing))
+    notes.add('tests/ calls create_app("testing") and .test_client(')
+
+
+def test_tests_kill_the_mutants(own_run: PytestRun | None, grading: Grading, notes: Notes,
+                                request: pytest.FixtureRequest) -> None:
+    """your tests kill the mutants: each fails on the reference with one rule broken"""
+    levels = {1, 3} | ({2} if any(step.on and step.level == 2 for step in grading.steps.values()) else set())
+    the_kit = student_tests.kit(levels)
+    worth = grading.points_of(request.node)
+    if the_kit is None:
+        notes.worth = 0.0
+        notes.fail(f"not run here: this copy of the kit holds no reference club and no mutants (a handout or a CI "
+                   f"autograder), so this check is worth 0 here; your instructor's grading runs it, for "
+                   f"{worth:g} points", "run python -m pytest tests on your app, and read docs/student/step-16.md "
+                   "for what the mutants break")
+    if own_run is None:
+        no_tests(notes)
+    runner = student_tests.Runner(submitted_tests(grading), grading.env(), grading.limits, grading.isolation,
+                                  time.monotonic() + student_tests.STEP_SECONDS)
+    verdict = student_tests.judge(own_run, the_kit, runner)
+    killed, total = len(verdict.killed), len(verdict.mutants)
+    notes.add(f"{len(verdict.counted)} of your tests count (they passed on your app and twice on the reference); "
+              f"they killed {killed} of the {total} mutants")
+    if killed == total:
+        return
+    notes.earned = verdict.points(worth)
+    lines = [f"your tests killed {killed} of the {total} mutants: {notes.earned:g} of {worth:g} points"]
+    if verdict.stopped:
+        lines.append(f"{verdict.stopped}: mutants not reached are not killed")
+    survivors = [each for each in verdict.mutants if not each.killed]
+    lines.append("Each mutant that lived breaks a rule your tests never check:")
+    lines += listed([f"  {each.mutant.name} (step {each.mutant.step}): {each.mutant.rule}{reached(each)}"
+                     for each in survivors])
+    if verdict.not_counted:
+        lines.append("Tests that counted for nothing:")
+        lines += listed([f"  {test}: {why}" for test, why in verdict.not_counted.items()])
+    notes.fail("\n".join(lines), "write one small test per rule named above, through the routes and ids the steps "
+               "name; a test of your app's own choices fails on the reference and counts for nothing")
+
+
+def reached(each: student_tests.MutantRun) -> str:
+    """' (not reached)' or ' (its run did not finish: …)' where the mutant lived for want of time."""
+    if each.run is None:
+        return " (not reached: the step's time was up)"
+    if not each.run.ended:
+        return f" (its run did not finish: {each.run.problem})"
+    return ""
+
+
+def summary(run: PytestRun) -> str:
+    """'12 passed, 1 failed, 2 skipped' (with import errors), as pytest sums a run up."""
+    counts: dict[str, int] = {}
+    for outcome in run.outcomes.values():
+        counts[outcome] = counts.get(outcome, 0) + 1
+    parts = [f"{counts[outcome]} {outcome}" for outcome in ("passed", "failed", "error", "skipped", "xfailed",
+                                                               "xpassed") if outcome in counts]
+    if run.broken_modules:
+        parts.append(f"{len(run.broken_modules)} module(s) failed to import")
+    return ", ".join(parts) or "no test ran"
