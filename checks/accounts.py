@@ -18,7 +18,7 @@ import time
 import zlib
 from pathlib import Path
 
-from checks.club import Club, Reply, browser, profile_path, show
+from checks.club import Club, Notes, Reply, browser, profile_path, show
 from checks.data import Data
 from checks.members import status_names
 from checks.sandbox.parent import RemoteApp, Sandbox
@@ -38,6 +38,18 @@ URL = re.compile(r"https?://[^\s\"'<>]+")
 
 
 # -- browsers ------------------------------------------------------------------
+def club_with(grading, notes: Notes, **variables: str) -> Club:
+    """A check's conversation with the app on a fresh copy, started with some of its variables changed.
+
+    A check marked @pytest.mark.app_with(**variables) has that app started early, at collection.
+    """
+    remote = RemoteApp(grading.fresh_sandbox({**grading.env(), **variables}))
+    club = Club(browser(remote), remote, notes, grading.password, grading.request_timeout,
+                grading.workspace.template_source)
+    club.ensure_loaded()
+    return club
+
+
 def another_browser(club: Club) -> Club:
     """The same check, on the same app, in a new browser (no cookies yet)."""
     return club.on(club.remote.sandbox)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import secrets
 import time
 
+import pytest
+
 from checks.accounts import (
     another_browser,
+    club_with,
     expect_mark,
     link_for,
     member_logs_in,
@@ -15,7 +18,7 @@ from checks.accounts import (
     token_of,
     with_token,
 )
-from checks.club import Club
+from checks.club import Club, Notes
 from checks.data import Data
 from checks.members import altered, store
 from checks.run.pytest_plugin import Grading
@@ -28,6 +31,9 @@ SIGNED_HINT = (
     "make the token with URLSafeTimedSerializer(app.config[\"SECRET_KEY\"]).dumps(username), and check it with "
     ".loads(token, max_age=…): only a token signed with the app's key, for the member logged in, confirms"
 )
+# The key the app starts with in the re-key check: known, since only the second, random one must not
+# accept the first's links (a check marked app_with(...) has its app started at collection).
+FIRST_KEY = "step 14 starts the app with this key, then restarts it with a random one"
 EXPIRED_HINT = (
     "read how long a link works from CLUB_CONFIRM_SECONDS (int(os.environ.get(\"CLUB_CONFIRM_SECONDS\", 3600))) and "
     "pass it to loads(token, max_age=…): SignatureExpired means the link is too old"
@@ -89,10 +95,10 @@ def test_altered_or_foreign_link_is_refused(club: Club, data: Data) -> None:
                 "confirm the member the token names only when they are the one logged in", CONFIRMED_HINT)
 
 
-def test_link_is_tied_to_secret_key(club: Club, data: Data, grading: Grading) -> None:
+@pytest.mark.app_with(SECRET_KEY=FIRST_KEY)
+def test_link_is_tied_to_secret_key(notes: Notes, data: Data, grading: Grading) -> None:
     """after a restart with another SECRET_KEY, an old link confirms no one"""
-    keyed = club.on(grading.fresh_sandbox({**grading.env(), "SECRET_KEY": secrets.token_hex(32)}))
-    keyed.ensure_loaded()
+    keyed = club_with(grading, notes, SECRET_KEY=FIRST_KEY)
     username, password, link, _ = joined(keyed, data)
     sandbox = keyed.remote.sandbox
     sandbox.kill()
@@ -105,11 +111,11 @@ def test_link_is_tied_to_secret_key(club: Club, data: Data, grading: Grading) ->
                 "a token kept in the database is not signed: " + SIGNED_HINT, CONFIRMED_HINT)
 
 
-def test_expired_link_is_refused(club: Club, data: Data, grading: Grading) -> None:
+@pytest.mark.app_with(CLUB_CONFIRM_SECONDS="2")
+def test_expired_link_is_refused(notes: Notes, data: Data, grading: Grading) -> None:
     """a link followed after CLUB_CONFIRM_SECONDS have passed confirms no one"""
-    short = club.on(grading.fresh_sandbox({**grading.env(), "CLUB_CONFIRM_SECONDS": "2"}))
-    short.notes.add("started your app with CLUB_CONFIRM_SECONDS=2")
-    short.ensure_loaded()
+    notes.add("started your app with CLUB_CONFIRM_SECONDS=2")
+    short = club_with(grading, notes, CLUB_CONFIRM_SECONDS="2")
     username, password, link, made = joined(short, data)
     member = member_logs_in(short, username, password, status=False)
     time.sleep(max(0.0, made + 4 - time.monotonic()))

@@ -67,7 +67,8 @@ def test_roles_are_shown(club: Club, data: Data, grading: Grading) -> None:
 def test_admin_edits_a_profile(club: Club, data: Data, grading: Grading) -> None:
     """the administrator's /edit-profile/<username> shows that member's values and changes their profile only"""
     target, _ = member(club, data)
-    third, _ = member(club, data)
+    third = data.profile()  # a profile stored, its member not registered: it must not change either
+    store(club, third)
     admin, browser = administrator(club, data, grading)
     reply = browser.get(editor(target.username))
     browser.expect_page(reply, 200, f"GET {editor(target.username)} as the administrator", EDITOR_HINT)

@@ -217,6 +217,10 @@ class Grading:
             if marker is not None:
                 env = self.env_without(*marker.args)
                 self._early.setdefault(tuple(sorted(env.items())), self._start_fresh(env))
+            marker = item.get_closest_marker("app_with")
+            if marker is not None:  # level 3: step 14's other CLUB_CONFIRM_SECONDS, its first SECRET_KEY
+                env = {**self.env(), **marker.kwargs}
+                self._early.setdefault(tuple(sorted(env.items())), self._start_fresh(env))
 
     def pytest_runtest_teardown(self, item: pytest.Item) -> None:
         self.end_check()
