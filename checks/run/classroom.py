@@ -330,7 +330,7 @@ def log_path(out: Path, student: str) -> Path:
     return out / "logs" / f"{student}.log"
 
 
-def failure(out: Path, student: str, seconds: float, error: BaseException) -> Outcome:
+def failure(student: str, seconds: float, error: BaseException) -> Outcome:
     """The outcome of a submission the grader itself failed on: an error, for that student alone, with its log."""
     reason = f"{FAILED}: {type(error).__name__}: {error}"
     log = "".join(traceback.format_exception(type(error), error, error.__traceback__))
@@ -418,7 +418,7 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
             else:
                 todo.append((student, key, own_seed))
         except Exception as error:  # noqa: BLE001 - whatever one folder holds, the rest of the class is graded
-            outcomes[name] = failure(out, name, 0.0, error)
+            outcomes[name] = failure(name, 0.0, error)
             keep_log(out, outcomes[name])
     if progress:
         kept = sum(outcome.reused for outcome in outcomes.values())
@@ -451,8 +451,9 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
                     text = json.dumps(outcome.result, indent=2, ensure_ascii=False)
                     write_atomically(result_path(out, name), text)
                     state.record(name, key, own_seed, outcome.seconds)
+                    log_path(out, name).unlink(missing_ok=True)  # an earlier run's failure is over
             except Exception as error:  # noqa: BLE001 - one submission's trouble is that student's row alone
-                outcome = failure(out, name, 0.0, error)
+                outcome = failure(name, 0.0, error)
             keep_log(out, outcome)
             outcomes[name] = outcome
             if progress:

@@ -37,8 +37,10 @@ def entries(folder: Path, problems: list[str] | None = None) -> Iterator[Entry]:
     """walk() over a folder given by its path, leaving out caches, virtual environments and version control."""
     top = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        for entry in walk(top, enter=lambda relative, status: kept(Path(relative)), problems=problems):
-            if kept(Path(entry.relative)):
+        # Only an entry's own name is looked at: the folders above it were let in already.
+        for entry in walk(top, enter=lambda relative, status: relative.rpartition("/")[2] not in SKIPPED,
+                          problems=problems):
+            if entry.name not in SKIPPED:
                 yield entry
     finally:
         os.close(top)
