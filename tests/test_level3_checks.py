@@ -2,9 +2,9 @@
 
 The parts: the password scan's encodings and places (files, cookies, Flask's session), the
 outbox's mail and link, the token's one changed character, the source read of step 12 and
-step 15's refusals. End to end: the valid level-3 samples (and the level-3 reference, where
-it is in the kit) get full marks on steps 12 to 15, and each level-3 mistake gets exactly the
-verdict tests/submissions/verdicts.toml gives it, on the steps it fails.
+step 15's refusals. End to end: the valid level-3 sample and the level-3 reference get full
+marks on each of steps 12 to 15, and each level-3 mistake gets exactly the verdict
+tests/submissions/verdicts.toml gives it, on the steps it fails. (Step 16 has tests of its own.)
 """
 
 from __future__ import annotations
@@ -30,15 +30,6 @@ from checks.club import Notes, Reply
 
 PASSWORD = "Zq7RkP2m>Wx9LtB4n??"  # not only letters and digits: its URL-safe base64 differs from base64
 LEVEL3 = ["12", "13", "14", "15"]
-
-
-def level3_rubric(folder: Path) -> Path:
-    """The kit's rubric with level 3 turned on (`level3 = true`), written in `folder`."""
-    text = (ROOT / "checks" / "rubric.toml").read_text(encoding="utf-8")
-    assert text.count("\nlevel3 = false\n") == 1
-    path = folder / "level3.toml"
-    path.write_text(text.replace("\nlevel3 = false\n", "\nlevel3 = true\n"), encoding="utf-8")
-    return path
 
 
 # -- the scan ---------------------------------------------------------------------------------------
@@ -231,14 +222,15 @@ MISTAKES = sorted(name for name in verdicts.samples() if name.startswith("mistak
 
 
 @pytest.mark.parametrize("submission", VALID, ids=lambda path: path.name)
-def test_a_valid_level3_submission_gets_full_marks_on_steps_12_to_15(submission, grade, tmp_path):
-    """Level 1 and steps 12 to 15 in one run with level 3 on: every check passes."""
+def test_a_valid_level3_submission_gets_full_marks_on_steps_12_to_15(submission, grade):
+    """Each of steps 12 to 15, graded alone: every check passes (step 16, the student's tests, is graded apart)."""
     if not submission.is_dir():
         pytest.skip(f"{submission.name} is not in this kit")
-    result = grade(submission, "--rubric", level3_rubric(tmp_path))
-    assert [entry["id"] for entry in result["steps"]] == [*map(str, range(1, 8)), *LEVEL3]
-    assert verdicts.problems(result, {}) == []
-    assert result["score"] == result["max_score"] == 160
+    for step_id in LEVEL3:
+        result = grade(submission, "--step", step_id)
+        assert [entry["id"] for entry in result["steps"]] == [step_id]
+        assert verdicts.problems(result, {}) == [], step_id
+        assert result["score"] == result["max_score"] == verdicts.steps()[step_id].max_score
 
 
 @pytest.mark.parametrize("name", MISTAKES)
