@@ -157,8 +157,8 @@ def read_regular(path: Path, limit: int) -> bytes | None:
 def outbox(sandbox: Sandbox) -> dict[str, str]:
     """The files of the copy's instance/outbox/ (name: text, UTF-8, 64 KiB at most each)."""
     folder = sandbox.root / OUTBOX
-    if folder.is_symlink() or not folder.is_dir():
-        return {}
+    if os.path.realpath(folder) != os.path.join(os.path.realpath(sandbox.root), OUTBOX) or not folder.is_dir():
+        return {}  # instance/ or outbox/ is a link the app made: never read where it leads
     found = {}
     for entry in sorted(os.listdir(folder))[:1000]:
         data = read_regular(folder / entry, READ_LIMIT)

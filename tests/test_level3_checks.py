@@ -134,6 +134,22 @@ def test_a_link_in_the_outbox_is_not_followed(tmp_path):
     assert "no new file appeared in instance/outbox/ within 2 s" in said.problem
 
 
+def test_an_outbox_reached_through_a_link_is_not_read(tmp_path):
+    """instance/ (or outbox/) made a link to a folder outside the copy: nothing there is read as mail."""
+    elsewhere = tmp_path / "elsewhere" / "outbox"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "mail.txt").write_text("To: MiraK2024 http://localhost/confirm/t")
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "instance").symlink_to(elsewhere.parent)
+    club = club_of(flask.Flask(__name__), "14", root=copy)
+    assert accounts.outbox(club.remote.sandbox) == {}
+    (copy / "instance").unlink()
+    (copy / "instance").mkdir()
+    (copy / "instance" / "outbox").symlink_to(elsewhere)
+    assert accounts.outbox(club.remote.sandbox) == {}
+
+
 @pytest.mark.parametrize(
     ("mail", "said"),
     [
