@@ -1,0 +1,307 @@
+"""Step 16: a submission's own tests, run in the sandbox on its app, on the level-3 reference and on its mutants.
+
+The runner is tested on small suites written into temporary copies (how it reads outcomes, that a
+hostile suite is bounded and sees nothing of the kit); the check end to end on the reference (its
+own tests score 20/20) and on the samples tests/submissions/*level3_tests*, whose scores are counted
+by hand below; and on a handout, where the third check is not run and is worth 0.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SUBMISSIONS
+from fakes import fake_grade
+
+from checks.outputs import classroom50
+from checks.outputs.formats import RENDERERS
+from checks.run import student_tests
+from checks.sandbox import bubblewrap
+from checks.sandbox.parent import Limits, choose
+from checks.sandbox.pytest_run import PytestRun, run_tests
+from tools import handout
+from tools.level3_mutants import MUTANTS, for_levels
+
+REFERENCE = ROOT / "solution-level3"
+ENV = {"SECRET_KEY": "a-key", "CLUB_PASSWORD": "a-club-password", "CLUB_ADMIN": "ChiefOtter42",
+       "CLUB_CONFIRM_SECONDS": "3600"}
+LEVELS_1_AND_3 = len(for_levels({1, 3}))  # the mutants a grade without level 2 counts (24)
+
+needs_sandbox = pytest.mark.skipif(not bubblewrap.available(), reason="needs the bubblewrap sandbox")
+
+
+CHECKS = ("test_tests_pass_on_your_app", "test_tests_use_the_test_client", "test_tests_kill_the_mutants")
+
+
+def step16(result: dict) -> dict:
+    """Step 16's entry of a graded result, its checks by function name (the JSON has them in the rubric's order)."""
+    entry = next(step for step in result["steps"] if step["id"] == "16")
+    return {**entry, "by_name": dict(zip(CHECKS, entry["checks"], strict=True))}
+
+
+def names_of(entry: dict) -> dict:
+    """Each check's (score, max_score, passed) by its function name."""
+    return {name: (check["score"], check["max_score"], check["passed"]) for name, check in entry["by_name"].items()}
+
+
+# -- reading a run ------------------------------------------------------------------------------------
+def record(run: PytestRun, **fields) -> None:
+    run.record(json.dumps(fields).encode())
+
+
+def test_a_run_reads_each_tests_worst_outcome():
+    """A test's outcome is its worst report: a failing setup or teardown is an error, a pass needs its call."""
+    run = PytestRun()
+    record(run, started=True)
+    record(run, test="t::ok", when="setup", outcome="passed")
+    record(run, test="t::ok", when="call", outcome="passed")
+    record(run, test="t::ok", when="teardown", outcome="passed")
+    record(run, test="t::torn", when="call", outcome="passed")
+    record(run, test="t::torn", when="teardown", outcome="error", message="boom")
+    record(run, test="t::unset", when="setup", outcome="error")
+    record(run, test="t::half", when="setup", outcome="passed")  # its call never reported: not passed
+    record(run, test="t::skip", when="setup", outcome="skipped")
+    record(run, test="t::xf", when="call", outcome="xfailed")
+    record(run, module="tests/test_b.py", outcome="error", message="ImportError")
+    run.record(b"not json")
+    run.record(b'["a list"]')
+    record(run, end=1)
+    assert run.started and run.exit_code == 1
+    assert run.outcomes == {"t::ok": "passed", "t::torn": "error", "t::unset": "error", "t::skip": "skipped",
+                            "t::xf": "xfailed"}
+    assert run.messages["t::torn"] == "boom"
+    assert run.broken_modules == {"tests/test_b.py": "ImportError"}
+
+
+def test_a_module_that_fails_to_import_fails_its_tests():
+    """Counted tests of a module that failed to import count as failed; those of other modules do not."""
+    run = PytestRun(outcomes={"tests/test_a.py::one": "failed"}, broken_modules={"tests/test_b.py": "E"})
+    tests = ["tests/test_a.py::one", "tests/test_a.py::two", "tests/test_b.py::three", "tests/test_c.py::four"]
+    assert student_tests.failed_tests(run, tests) == ["tests/test_a.py::one", "tests/test_b.py::three"]
+
+
+@pytest.mark.parametrize(("killed", "total", "points"), [(0, 24, 0), (1, 24, 0), (2, 24, 1), (4, 24, 2),
+                                                       (4, 27, 2), (23, 24, 13), (24, 24, 14), (26, 27, 13)])
+def test_the_score_is_the_contracts_formula(killed, total, points):
+    """⌊14 × killed ÷ mutants⌋."""
+    verdict = student_tests.Verdict(PytestRun())
+    run = PytestRun(ended=True)
+    verdict.mutants = [student_tests.MutantRun(mutant, run, ["t"] if index < killed else [])
+                       for index, mutant in enumerate((MUTANTS * 2)[:total])]
+    assert verdict.points(14) == points
+
+
+# -- the runner, in the sandbox ------------------------------------------------------------------------
+def suite_copy(folder: Path, tests: dict[str, str]) -> Path:
+    """The reference's app with these files as its tests/, at folder/submission."""
+    copy = folder / "submission"
+    shutil.copytree(REFERENCE, copy, ignore=shutil.ignore_patterns("tests", "instance", "__pycache__"))
+    (copy / "tests").mkdir()
+    for name, text in tests.items():
+        (copy / "tests" / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return copy
+
+
+@pytest.fixture
+def folder():
+    """A temporary folder, removed however the test ends."""
+    made = Path(tempfile.mkdtemp(prefix="step16-"))
+    try:
+        yield made
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
+
+
+@needs_sandbox
+def test_a_run_sees_the_contracts_interface_and_no_configuration_outside_tests(folder):
+    """The copy's root first on sys.path, level 3's variables, no plugin; a root pytest.ini or conftest.py: ignored."""
+    copy = suite_copy(folder, {
+        "conftest.py": "import pytest\n\n@pytest.fixture\ndef answer():\n    return 42\n",
+        "test_env.py": """
+            import os, sys
+
+            def test_app_imports(answer):
+                from app import create_app
+                assert create_app("testing").config["TESTING"] is True and answer == 42
+
+            def test_variables():
+                assert os.environ["CLUB_ADMIN"] == "ChiefOtter42" and os.environ["CLUB_CONFIRM_SECONDS"] == "3600"
+                assert os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] == "1"
+
+            def test_no_root_configuration():
+                assert "ROOT-CONFTEST" not in os.environ
+
+            def test_skipped():
+                import pytest
+                pytest.skip("on purpose")
+        """,
+    })
+    (copy / "pytest.ini").write_text("[pytest]\naddopts = --this-option-does-not-exist\n")
+    (copy / "conftest.py").write_text("import os\nos.environ['ROOT-CONFTEST'] = '1'\n")
+    run = run_tests(copy, ENV, Limits(), choose(others_work=True))
+    assert run.ended, run.problem + run.output
+    assert run.outcomes == {
+        "tests/test_env.py::test_app_imports": "passed",
+        "tests/test_env.py::test_variables": "passed",
+        "tests/test_env.py::test_no_root_configuration": "passed",
+        "tests/test_env.py::test_skipped": "skipped",
+    }, run.output
+
+
+@needs_sandbox
+def test_a_hostile_suite_is_bounded_and_sees_nothing_of_the_kit(folder):
+    """Reading the kit, the network and a fork bomb all fail inside the sandbox; a loop is stopped at the limit."""
+    copy = suite_copy(folder, {"test_hostile.py": f"""
+        import os, socket, pytest
+
+        def test_the_kit_is_not_there():
+            assert not os.path.exists({str(ROOT / "checks" / "rubric.toml")!r})
+            assert not os.path.exists({str(REFERENCE)!r})
+
+        def test_no_network():
+            with pytest.raises(OSError):
+                socket.create_connection(("1.1.1.1", 53), timeout=2)
+
+        def test_a_fork_bomb_is_refused():
+            children = []
+            with pytest.raises(OSError):
+                for _ in range(10_000):
+                    pid = os.fork()
+                    if pid == 0:
+                        import time
+                        time.sleep(3600)
+                    children.append(pid)
+
+        def test_zz_loops_for_ever():
+            while True:
+                pass
+    """})
+    run = run_tests(copy, ENV, Limits(), choose(others_work=True), seconds=20)
+    assert not run.ended and "did not finish within 20 s" in run.problem
+    assert run.outcomes == {
+        "tests/test_hostile.py::test_the_kit_is_not_there": "passed",
+        "tests/test_hostile.py::test_no_network": "passed",
+        "tests/test_hostile.py::test_a_fork_bomb_is_refused": "passed",
+    }, run.output
+
+
+@needs_sandbox
+def test_selected_tests_and_exitfirst(folder):
+    """Only the selected tests run; with exitfirst, the run ends at the first failure."""
+    copy = suite_copy(folder, {"test_three.py": """
+        def test_a():
+            assert False
+
+        def test_b():
+            assert False
+
+        def test_c():
+            pass
+    """})
+    tests = [f"tests/test_three.py::test_{name}" for name in "abc"]
+    run = run_tests(copy, ENV, Limits(), choose(others_work=True), selected=tests[1:], exitfirst=True)
+    assert run.ended and run.outcomes == {tests[1]: "failed"}
+
+
+# -- the check, end to end ----------------------------------------------------------------------------
+@needs_sandbox
+def test_the_references_own_tests_score_full_marks_on_it(grade):
+    """The reference's 39 tests pass on it, and kill every mutant: 20/20."""
+    entry = step16(grade(REFERENCE, "--step", "16", seed=16))
+    assert (entry["score"], entry["max_score"]) == (20, 20), entry
+    assert f"they killed {LEVELS_1_AND_3} of the {LEVELS_1_AND_3} mutants" in entry["by_name"][
+        "test_tests_kill_the_mutants"]["message"]
+
+
+@needs_sandbox
+def test_a_suite_that_kills_four_mutants_earns_the_hand_count(grade):
+    """Four tests, each killing one mutant: 4 + 2 + ⌊14 × 4 ÷ 24⌋ = 8, and the other 20 named with their rule."""
+    entry = step16(grade(SUBMISSIONS / "mistake_level3_tests_kill_four", "--step", "16", seed=16))
+    assert names_of(entry) == {"test_tests_pass_on_your_app": (4, 4, True),
+                               "test_tests_use_the_test_client": (2, 2, True),
+                               "test_tests_kill_the_mutants": (2, 14, False)}
+    message = entry["by_name"]["test_tests_kill_the_mutants"]["message"]
+    assert f"your tests killed 4 of the {LEVELS_1_AND_3} mutants: 2 of 14 points" in message
+    for killed in ("testing_flag_off", "unknown_user_200", "empty_username_stored", "wrong_club_password_stores"):
+        assert f"{killed} (step" not in message
+    food = next(mutant for mutant in MUTANTS if mutant.name == "food_shows_message")
+    assert f"food_shows_message (step 5): {food.rule}" in message
+
+
+@needs_sandbox
+def test_tests_that_assert_nothing_earn_only_the_first_two_checks(grade, tmp_path):
+    """They pass on every mutant: 4 + 2 + 0; with level 2 graded, level 2's mutants count too (27)."""
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text((ROOT / "checks" / "rubric.toml").read_text().replace("\nlevel2 = false\n", "\nlevel2 = true\n"))
+    result = grade(SUBMISSIONS / "mistake_level3_tests_assert_nothing", "--rubric", str(rubric), "--step", "16")
+    entry = step16(result)
+    assert names_of(entry) == {"test_tests_pass_on_your_app": (4, 4, True),
+                               "test_tests_use_the_test_client": (2, 2, True),
+                               "test_tests_kill_the_mutants": (0, 14, False)}
+    assert f"killed 0 of the {len(MUTANTS)} mutants" in entry["by_name"]["test_tests_kill_the_mutants"]["message"]
+
+
+@needs_sandbox
+def test_a_test_failing_on_its_own_app_counts_for_nothing(grade):
+    """3 pass and 1 fails on the app: 0 for the first check, and the failing test kills nothing (0 + 2 + 0)."""
+    entry = step16(grade(SUBMISSIONS / "mistake_level3_tests_fail_on_own_app", "--step", "16", seed=16))
+    assert names_of(entry) == {"test_tests_pass_on_your_app": (0, 4, False),
+                               "test_tests_use_the_test_client": (2, 2, True),
+                               "test_tests_kill_the_mutants": (0, 14, False)}
+    message = entry["by_name"]["test_tests_kill_the_mutants"]["message"]
+    assert "tests/test_club.py::test_an_unknown_member_is_404: failed on your app" in message
+    assert "unknown_user_200 (step 6)" in message  # the one mutant it would have killed lives
+
+
+@needs_sandbox
+def test_a_test_importing_the_apps_own_module_counts_for_nothing(grade):
+    """tests/test_db.py imports club.db's own function: it fails to import on the reference, so kills nothing."""
+    entry = step16(grade(SUBMISSIONS / "mistake_level3_tests_import_the_app_module", "--step", "16", seed=16))
+    assert names_of(entry) == {"test_tests_pass_on_your_app": (4, 4, True),
+                               "test_tests_use_the_test_client": (2, 2, True),
+                               "test_tests_kill_the_mutants": (0, 14, False)}
+    message = entry["by_name"]["test_tests_kill_the_mutants"]["message"]
+    assert "tests/test_db.py::test_an_unknown_member_is_404: its module failed to import on the reference" in message
+    assert "testing_flag_off (step 12)" in message and "unknown_user_200 (step 6)" in message
+
+
+@needs_sandbox
+def test_a_handout_reports_the_third_check_as_not_run_worth_0(tmp_path):
+    """Without the reference and mutants, the third check is not run, worth 0: the other two give 6/6."""
+    built = handout.build(tmp_path / "handout")
+    assert not (built / "solution-level3").exists() and not (built / "tools").exists()
+    shutil.copytree(REFERENCE, built / "starter", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("instance", "__pycache__"))
+    done = subprocess.run([sys.executable, "-m", "checks", "starter", "--student", "--step", "16", "--format", "json"],
+                          cwd=built, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    entry = step16(json.loads(done.stdout))
+    assert names_of(entry) == {"test_tests_pass_on_your_app": (4, 4, True),
+                               "test_tests_use_the_test_client": (2, 2, True),
+                               "test_tests_kill_the_mutants": (0, 0, False)}
+    assert entry["passed"] and (entry["score"], entry["max_score"]) == (6, 6)
+    assert "your instructor's grading runs it" in entry["by_name"]["test_tests_kill_the_mutants"]["message"]
+
+
+# -- a partial score in every output ------------------------------------------------------------------
+def test_a_partial_score_shows_in_every_output():
+    """A check that failed with part of its points: each format carries that part, and the total with it."""
+    grade = fake_grade(failing={"test_post_user_is_accepted"})
+    check = next(check for step in grade.steps for check in step.checks if check.id == "test_post_user_is_accepted")
+    check.score = 1.0
+    total = f"{grade.score:g}/{grade.max_score:g}"
+    assert total in RENDERERS["text"](grade)
+    assert json.loads(RENDERERS["json"](grade))["score"] == grade.score
+    assert any(row.get("score") == 1 for row in json.loads(RENDERERS["gradescope"](grade))["tests"])
+    assert '<property name="score" value="1" />' in RENDERERS["junit"](grade)
+    assert f"{grade.score:g}" in RENDERERS["csv"](grade)
+    assert f"**{total}**" in RENDERERS["markdown"](grade)
+    rows = classroom50.tests(grade)
+    assert any(row["score"] == 1 and not row["passed"] for row in rows)
