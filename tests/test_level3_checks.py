@@ -12,8 +12,14 @@ from __future__ import annotations
 import base64
 import codecs
 import hashlib
+import json
 import os
+import pwd
+import shutil
+import subprocess
+import tempfile
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import flask
@@ -102,6 +108,79 @@ def test_changed_files_are_the_new_or_changed_ones_and_links_are_not_followed(tm
     (copy / "folder").symlink_to(outside)
     found = dict(accounts.changed_files(copy, given))
     assert found == {"club/same.py": b"x = 2\n", "instance/club.sqlite-wal": b"wal"}
+
+
+def changed_files_as(user: str | None, copy: Path, given: Path) -> dict[str, bytes]:
+    """changed_files run as that user (None: this process's own), in a forked process of this one."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: become the user, scan, send the result as JSON
+        code = 1
+        try:
+            os.close(read)
+            if user is not None:
+                entry = pwd.getpwnam(user)
+                os.setgroups([])
+                os.setgid(entry.pw_gid)
+                os.setuid(entry.pw_uid)
+            found = {name: data.decode() for name, data in accounts.changed_files(copy, given)}
+            os.write(write, json.dumps(found).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return {name: text.encode() for name, text in json.loads(data).items()}
+
+
+@pytest.fixture
+def ordinary_user() -> Iterator[str | None]:
+    """As root: a throwaway ordinary user, removed after the test whatever happens; else None (this user)."""
+    if os.geteuid() != 0:
+        yield None
+        return
+    name = f"club-l3-{os.getpid()}"
+    done = subprocess.run(["useradd", "--system", "--no-create-home", "--user-group", "--shell",
+                           "/usr/sbin/nologin", name], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"no ordinary user could be made: {done.stderr.strip()}")
+    try:
+        yield name
+    finally:
+        subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True, timeout=30)
+        subprocess.run(["userdel", name], capture_output=True, timeout=30)
+
+
+@pytest.mark.parametrize("as_root", [True, False], ids=["root", "ordinary-user"])
+def test_files_the_app_made_unreadable_are_read_all_the_same(tmp_path, ordinary_user, as_root):
+    """A stopped app's files and folders of mode 000 are read by the scan, by root and by the copy's owner alike."""
+    if as_root and os.geteuid() != 0:
+        pytest.skip("root only")
+    base = Path(tempfile.mkdtemp(prefix="flask-club-l3-"))
+    try:
+        given, copy = base / "given", base / "copy"
+        given.mkdir()
+        (copy / "instance" / "hidden").mkdir(parents=True)
+        (copy / "instance" / "club.sqlite").write_text(PASSWORD)
+        (copy / "instance" / "hidden" / "note").write_text(PASSWORD[::-1])
+        user = None if as_root else ordinary_user
+        if user is not None:
+            entry = pwd.getpwnam(user)
+            base.chmod(0o755)
+            given.chmod(0o755)
+            for path in [copy, *copy.rglob("*")]:
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+        (copy / "instance" / "club.sqlite").chmod(0)
+        (copy / "instance" / "hidden" / "note").chmod(0)
+        (copy / "instance" / "hidden").chmod(0)
+        found = changed_files_as(user, copy, given)
+        assert found == {"instance/club.sqlite": PASSWORD.encode(), "instance/hidden/note": PASSWORD[::-1].encode()}
+    finally:
+        subprocess.run(["chmod", "-R", "u+rwx", str(base)], capture_output=True, timeout=60)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 # -- the outbox -----------------------------------------------------------------------------------
