@@ -273,6 +273,16 @@ def test_a_test_importing_the_apps_own_module_counts_for_nothing(grade):
 
 
 @needs_sandbox
+def test_the_step_keeps_its_own_time_past_the_submissions(grade):
+    """With the submission's time spent (1 s), step 16 still runs: its 5 minutes are its own."""
+    entry = step16(grade(SUBMISSIONS / "mistake_level3_tests_assert_nothing", "--step", "16", "--submission-timeout",
+                         "1", seed=16))
+    assert names_of(entry) == {"test_tests_pass_on_your_app": (4, 4, True),
+                               "test_tests_use_the_test_client": (2, 2, True),
+                               "test_tests_kill_the_mutants": (0, 14, False)}
+
+
+@needs_sandbox
 def test_a_handout_reports_the_third_check_as_not_run_worth_0(tmp_path):
     """Without the reference and mutants, the third check is not run, worth 0: the other two give 6/6."""
     built = handout.build(tmp_path / "handout")
