@@ -9,6 +9,7 @@ by hand below; and on a handout, where the third check is not run and is worth 0
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -155,41 +156,96 @@ def test_a_run_sees_the_contracts_interface_and_no_configuration_outside_tests(f
     }, run.output
 
 
+HOSTILE = f"""
+    import os, socket, pytest
+
+    def test_the_kit_is_not_there():
+        assert not os.path.exists({str(ROOT / "checks" / "rubric.toml")!r})
+        assert not os.path.exists({str(REFERENCE)!r})
+
+    def test_no_network():
+        with pytest.raises(OSError):
+            socket.create_connection(("1.1.1.1", 53), timeout=2)
+
+    def test_a_fork_bomb_is_refused():
+        children = []
+        with pytest.raises(OSError):
+            for _ in range(10_000):
+                pid = os.fork()
+                if pid == 0:
+                    import time
+                    time.sleep(3600)
+                children.append(pid)
+
+    def test_zz_loops_for_ever():
+        while True:
+            pass
+"""
+HOSTILE_OUTCOMES = {
+    "tests/test_hostile.py::test_the_kit_is_not_there": "passed",
+    "tests/test_hostile.py::test_no_network": "passed",
+    "tests/test_hostile.py::test_a_fork_bomb_is_refused": "passed",
+}
+
+
 @needs_sandbox
 def test_a_hostile_suite_is_bounded_and_sees_nothing_of_the_kit(folder):
     """Reading the kit, the network and a fork bomb all fail inside the sandbox; a loop is stopped at the limit."""
-    copy = suite_copy(folder, {"test_hostile.py": f"""
-        import os, socket, pytest
-
-        def test_the_kit_is_not_there():
-            assert not os.path.exists({str(ROOT / "checks" / "rubric.toml")!r})
-            assert not os.path.exists({str(REFERENCE)!r})
-
-        def test_no_network():
-            with pytest.raises(OSError):
-                socket.create_connection(("1.1.1.1", 53), timeout=2)
-
-        def test_a_fork_bomb_is_refused():
-            children = []
-            with pytest.raises(OSError):
-                for _ in range(10_000):
-                    pid = os.fork()
-                    if pid == 0:
-                        import time
-                        time.sleep(3600)
-                    children.append(pid)
-
-        def test_zz_loops_for_ever():
-            while True:
-                pass
-    """})
+    copy = suite_copy(folder, {"test_hostile.py": HOSTILE})
     run = run_tests(copy, ENV, Limits(), choose(others_work=True), seconds=20)
     assert not run.ended and "did not finish within 20 s" in run.problem
-    assert run.outcomes == {
-        "tests/test_hostile.py::test_the_kit_is_not_there": "passed",
-        "tests/test_hostile.py::test_no_network": "passed",
-        "tests/test_hostile.py::test_a_fork_bomb_is_refused": "passed",
-    }, run.output
+    assert run.outcomes == HOSTILE_OUTCOMES, run.output
+
+
+AS_USER = """
+import json, sys
+from pathlib import Path
+from checks.sandbox.parent import Limits, choose
+from checks.sandbox.pytest_run import run_tests
+run = run_tests(Path(sys.argv[1]), json.loads(sys.argv[2]), Limits(), choose(others_work=True), seconds=20)
+print(json.dumps({"ended": run.ended, "problem": run.problem, "outcomes": run.outcomes}))
+"""
+
+
+def system_python() -> str | None:
+    """The system's python3 where it is the kit's version (the kit's own may live where a user cannot go), or None."""
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    if python is None:
+        return None
+    said = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True,
+                          timeout=30).stdout.split()
+    return python if said == [str(part) for part in sys.version_info[:2]] else None
+
+
+PYTHON = system_python()
+
+
+@needs_sandbox
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("useradd") is None or PYTHON is None,
+                    reason="needs root (to make a user) and a system Python 3 of the kit's version")
+def test_a_hostile_suite_is_bounded_as_an_ordinary_user(folder):
+    """The same suite, graded by a throwaway ordinary user (no cgroup of root's): the same outcomes."""
+    user = f"club16-{os.getpid()}"
+    subprocess.run(["useradd", "--system", "--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin", user],
+                   check=True, capture_output=True, timeout=30)
+    try:
+        copy = suite_copy(folder, {"test_hostile.py": HOSTILE})
+        subprocess.run(["chown", "-R", f"{user}:{user}", str(folder)], check=True, timeout=60)
+        # The system's Python 3 with the kit's packages: the kit's own interpreter may live where the user cannot go.
+        packages = next(Path(sys.prefix).glob("lib/python3*/site-packages"))
+        done = subprocess.run(
+            [shutil.which("runuser") or "runuser", "-u", user, "--", PYTHON, "-c", AS_USER, str(copy), json.dumps(ENV)],
+            cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{ROOT}:{packages}", "HOME": str(folder)},
+            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        run = json.loads(done.stdout.splitlines()[-1])
+        assert not run["ended"] and "did not finish within 20 s" in run["problem"]
+        assert run["outcomes"] == HOSTILE_OUTCOMES
+    finally:
+        if subprocess.run(["userdel", user], capture_output=True, timeout=30).returncode != 0:
+            subprocess.run(["userdel", "--force", user], capture_output=True, timeout=30)
+        subprocess.run(["groupdel", user], capture_output=True, timeout=30)
 
 
 @needs_sandbox
