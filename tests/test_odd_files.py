@@ -345,15 +345,43 @@ def test_an_app_nesting_3000_folders_and_locking_some_leaves_nothing(setting, mo
     removed when the grade ends."""
     scratch = world(setting.folder("scratch"), 0o777)
     monkeypatch.setenv(workspace.SCRATCH, str(scratch))  # where this grade's copies go (see scratch_base)
+    submission = setting.folder("nesting")
     try:
         before = fingerprint(setting)
-        result, done = setting.grade(write_submission(setting.folder("nesting"), IMPORT=NESTING))
+        write_submission(submission, IMPORT=NESTING)
+        result, done = setting.grade(submission)
         assert result["score"] <= setting.twin("weak")
         assert "could not be removed" not in done.stderr, done.stderr[-2000:]
         assert fingerprint(setting) == before
         assert sorted(path.name for path in scratch.iterdir()) == []
     finally:
         folders.remove_tree(scratch)
+        folders.remove_tree(submission)
+
+
+@pytest.mark.skipif(not bubblewrap.available(), reason="the sandbox (bubblewrap) is not available here")
+def test_a_student_folder_the_grader_cannot_read_is_that_students_row(setting):
+    """A student folder at mode 000 that root owns: as root it is graded; as a user it is a row saying why
+    (never a crash of the class); the honest classmate keeps their grade either way."""
+    folder = setting.folder("class")
+    write_submission(folder / "honest")
+    write_submission(folder / "locked")
+    (folder / "locked").chmod(0o000)
+    out = setting.folder("grades")
+    try:
+        done = setting.run(folder, "--class", "--seed", "5", "--out", out, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        rows = read_grades(out)
+        assert set(rows) == {"honest", "locked"}
+        assert rows["honest"]["score"] == str(int(setting.twin("weak")))
+        if setting.user is None:
+            assert rows["locked"]["status"] == "graded"
+        else:
+            assert rows["locked"]["score"] == "0" and "Permission denied" in rows["locked"]["status"]
+    finally:
+        (folder / "locked").chmod(0o755)
+        folders.remove_tree(folder)
+        folders.remove_tree(out)
 
 
 # -- a class: every student gets a row ---------------------------------------------------------------------

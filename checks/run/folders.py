@@ -74,7 +74,7 @@ def work_folder(submission: Path) -> Path:
     templates/user.html; where there is neither, the folder itself (it then fails every step).
     """
     for candidate in (submission, submission / "starter"):
-        if (candidate / "app.py").is_file():
+        if looks_like(candidate / "app.py", stat.S_ISREG):
             return candidate
     apps, templates = [], []
     try:
@@ -102,7 +102,17 @@ def is_file(entry: Entry) -> bool:
 def has_app(folder: Path) -> bool:
     """Whether a folder is one submission: app.py or templates/user.html in it, or in its starter/."""
     bases = (folder, folder / "starter")
-    return any((base / name).is_file() for base in bases for name in ("app.py", "templates/user.html"))
+    return any(looks_like(base / name, stat.S_ISREG) for base in bases for name in ("app.py", "templates/user.html"))
+
+
+def looks_like(path: Path, kind) -> bool:
+    """Whether a path is of a kind (stat.S_ISREG, S_ISDIR, or None: anything), links followed but never opened;
+    False where it can't be looked at (a folder at 000 that another user owns)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return kind is None or kind(mode)
 
 
 def student_folders(folder: Path) -> list[Path]:
@@ -110,10 +120,10 @@ def student_folders(folder: Path) -> list[Path]:
     return sorted(
         path
         for path in folder.iterdir()
-        if path.is_dir()
+        if looks_like(path, stat.S_ISDIR)
         and path.name not in NOT_STUDENTS
         and not path.name.startswith(".")
-        and not (path / "pyvenv.cfg").exists()
+        and not looks_like(path / "pyvenv.cfg", None)
     )
 
 
