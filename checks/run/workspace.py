@@ -296,13 +296,14 @@ def prepare(submission: str | Path) -> Workspace:
         raise SubmissionError(f"{str(submission)!r} is a file; give the folder that holds app.py")
     parent = new_scratch()
     root = parent / "submission"
+    pristine = new_scratch() / "pristine"
     try:
         notes = copy_submission(source, root)
-    except (OSError, shutil.Error) as error:
+        copy_submission(root, pristine)  # before any student code runs: where fresh copies come from
+    except (OSError, shutil.Error) as error:  # unreadable, or no room left where the copies go
         remove_tree(parent)
-        raise SubmissionError(f"could not copy {str(submission)!r} to grade it: {error}") from None
-    pristine = new_scratch() / "pristine"
-    copy_submission(root, pristine)  # before any student code runs: where fresh copies come from
+        remove_tree(pristine.parent)
+        raise SubmissionError(f"could not copy {escaped(str(submission))!r} to grade it: {error}") from None
     unreadable = {}
     for relative in ("app.py", TEMPLATE.as_posix()):
         problem = too_big(root / relative)
