@@ -23,6 +23,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -92,21 +93,26 @@ class Setting:
         return world(self.scratch / f"{name}-{uuid.uuid4().hex[:8]}", 0o777)
 
     def run(self, *args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(**self.command(*args), capture_output=True, text=True, timeout=timeout)
+
+    def start(self, *args: str | Path) -> subprocess.Popen[str]:
+        """The grader started, as this setting's user, to be signalled part-way (Ctrl-C reaches it)."""
+        return subprocess.Popen(**self.command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+    def command(self, *args: str | Path) -> dict:
         env = {key: value for key, value in os.environ.items() if key not in ("CI", "GITHUB_ACTIONS")}
         env.update(HOME=str(self.scratch), LANG="C.UTF-8")
         env.pop("VIRTUAL_ENV", None)
-        return subprocess.run(
-            [*self.prefix, str(self.python), "-m", "checks", *map(str, args)],
-            cwd=self.kit,
-            env=env,
-            user=self.user,
-            group=self.user,
-            extra_groups=[] if self.user else None,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-        )
+        return {
+            "args": [*self.prefix, str(self.python), "-m", "checks", *map(str, args)],
+            "cwd": self.kit,
+            "env": env,
+            "user": self.user,
+            "group": self.user,
+            "extra_groups": [] if self.user else None,
+            "stdin": subprocess.DEVNULL,
+        }
 
     def grade(self, submission: Path, *args: str | Path) -> tuple[dict, subprocess.CompletedProcess[str]]:
         options = ["--format", "json", "--seed", "99", "--timeout", "5", "--import-timeout", "20"]
@@ -181,7 +187,9 @@ def shared_base(tmp_path_factory) -> Iterator[Path]:
     The last worker to be done with it removes it, with the throwaway user (made by ensure_user),
     whether its tests passed or not.
     """
-    root = tmp_path_factory.getbasetemp().parent  # shared by xdist's workers
+    root = tmp_path_factory.getbasetemp()
+    if root.name.startswith("popen-gw"):
+        root = root.parent  # this session's, shared by its xdist workers (never another session's)
     record, users = root / "attacks.base", root / "attacks.users"
     with open(root / "attacks.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -333,7 +341,7 @@ for path in candidates + {[str(target) for target in targets]!r}:
     except OSError:
         continue
     raise SystemExit("REACHED " + path)
-for name in ("pytest", "bs4", "checks"):
+for name in ("bs4", "checks"):  # pytest is offered to every app (level 3's step 16)
     try:
         __import__(name)
     except ImportError:
