@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -34,16 +36,46 @@ def submitted_tests(grading: Grading) -> Path | None:
     return folder if folder.is_dir() and not folder.is_symlink() else None
 
 
+def levels(grading: Grading) -> set[int]:
+    """The levels whose mutants count: 1 and 3, and 2 where the rubric grades it."""
+    return {1, 3} | ({2} if any(step.on and step.level == 2 for step in grading.steps.values()) else set())
+
+
+@dataclass
+class Start:
+    """What the step's first check starts: the tests on the student's app and, beside it, on the reference."""
+
+    own: PytestRun | None = None
+    runner: student_tests.Runner | None = None  # None where the kit holds no reference (a handout)
+    first: PytestRun | None = None  # the reference's first run, of every test
+
+
 @pytest.fixture(scope="module")
-def own_run(grading: Grading) -> PytestRun | None:
-    """The submission's tests, run once on a fresh copy of it (None without a tests/ folder)."""
-    if submitted_tests(grading) is None:
-        return None
+def start(grading: Grading) -> Start:
+    """The submission's tests run once on a fresh copy of it, and at the same time on the reference (where the kit
+    holds one): the step's 5 minutes start here."""
+    folder = submitted_tests(grading)
+    if folder is None:
+        return Start()
+    the_kit = student_tests.kit(levels(grading))
+    runner = None
+    if the_kit is not None:
+        runner = student_tests.Runner(folder, grading.env(), grading.limits, grading.isolation,
+                                      time.monotonic() + student_tests.STEP_SECONDS, the_kit)
     copy = grading.workspace.fresh_copy()
-    try:
-        return student_tests.run_tests(copy, grading.env(), grading.limits, grading.isolation)
-    finally:
-        grading.workspace.discard(copy)
+    with ThreadPoolExecutor(max_workers=student_tests.PARALLEL) as pool:
+        first = pool.submit(runner.run, the_kit.reference) if runner is not None else None
+        try:
+            own = student_tests.run_tests(copy, grading.env(), grading.limits, grading.isolation)
+        finally:
+            grading.workspace.discard(copy)
+        return Start(own, runner, first.result() if first is not None else None)
+
+
+@pytest.fixture(scope="module")
+def own_run(start: Start) -> PytestRun | None:
+    """The submission's tests, run once on a fresh copy of it (None without a tests/ folder)."""
+    return start.own
 
 
 def no_tests(notes: Notes) -> None:
@@ -108,23 +140,18 @@ def test_tests_use_the_test_client(grading: Grading, notes: Notes) -> None:
     notes.add('tests/ calls create_app("testing") and .test_client(')
 
 
-def test_tests_kill_the_mutants(own_run: PytestRun | None, grading: Grading, notes: Notes,
-                                request: pytest.FixtureRequest) -> None:
+def test_tests_kill_the_mutants(start: Start, grading: Grading, notes: Notes, request: pytest.FixtureRequest) -> None:
     """your tests kill the mutants: each fails on the reference with one rule broken"""
-    levels = {1, 3} | ({2} if any(step.on and step.level == 2 for step in grading.steps.values()) else set())
-    the_kit = student_tests.kit(levels)
     worth = grading.points_of(request.node)
-    if the_kit is None:
+    if student_tests.kit(levels(grading)) is None:
         notes.worth = 0.0
         notes.fail(f"not run here: this copy of the kit holds no reference club and no mutants (a handout or a CI "
                    f"autograder), so this check is worth 0 here; your instructor's grading runs it, for "
                    f"{worth:g} points", "run python -m pytest tests on your app, and read docs/student/step-16.md "
                    "for what the mutants break")
-    if own_run is None:
+    if start.own is None:
         no_tests(notes)
-    runner = student_tests.Runner(submitted_tests(grading), grading.env(), grading.limits, grading.isolation,
-                                  time.monotonic() + student_tests.STEP_SECONDS)
-    verdict = student_tests.judge(own_run, the_kit, runner)
+    verdict = student_tests.judge(start.own, start.runner, start.first)
     killed, total = len(verdict.killed), len(verdict.mutants)
     notes.add(f"{len(verdict.counted)} of your tests count (they passed on your app and twice on the reference); "
               f"they killed {killed} of the {total} mutants")

@@ -127,7 +127,8 @@ class Runner:
     """Runs the submission's tests on copies, each removed after its run, within the step's time."""
 
     def __init__(self, tests: Path, env: dict[str, str], limits: Limits, isolation: Isolation,
-                 deadline: float):
+                 deadline: float, kit: Kit):
+        self.kit = kit
         self.tests = tests
         self.env = env
         self.limits = limits
@@ -153,8 +154,12 @@ class Runner:
         return run
 
 
-def judge(own: PytestRun, the_kit: Kit, runner: Runner) -> Verdict:
-    """Run the tests that passed on the student's app on the reference and its mutants (see the module's rules)."""
+def judge(own: PytestRun, runner: Runner, first: PytestRun | None = None) -> Verdict:
+    """Run the tests that passed on the student's app on the reference and its mutants (see the module's rules).
+
+    `first` is the reference's first run where it was made already (of every test, beside the student's own run).
+    """
+    the_kit = runner.kit
     verdict = Verdict(own)
     passed = own.with_outcome("passed")
     for test, outcome in own.outcomes.items():
@@ -163,7 +168,7 @@ def judge(own: PytestRun, the_kit: Kit, runner: Runner) -> Verdict:
     if not passed:
         verdict.mutants = [MutantRun(mutant) for mutant in the_kit.mutants]
         return verdict
-    first = runner.run(the_kit.reference, selected=passed)
+    first = first or runner.run(the_kit.reference, selected=passed)
     if first is None:
         verdict.stopped = "no time was left to run the reference"
         verdict.mutants = [MutantRun(mutant) for mutant in the_kit.mutants]
