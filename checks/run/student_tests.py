@@ -2,10 +2,10 @@
 
 The contract's rules, in order:
 
-1. the tests run on a fresh copy of the submission (the run its first check grades);
-2. those that passed there run on the reference (solution-level3/ with the student's tests/ in place
-   of its own), then on each mutant (tools/level3_mutants.py), two at a time, then on the reference
-   again; a test *counts* if it passed on the student's app and on the reference both times;
+1. the tests run on a fresh copy of the submission (the run its first check grades) and, beside it,
+   on the reference (solution-level3/ with the student's tests/ in place of its own);
+2. those that passed on both run on each mutant (tools/level3_mutants.py), two at a time, then on the
+   reference again; a test *counts* if it passed on the student's app and on the reference both times;
 3. a mutant is *killed* when its run ends within 30 s with a counted test failed or errored (in setup,
    call or teardown, or its module failing to import).
 
