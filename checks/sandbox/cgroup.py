@@ -109,7 +109,8 @@ def parents() -> list[Path]:
         mount = _v2_mount()
         if mount is not None and {"memory", "pids"} <= set(_words(mount / "cgroup.subtree_control")):
             return [mount]
-        return v1  # some of v1's hierarchies: the limits they hold; `problem` names the others
+        delegated = _delegated_v2() if not v1 else None  # a container's own cgroup v2 (its namespace's root)
+        return [delegated] if delegated is not None else v1  # v1: `problem` names the limits it cannot hold
     delegated = _delegated_v2()
     return [delegated] if delegated is not None else []
 
