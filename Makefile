@@ -14,7 +14,9 @@ JOBS       ?=
 RUBRIC     ?=
 OUT        ?=
 FROM       ?=
-OPTIONS     = $(if $(STEP),--step $(STEP)) $(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS))
+LEVEL      ?=
+HINT       ?=
+OPTIONS     = $(if $(STEP),--step $(STEP)) $(if $(LEVEL),--level $(LEVEL)) $(if $(SEED),--seed $(SEED)) $(if $(V),-v) $(if $(JOBS),--jobs $(JOBS))
 
 .DEFAULT_GOAL := help
 .PHONY: help grade import check watch run test lint bench sandbox
@@ -41,7 +43,7 @@ import: $(VENV)/.grader ## an LMS download (Canvas, Moodle, Gradescope zip, or a
 	@if [ -z "$(FROM)" ]; then echo "Which download? For example: make import FROM=submissions.zip OUT=class"; exit 2; fi
 	@$(PY) -m checks import "$(FROM)" --out "$(or $(OUT),class)"
 
-check: $(VENV)/.grader sandbox ## grade your work in starter/ (STEP=n for one step, SEED=n to repeat a run)
+check: $(VENV)/.grader sandbox ## grade your work in starter/ (STEP=n, STEP=8-11 or STEP=9,10; LEVEL=n for one level; SEED=n to repeat a run)
 	@$(PY) -m checks starter --student $(OPTIONS)
 
 watch: $(VENV)/.grader ## grade starter/ (or SUBMISSION=dir) again each time a file is saved (STEP=n; Ctrl-C stops)
@@ -119,12 +121,12 @@ classroom50: $(VENV)/.grader ## build dist/classroom50/: the autograder for a Cl
 	$(PY) -m tools.classroom50 dist/classroom50 $(if $(RUBRIC),--rubric $(RUBRIC))
 
 # Hints for students, and the docs as a website (MkDocs with the Material theme; mkdocs.yml).
-LEVEL ?=
 .PHONY: hint docs docs-serve
 
-hint: $(VENV)/.grader ## the next hint for a step: STEP=n (hint 1, then 2, then 3; LEVEL=n picks one)
+hint: $(VENV)/.grader ## the next hint for a step: STEP=n (hint 1, then 2, then 3; HINT=k picks hint k)
+	@if [ -n "$(LEVEL)" ]; then echo "make hint: LEVEL is the exercise's level (make check LEVEL=2); the hint's number is HINT, such as make hint STEP=$(or $(STEP),2) HINT=$(LEVEL)"; exit 2; fi
 	@if [ -z "$(STEP)" ]; then echo "Which step? For example: make hint STEP=2"; exit 2; fi
-	@$(PY) -m checks --student --hint $(STEP) $(if $(LEVEL),--level $(LEVEL))
+	@$(PY) -m checks --student --hint $(STEP) $(if $(HINT),--hint-level $(HINT))
 
 docs: $(VENV)/.dev ## build the docs website into site/ (strict: a broken link or anchor fails the build)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -13,7 +13,7 @@ from pathlib import Path
 from checks import integrity
 from checks.outputs import deliver, github, workflow
 from checks.outputs.formats import RENDERERS
-from checks.rubric import ALL_STEP_IDS, RubricError
+from checks.rubric import ALL_STEP_IDS, LEVELS, RubricError, parse_steps
 from checks.run.workspace import SubmissionError
 from checks.sandbox.parent import Isolation, Limits, NoSandbox, choose
 from checks.version import graded_with
@@ -79,9 +79,21 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("submission", metavar="DIR", nargs="?", help="the submission's folder (not with --hint)")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="output format (default: text)")
     parser.add_argument(
-        "--step", choices=ALL_STEP_IDS, metavar="N", help="grade only step N (1-7; level 2's 8-11 even where it is off)"
+        "--step",
+        type=steps_asked,
+        metavar="N",
+        help="grade only these steps: one (9), a range (8-11) or a list (9,10), even of a level the rubric leaves off",
+    )
+    parser.add_argument(
+        "--level", type=int, choices=sorted(LEVELS), metavar="L", help="grade only level L's steps (1, 2 or 3)"
     )
     parser.add_argument("--seed", type=int, metavar="N", help="repeat a run: same random data and password")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show each failure whole: every request sent and every replay command (by default a long one is cut)",
+    )
     for flag, field, what in TIME_LIMITS:
         default = getattr(defaults, field)
         cap = ", at most 10" if flag == "--timeout" else ""
@@ -106,8 +118,18 @@ def parser() -> argparse.ArgumentParser:
     deliver.add_arguments(parser)
     hints = parser.add_argument_group("hints (no grading; the level shown is kept in .flask-club-hints.json)")
     hints.add_argument("--hint", choices=ALL_STEP_IDS, metavar="N", help="show step N's next hint (1, then 2, then 3)")
-    hints.add_argument("--level", type=int, choices=[1, 2, 3], metavar="L", help="with --hint: show hint L (1-3)")
+    hints.add_argument(
+        "--hint-level", type=int, choices=[1, 2, 3], metavar="K", help="with --hint: show hint K (1-3) of the step"
+    )
     return parser
+
+
+def steps_asked(text: str) -> list[str]:
+    """--step's value as step ids (see rubric.parse_steps), or argparse's error with the sentence."""
+    try:
+        return parse_steps(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def grade_whole_class(args: argparse.Namespace) -> int:
@@ -171,7 +193,7 @@ def grade(args: argparse.Namespace):
     """Grade the submission the arguments name; raise SubmissionError if it can't be."""
     from checks.grade import grade as grade_submission
 
-    return grade_submission(
+    result = grade_submission(
         args.submission,
         seed=args.seed,
         step=args.step,
@@ -179,6 +201,9 @@ def grade(args: argparse.Namespace):
         rubric_file=getattr(args, "rubric", None),
         isolation=getattr(args, "isolation", None) or isolation_of(args),
     )
+    if not args.verbose:
+        result.brief = "make check V=1" if args.student else "-v"
+    return result
 
 
 def show_hint(args: argparse.Namespace) -> int:
@@ -187,7 +212,8 @@ def show_hint(args: argparse.Namespace) -> int:
 
     try:
         command = f"make hint STEP={args.hint}" if args.student else None  # the handout speaks make
-        sys.stdout.write(next_hint(args.hint, args.level, rubric_file=getattr(args, "rubric", None), command=command))
+        rubric_file = getattr(args, "rubric", None)
+        sys.stdout.write(next_hint(args.hint, args.hint_level, rubric_file=rubric_file, command=command))
     except HintError as error:
         print(f"python -m checks: {error}", file=sys.stderr)
         return 2
@@ -198,10 +224,16 @@ def student_error(message: str) -> None:
     """In the handout (`--student`), a bad option is one line in make's words, not the whole usage."""
     import re
 
-    step = re.search(r"argument --(?:step|hint): invalid choice: '([^']*)'", message)
+    step = re.search(r"argument --hint: invalid choice: '([^']*)'", message)
+    steps = re.search(r"argument --step: (.*)", message)
+    level = re.search(r"argument --level: invalid (?:choice|int value): '?([^' ]*)", message)
     seed = re.search(r"argument --seed: invalid int value: '([^']*)'", message)
     if step:
-        message = f"there is no step {step[1]!r}: STEP is one of {', '.join(ALL_STEP_IDS)} (such as make check STEP=2)"
+        message = f"there is no step {step[1]!r}: STEP is one of {', '.join(ALL_STEP_IDS)} (such as make hint STEP=2)"
+    elif steps:
+        message = f"STEP: {steps[1]} (such as make check STEP=2, STEP=8-11 or STEP=9,10)"
+    elif level:
+        message = f"there is no level {level[1]!r}: LEVEL is 1, 2 or 3 (such as make check LEVEL=2)"
     elif seed:
         message = f"SEED={seed[1]} is not a seed: a seed is a whole number, such as make check SEED=123456"
     print(f"make: {message}", file=sys.stderr)
@@ -251,9 +283,18 @@ def run(argv: list[str] | None = None) -> int:
         options.error = student_error
     args = options.parse_args(argv)
     if args.hint:
+        if args.level:
+            options.error(
+                "--level is the exercise's level (1, 2 or 3), for grading; the hint's number is --hint-level K "
+                "(make hint STEP=n HINT=k)"
+            )
         return show_hint(args)
+    if args.hint_level:
+        options.error("--hint-level goes with --hint N")
+    if args.level and args.step:
+        options.error("--step and --level: give one of them (--step 8-11 is level 2's steps)")
     if args.level:
-        options.error("--level goes with --hint N")
+        args.step = list(LEVELS[args.level])
     if args.submission is None:
         options.error("the following arguments are required: DIR (or --hint N)")
     from checks.run.classroom import is_class_folder

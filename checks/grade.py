@@ -42,25 +42,30 @@ def grade(
     submission: str | Path,
     *,
     seed: int | None = None,
-    step: str | None = None,
+    step: str | list[str] | None = None,
     limits: Limits | None = None,
     rubric_file: str | Path | None = None,
     isolation: Isolation | None = None,
 ) -> Grade:
     """Grade one submission folder; raise SubmissionError if it can't be graded at all.
 
-    `step` grades that step alone; `seed` repeats a run's data; `rubric_file` replaces
-    checks/rubric.toml. Notes about the copy (a virtualenv left out...) go to stderr.
+    `step` grades that step alone (or a list of steps, in rubric order); `seed` repeats a run's
+    data; `rubric_file` replaces checks/rubric.toml. Notes about the copy (a virtualenv left out...) go to stderr.
     `isolation` is how the app runs (see checks.sandbox.parent.choose): by default in the
     sandbox, and NoSandbox is raised where there is none.
     """
     from checks.run.pytest_plugin import Grading
 
     steps = rubric.load(rubric_file or rubric.RUBRIC, every_step=True)
-    if step and step not in steps:
-        raise rubric.RubricError(f"{rubric_file or rubric.RUBRIC}: there is no [steps.{step}] to grade step {step}")
-    # Level 1, and level 2 where the rubric turns it on; a step asked for is graded either way.
-    selected = [step] if step else [step_id for step_id, chosen in steps.items() if chosen.on]
+    asked = [step] if isinstance(step, str) else list(step or [])
+    for wanted in asked:
+        if wanted not in steps:
+            where = rubric_file or rubric.RUBRIC
+            raise rubric.RubricError(f"{where}: there is no [steps.{wanted}] to grade step {wanted}")
+    # The levels the rubric turns on; a step asked for is graded either way.
+    selected = [step_id for step_id in steps if step_id in asked] or [
+        step_id for step_id, chosen in steps.items() if chosen.on
+    ]
     limits = limits or Limits()
     isolation = isolation or choose(limits=limits)
     seed = seed if seed is not None else new_seed()

@@ -4,7 +4,7 @@ A step's hints are the `### Hint 1` to `### Hint 3` sections under `## Hints` in
 its page of the student guide (the rubric's `doc`, such as docs/student/step-5.md):
 the pages are the one place their text lives. Each call shows the level after the
 one shown last for that step, remembered in .flask-club-hints.json in the current
-folder; `--level L` shows level L instead. No grading is done.
+folder; `--hint-level K` shows hint K instead. No grading is done.
 """
 
 from __future__ import annotations

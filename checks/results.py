@@ -12,6 +12,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 
 HIDDEN_NAME = "hidden check"
+# A brief failure (the text a student reads first) shows the last BRIEF_LOG requests and a replay of
+# at most BRIEF_REPLAY commands; the whole exchange is in the JSON, and behind the verbose option.
+BRIEF_LOG = 2
+BRIEF_REPLAY = 3
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ CAUSES: dict[str, Cause] = {
               "docs/student/extra-7.md"),
         Cause("template", "there is no templates/user.html", "need templates/user.html", "3",
               "docs/student/step-3.md"),
+        Cause("login", "POST /login does not take the club password", "need POST /login to log a member in", "9",
+              "docs/student/step-9.md"),
     )
 }
 
@@ -68,16 +74,29 @@ class Failure:
             return ""
         return f"read: {self.doc}" + (f" ({self.label})" if self.label else "")
 
-    def lines(self, *, log: bool = True, replay: bool = True) -> list[str]:
-        """The failure as lines of text: the log, the problem, the hint, the page, the replay."""
-        lines = [*(self.log if log else []), *self.problem.splitlines()]
+    def lines(self, *, log: bool = True, replay: bool = True, brief: str = "") -> list[str]:
+        """The failure as lines of text: the log, the problem, the hint, the page, the replay.
+
+        `brief` (the option that shows everything, such as "-v") keeps a long failure short: the
+        last BRIEF_LOG requests of the log and a replay of at most BRIEF_REPLAY commands, each
+        longer part replaced by one line that says how many there are and names the option.
+        """
+        shown = list(self.log if log else [])
+        if brief and len(shown) > BRIEF_LOG + 1:
+            earlier = len(shown) - BRIEF_LOG
+            shown = [f"… {earlier} earlier requests and notes ({brief} shows them)", *shown[-BRIEF_LOG:]]
+        lines = [*shown, *self.problem.splitlines()]
         if self.hint:
             lines.append(f"hint: {self.hint}")
         if self.read_line():
             lines.append(self.read_line())
         if replay and self.replay:
-            lines.append("replay against your own server (started with `make run`):")
-            lines += [f"  {command}" for command in self.replay]
+            if brief and len(self.replay) > BRIEF_REPLAY:
+                count = len(self.replay)
+                lines.append(f"replay: {count} commands reproduce this against your server ({brief} shows them)")
+            else:
+                lines.append("replay against your own server (started with `make run`):")
+                lines += [f"  {command}" for command in self.replay]
         return lines
 
     def text(self) -> str:
@@ -177,6 +196,7 @@ class Grade:
     student_view: bool = False
     isolation: str = ""  # how the app was isolated: "bubblewrap", "process limits (--no-sandbox)"…
     voided: str = ""  # a void grade's reason, as read back from its JSON
+    brief: str = ""  # set by a front end: failures read short, and this option shows them whole ("-v")
 
     # -- the one rule for a void grade ------------------------------------------
     @property
@@ -188,7 +208,8 @@ class Grade:
         more = f" and {len(self.modified) - 5} more" if len(self.modified) > 5 else ""
         return (
             f"checks/ is not the instructor's copy ({listed}{more}): this grade does not count and earns 0 points; "
-            "restore the checks with `git checkout -- checks` (or from a fresh copy of the handout)"
+            "copy checks/ again from a fresh copy of the handout (in a git clone of it, `git checkout -- checks` "
+            "does the same); your work in starter/ is not touched"
         )
 
     def points(self, item: StepResult | CheckResult) -> float:

@@ -43,6 +43,25 @@ STEP_IDS = ["1", "2", "3", "4", "5", "6", "7"]  # level 1, in order: graded in e
 LEVEL_2 = ["8", "9", "10", "11"]  # graded where the rubric says `level2 = true`, or one is asked for
 LEVEL_3 = ["12", "13", "14", "15", "16"]  # graded where the rubric says `level3 = true`, or one is asked for
 ALL_STEP_IDS = STEP_IDS + LEVEL_2 + LEVEL_3
+LEVELS = {1: STEP_IDS, 2: LEVEL_2, 3: LEVEL_3}  # a level's steps, for `--level N` (`make check LEVEL=N`)
+
+
+def parse_steps(text: str) -> list[str]:
+    """The steps `--step` names: one ("9"), a range ("8-11"), a list ("9,10") or a mix ("2,8-9"), in order.
+
+    Raises ValueError with a sentence naming what is not a step.
+    """
+    wanted: list[str] = []
+    for part in text.replace(" ", "").split(","):
+        first, dash, last = part.partition("-")
+        if first not in ALL_STEP_IDS or (dash and last not in ALL_STEP_IDS):
+            raise ValueError(f"there is no step {part!r}: steps are 1 to {ALL_STEP_IDS[-1]}, one (9), a range "
+                             "(8-11) or a list (9,10)")
+        span = ALL_STEP_IDS[ALL_STEP_IDS.index(first) : ALL_STEP_IDS.index(last) + 1] if dash else [first]
+        if not span:
+            raise ValueError(f"the range {part!r} runs backwards: write it low to high, such as 8-11")
+        wanted += [step for step in span if step not in wanted]
+    return wanted
 
 
 def label(step_id: str) -> str:

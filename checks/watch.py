@@ -57,14 +57,27 @@ def verdicts(grade: Grade) -> dict[str, tuple[str, str, bool]]:
     return {check.id: (step.label, check.name, check.passed) for step, check in grade.checks if visible(grade, check)}
 
 
+def failures(grade: Grade) -> dict[str, tuple[str, str]]:
+    """Each failed check the reader sees: what its failure says (the problem and the hint)."""
+    from checks.outputs.feedback import visible
+
+    return {
+        check.id: (check.details.problem, check.details.hint or "")
+        for _, check in grade.checks
+        if visible(grade, check) and not check.passed
+    }
+
+
 def difference(before: Grade, after: Grade, saved: list[str]) -> str:
     """What changed from one run to the next, for a person: fixed checks, new failures, the total."""
-    from checks.outputs.feedback import failed_items, item_lines
+    from checks.outputs.feedback import failed_items, item_lines, things_to_fix
     from checks.outputs.formats import points
 
     old, new = verdicts(before), verdicts(after)
     fixed = [new[key] for key in new if new[key][2] and key in old and not old[key][2]]
     broke = {key for key in new if not new[key][2] and (key not in old or old[key][2])}
+    said_before, said_now = failures(before), failures(after)
+    moved = {key for key in said_now if key in said_before and said_now[key] != said_before[key]}
     delta = after.score - before.score
     change = f" ({'+' if delta >= 0 else ''}{delta:g})" if delta else ""
     lines = [f"{time.strftime('%H:%M:%S')}  saved {', '.join(saved[:3]) or 'files'}"
@@ -72,12 +85,15 @@ def difference(before: Grade, after: Grade, saved: list[str]) -> str:
     lines += [f"  ✓ now passes: {label}  {name}" for label, name, _ in fixed]
     for item in failed_items(after):
         blocked = [check.id for _, check in item.blocked] or [item.check.id]
-        if not broke & set(blocked):
+        if broke & set(blocked):
+            lines.append(f"  ✗ now fails: {item.heading}")
+        elif moved & set(blocked):
+            lines.append(f"  ✗ still fails, with another message: {item.heading}")
+        else:
             continue
-        lines.append(f"  ✗ now fails: {item.heading}")
         lines += [f"      {line}" for line in item_lines(after, item)]
-    if not fixed and not broke:
-        things = len(failed_items(after))
+    if not fixed and not broke and not moved:
+        things = things_to_fix(failed_items(after))
         lines.append(f"  no check changed ({things} thing(s) still to fix)" if things else "  every check passes")
     return "\n".join(lines) + "\n"
 

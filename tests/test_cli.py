@@ -108,7 +108,7 @@ def test_a_bad_submission_path_is_a_clear_error(argument, said):
     assert done.stdout == ""
 
 
-@pytest.mark.parametrize("arguments", [["--step", "12"], ["--timeout", "-1"], ["--seed", "abc"]])
+@pytest.mark.parametrize("arguments", [["--step", "99"], ["--timeout", "-1"], ["--seed", "abc"], ["--level", "0"]])
 def test_bad_options_are_refused_with_usage(arguments):
     """Options out of range are refused by the argument parser, with exit 2."""
     done = run_checks(SOLUTION, *arguments)

@@ -76,8 +76,8 @@ def test_steps_keep_their_own_levels(student_folder, capsys):
 
 
 def test_level_picks_a_hint_and_the_next_call_goes_on_from_it(student_folder, capsys):
-    """--level 2 shows hint 2 at once; the next plain --hint shows 3."""
-    assert hint(capsys, "--hint", "3", "--level", "2").startswith("Hint 2 of 3 for step 3")
+    """--hint-level 2 shows hint 2 at once; the next plain --hint shows 3."""
+    assert hint(capsys, "--hint", "3", "--hint-level", "2").startswith("Hint 2 of 3 for step 3")
     assert hint(capsys, "--hint", "3").startswith("Hint 3 of 3 for step 3")
 
 
@@ -99,13 +99,15 @@ def test_a_hint_with_a_folder_grades_nothing(student_folder, capsys):
     ("argv", "error"),
     [
         ([], "the following arguments are required: DIR"),
-        (["starter", "--level", "2"], "--level goes with --hint N"),
-        (["--hint", "12"], "invalid choice: '12'"),
-        (["--hint", "1", "--level", "4"], "invalid choice: 4"),
+        (["starter", "--hint-level", "2"], "--hint-level goes with --hint N"),
+        (["--hint", "99"], "invalid choice: '99'"),
+        (["--hint", "1", "--hint-level", "4"], "invalid choice: 4"),
+        (["--hint", "1", "--level", "2"], "--level is the exercise's level (1, 2 or 3), for grading; the hint's "
+                                          "number is --hint-level K"),
     ],
 )
 def test_bad_hint_command_lines_exit_2(student_folder, capsys, argv, error):
-    """A missing DIR (without --hint), --level alone, or a step or level out of range is a usage error."""
+    """A missing DIR (no --hint), --hint-level alone, a step or hint out of range, or the old --level: refused."""
     with pytest.raises(SystemExit) as exit:
         main(argv)
     assert exit.value.code == 2

@@ -21,7 +21,16 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from enum import Enum
 
-from checks.outputs.feedback import blocked_note, failed_items, item_lines, markdown_items, md, repeat, visible
+from checks.outputs.feedback import (
+    blocked_note,
+    failed_items,
+    item_lines,
+    markdown_items,
+    md,
+    repeat,
+    things_to_fix,
+    visible,
+)
 from checks.results import CheckResult, Grade, StepResult, number
 
 if sys.version_info >= (3, 11):
@@ -104,10 +113,22 @@ def below(grade: Grade, fail_under: float | None) -> bool:
     return fail_under is not None and (grade.score < fail_under or bool(grade.void))
 
 
+def graded(grade: Grade) -> str:
+    """What the run graded: 'level 1', 'levels 1 and 2', or 'steps 8, 9' where it is no whole level."""
+    from checks.rubric import LEVELS
+
+    ids = [step.id for step in grade.steps]
+    levels = [level for level, steps in LEVELS.items() if steps and set(steps) <= set(ids)]
+    if levels and sorted(ids, key=int) == sorted((s for level in levels for s in LEVELS[level]), key=int):
+        names = [str(level) for level in levels]
+        return f"level {names[0]}" if len(names) == 1 else f"levels {', '.join(names[:-1])} and {names[-1]}"
+    return ("step " if len(ids) == 1 else "steps ") + ", ".join(ids)
+
+
 # -- text -------------------------------------------------------------------------
 def render_text(grade: Grade, color: bool = False, fail_under: float | None = None) -> str:
     """The per-step table, then each thing to fix (a shared cause once), then how to repeat the run."""
-    lines = [f"Flask Club checks for {grade.submission} (seed {grade.seed})", ""]
+    lines = [f"Flask Club checks for {grade.submission}: {graded(grade)} (seed {grade.seed})", ""]
     if grade.void:
         lines += [paint(f"! {grade.void}", "1;33", color), ""]
     width = max((len(step.title) for step in grade.steps), default=10)
@@ -130,9 +151,11 @@ def render_text(grade: Grade, color: bool = False, fail_under: float | None = No
     lines.append("")
     failed = [check for _, check in shown(grade) if not check.passed]
     hidden_failed = sum(1 for _, check in grade.checks if not visible(grade, check) and not check.passed)
-    if failed or hidden_failed:
+    if grade.void:
+        lines.append(paint(f"! {grade.void}", "1;33", color))
+    elif failed or hidden_failed:
         extra = f" (and {hidden_failed} hidden)" if hidden_failed else ""
-        things = f"{len(items)} thing(s) to fix, {len(failed)} failed check(s){extra}."
+        things = f"{things_to_fix(items)} thing(s) to fix, {len(failed)} failed check(s){extra}."
         lines.append(f"{things} Repeat this run's data: {repeat(grade)}")
     else:
         lines.append(paint("Every check passed.", "1;32", color) + f" (seed {grade.seed})")
