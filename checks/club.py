@@ -9,7 +9,10 @@ read.
 
 from __future__ import annotations
 
+import io
+import os
 import shlex
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,6 +36,9 @@ OMIT = object()  # post_profile(password=OMIT) sends no password field
 # of each nested one is read again: 30,000 nested elements with one id would be quadratic).
 PARSE_LIMIT = 256 << 10
 FIELD_LIMIT = 20
+# files_holding() reads at most FILES_READ files of the app's folder, FILE_READ bytes of each, and
+# walks at most FOLDERS_WALKED folders of each folder: bounded, whatever the app left there.
+FILES_READ, FILE_READ, FOLDERS_WALKED = 200, 1 << 20, 50
 
 
 class CheckFailed(Exception):
@@ -46,8 +52,9 @@ class CheckFailed(Exception):
 
 # What the grader has: an app that imports anything else fails here (docs/student/README.md).
 GRADER_HAS = (
-    "the grader has only Flask and its dependencies, Pillow and Python's standard library: an import of "
-    "any other package fails there, even where it works on your computer"
+    "the grader has only Flask and its dependencies, Pillow, level 3's extensions (Flask-Login, Flask-WTF, "
+    "Flask-SQLAlchemy, email-validator) and Python's standard library: an import of any other package fails "
+    "there, even where it works on your computer"
 )
 
 
@@ -99,7 +106,9 @@ def curl(
     else:
         for name, value in form.items():
             if isinstance(value, tuple):  # a file: (stream, file name, content type)
-                parts += ["-F", shlex.quote(f"{name}=@{value[1]};type={value[2]}")]
+                local = getattr(value, "replay_file", "") or value[1]
+                sent_as = f";filename={value[1]}" if local != value[1] else ""
+                parts += ["-F", shlex.quote(f"{name}=@{local}{sent_as};type={value[2]}")]
             elif name == "password" and value == password:
                 parts += ["-F" if files else "--data-urlencode", '"password=$CLUB_PASSWORD"']
             else:
@@ -108,6 +117,23 @@ def curl(
             parts += ["-X", method, "--data", "''"]
     parts.append(shlex.quote(f"http://localhost:5000{path}"))
     return " ".join(parts)
+
+
+class Upload(tuple):
+    """A file a check uploads, as the test client takes one: (stream, file name, content type).
+
+    `replay_file` is the file its replay uploads in its place, under the same name and type: one
+    the handout ships (docs/student/photos/), never a file of the student's project; `prepare`
+    is a command that makes that file first, where the handout does not ship it.
+    """
+
+    replay_file: str
+    prepare: str
+
+    def __new__(cls, content: bytes, filename: str, mimetype: str, replay_file: str = "", prepare: str = ""):
+        upload = super().__new__(cls, (io.BytesIO(content), filename, mimetype))
+        upload.replay_file, upload.prepare = replay_file, prepare
+        return upload
 
 
 @dataclass
@@ -121,16 +147,6 @@ class Notes:
     step: Step
     lines: list[str] = field(default_factory=list)
     replay: list[str] = field(default_factory=list)
-    earned: float = 0.0  # the points a failed check still earns (step 16's mutants killed), at most its own
-    worth: float | None = None  # the check's points in this grade, where they are not the rubric's (0: not run here)
-    earned: float = 0.0  # the points a failed check still earns (step 16's mutants killed), at most its own
-    worth: float | None = None  # the check's points in this grade, where they are not the rubric's (0: not run here)
-    earned: float = 0.0  # the points a failed check still earns (step 16's mutants killed), at most its own
-    worth: float | None = None  # the check's points in this grade, where they are not the rubric's (0: not run here)
-    earned: float = 0.0  # the points a failed check still earns (step 16's mutants killed), at most its own
-    worth: float | None = None  # the check's points in this grade, where they are not the rubric's (0: not run here)
-    earned: float = 0.0  # the points a failed check still earns (step 16's mutants killed), at most its own
-    worth: float | None = None  # the check's points in this grade, where they are not the rubric's (0: not run here)
     earned: float = 0.0  # the points a failed check still earns (step 16's mutants killed), at most its own
     worth: float | None = None  # the check's points in this grade, where they are not the rubric's (0: not run here)
 
@@ -299,10 +315,10 @@ class Club:
         self.keeps_cookies = getattr(notes.step, "level", 1) >= 2
         self.jar_started = False  # whether this browser's replay has started its jar
 
-    def fail(self, problem: str, hint: str | None = None, **parts) -> NoReturn:
+    def fail(self, problem: str, hint: str | None = None, *, cause: str | None = None, **parts) -> NoReturn:
         """Fail the check; what came back may pick a better hint, and name a cause shared with other checks."""
-        observed, cause = self.observed()
-        self.notes.fail(problem, observed or hint, cause=cause, **parts)
+        observed, seen = self.observed()
+        self.notes.fail(problem, observed or hint, cause=seen or cause, **parts)
 
     def observed(self) -> tuple[str | None, str | None]:
         """A hint and a shared cause read from this check's answers: (None, None) when they say nothing."""
@@ -351,6 +367,41 @@ class Club:
         except AppNotLoaded as error:
             self.not_loaded(error)
 
+    def restart(self) -> None:
+        """Stop the app's process and start a new one from the same folder, with its files as the app left them."""
+        self.remote.sandbox.kill()
+        self.notes.add("stopped your app's process, and started a new one from the same folder")
+        self.notes.replay.append("# now stop your server (Ctrl-C where `make run` runs), start it again, then:")
+        self.ensure_loaded()
+
+    def files_holding(self, value: str) -> list[str]:
+        """The files of the app's folder whose bytes hold `value` (UTF-8), at most three, read within bounds.
+
+        Only regular files are read (a link, fifo or device never is), at most FILES_READ of them and
+        FILE_READ bytes of each: what an app saves of a profile is small.
+        """
+        wanted, found, read = value.encode(), [], 0
+        root = self.remote.sandbox.root
+        for folder, folders, names in os.walk(root):
+            folders[:] = sorted(name for name in folders if name != "__pycache__")[:FOLDERS_WALKED]
+            for name in sorted(names):
+                path = os.path.join(folder, name)
+                try:
+                    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+                except OSError:
+                    continue
+                try:
+                    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                        continue
+                    read += 1
+                    if wanted in os.read(descriptor, FILE_READ):
+                        found.append(os.path.relpath(path, root))
+                finally:
+                    os.close(descriptor)
+                if len(found) == 3 or read >= FILES_READ:
+                    return found
+        return found
+
     # -- requests ---------------------------------------------------------
     def shown_value(self, value: object) -> str:
         """A form value as a message shows it; the run's password by name (it is not repeatable)."""
@@ -375,6 +426,10 @@ class Club:
             jar = "keep" if self.jar_started else "new"
             self.jar_started = True
         replay = curl(method, path, form, self.password, cookies, jar)
+        for value in (form or {}).values():
+            prepare = getattr(value, "prepare", "")
+            if prepare and prepare not in self.notes.replay:
+                self.notes.replay.append(prepare)
         timeout = self.request_timeout()
         if timeout <= 0:
             self.fail(

@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote_to_bytes, urljoin, urlsplit
 
 from bs4 import Tag
 
-from checks.club import OMIT, Club, Reply, normalize, show
+from checks.club import OMIT, Club, Reply, Upload, normalize, show
 from checks.data import ANIMALS, Data, Profile
 
 LOGIN_HINT = (
@@ -82,6 +82,7 @@ def log_in(club: Club, username: str) -> Reply:
             f"expected POST /login with the club password to be accepted (2xx, or a 3xx redirect), "
             f"got {reply.summary()}",
             f"this check logs a member in first (step 9): {LOGIN_HINT}",
+            cause="login",
         )
     return reply
 
@@ -203,10 +204,27 @@ def file_name(data: Data, extension: str) -> str:
     return f"{data.rng.choice(ANIMALS).lower()}-{data.rng.randrange(1000, 100000)}.{extension}"
 
 
+# The files a replay uploads in place of the checks' random ones: the handout ships them (docs/student/README.md).
+PHOTOS = "docs/student/photos"
+MAGIC = {b"\x89PNG": "photo.png", b"\xff\xd8\xff": "photo.jpg", b"GIF8": "photo.gif"}
+
+
+def replay_file(content: bytes) -> tuple[str, str]:
+    """The shipped file a replay uploads for `content` (of its kind and size), and a command that makes it, if any."""
+    if len(content) >= 2 * 1024 * 1024:
+        return "two-mib.png", "head -c 2097152 /dev/zero > two-mib.png"
+    if len(content) == 1024 * 1024 and content.startswith(b"\x89PNG"):
+        return f"{PHOTOS}/one-mib.png", ""
+    for magic, name in MAGIC.items():
+        if content.startswith(magic):
+            return f"{PHOTOS}/{name}", ""
+    return f"{PHOTOS}/not-an-image.png", ""
+
+
 def upload(club: Club, profile: Profile, content: bytes, filename: str, mimetype: str) -> Reply:
     """POST /account-details as multipart/form-data: the member's food and message, and the file as `avatar`."""
-    form = {"food": profile.food, "message": profile.message, "avatar": (io.BytesIO(content), filename, mimetype)}
-    return club.post("/account-details", form)
+    avatar = Upload(content, filename, mimetype, *replay_file(content))
+    return club.post("/account-details", {"food": profile.food, "message": profile.message, "avatar": avatar})
 
 
 def avatar_src(reply: Reply) -> str | None:

@@ -20,10 +20,13 @@ def expect_refused(club: Club, profile: Profile, password: object, what: str) ->
     """The POST is refused with 401 or 403, and the profile does not appear."""
     reply = club.post_profile(profile, password=password)
     if reply.status_code not in (401, 403):
-        club.fail(
-            f"expected a POST {what} to be refused with 401 or 403, got {reply.summary()}",
-            "compare the form's password with the club's and answer 401 when they differ (abort(401))",
-        )
+        hint = "compare the form's password with the club's and answer 401 when they differ (abort(401))"
+        if reply.status_code == 400 and password is OMIT:
+            hint = (
+                "request.form[\"password\"] answers 400 by itself when the field is missing: read it with "
+                "request.form.get(\"password\", \"\"), so a missing password is a wrong one, and answer 401"
+            )
+        club.fail(f"expected a POST {what} to be refused with 401 or 403, got {reply.summary()}", hint)
     page = club.profile_page(profile.username)
     if page.status_code == 200 and (page.shows("food", profile.food)[0] or page.shows("message", profile.message)[0]):
         club.fail(

@@ -82,14 +82,19 @@ def test_profiles_survive_restart(club: Club, data: Data) -> None:
     profiles = data.profiles()
     for profile in profiles:
         store(club, profile)
-    sandbox = club.remote.sandbox
-    sandbox.kill()
-    club.notes.add("stopped your app's process, and started a new one from the same folder")
-    club.ensure_loaded()
+    club.restart()
     for profile in data.shuffled(profiles):
-        expect_profile(
-            club,
-            profile,
+        reply = club.profile_page(profile.username)
+        if reply.status_code == 200 and all(reply.shows(name, value)[0] for name, value in profile.fields().items()):
+            continue
+        hint = (
             "profiles kept in a dict vanish when the app stops: keep them in a file in the instance folder "
-            "(JSON or SQLite), written on every POST and read when the app starts",
+            "(JSON or SQLite), written on every POST and read when the app starts"
         )
+        kept = club.files_holding(profile.username)
+        if kept:
+            hint = (
+                f"your app wrote the profile to {', '.join(kept)}, but after the restart it does not read it back: "
+                "load the file when the app starts (or at each request), not only write it"
+            )
+        club.expect_profile(reply, profile, hint)

@@ -498,8 +498,9 @@ def test_an_error_of_the_grader_itself_is_not_blamed_on_the_app(club_app):
     ("error", "hint"),
     [
         ("ModuleNotFoundError: No module named 'requests'",
-         "the grader has only Flask and its dependencies, Pillow and Python's standard library: an import of "
-         "any other package fails there, even where it works on your computer: use only those "
+         "the grader has only Flask and its dependencies, Pillow, level 3's extensions (Flask-Login, Flask-WTF, "
+         "Flask-SQLAlchemy, email-validator) and Python's standard library: an import of any other package fails "
+         "there, even where it works on your computer: use only those "
          "(docs/student/README.md#what-the-grader-has)"),
         ("SyntaxError: invalid syntax (app.py, line 3)",
          "fix the line the error names (or the line just before it: a missing `:` or bracket)"),

@@ -218,15 +218,38 @@ def test_student_messages_speak_make(starter):
     assert "make check SEED=11" in markdown
 
 
-def test_a_bad_step_is_one_line_in_the_handout():
-    """make check STEP=99: one line listing the valid steps, not the whole usage."""
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        (["--step", "99"], "make: STEP: there is no step '99': steps are 1 to {last}, one (9), a range (8-11) or a "
+                           "list (9,10) (such as make check STEP=2, STEP=8-11 or STEP=9,10)"),
+        (["--step", "11-8"], "make: STEP: the range '11-8' runs backwards: write it low to high, such as 8-11 "
+                             "(such as make check STEP=2, STEP=8-11 or STEP=9,10)"),
+        (["--level", "4"], "make: there is no level '4': LEVEL is 1, 2 or 3 (such as make check LEVEL=2)"),
+        (["--level", "2", "--step", "9"], "make: --step and --level: give one of them (--step 8-11 is level 2's "
+                                          "steps)"),
+    ],
+)
+def test_a_bad_step_or_level_is_one_line_in_the_handout(option, said):
+    """make check STEP=99 (or LEVEL=4): one line saying what a step or level may be, not the whole usage."""
     from checks.rubric import ALL_STEP_IDS
 
-    done = run_checks(STARTER, "--student", "--step", "99")
+    done = run_checks(STARTER, "--student", *option)
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        f"make: there is no step '99': STEP is one of {', '.join(ALL_STEP_IDS)} (such as make check STEP=2)"
-    ]
+    assert done.stderr.strip().splitlines() == [said.format(last=ALL_STEP_IDS[-1])]
+
+
+def test_a_level_or_a_list_of_steps_grades_those_steps_and_says_so():
+    """--level 2, --step 8-11 and --step 9,10 grade exactly those steps; the header names what was graded."""
+    for option, steps, header in (
+        (["--level", "2"], ["8", "9", "10", "11"], "level 2"),
+        (["--step", "8-11"], ["8", "9", "10", "11"], "level 2"),
+        (["--step", "9,10"], ["9", "10"], "steps 9, 10"),
+    ):
+        done = run_checks(STARTER, "--student", "--format", "json", "--seed", "4", *option)
+        assert [step["id"] for step in json.loads(done.stdout)["steps"]] == steps, option
+        text = run_checks(STARTER, "--student", "--seed", "4", *option).stdout
+        assert text.splitlines()[0] == f"Flask Club checks for {STARTER}: {header} (seed 4)", option
 
 
 def test_a_hint_in_the_handout_names_make_hint(tmp_path, monkeypatch, capsys):
@@ -401,6 +424,19 @@ def test_watch_shows_only_what_changed(tmp_path):
     assert "✓ now passes: step 3  the check test_template_exists holds" in rest
     assert "✗ now fails: step 2: the check test_post_user_is_accepted holds" in rest
     assert "test_home_page_is_html" not in rest  # it failed before and after: not repeated
+
+
+def test_watch_shows_a_check_that_fails_with_another_message():
+    """A save that changes what a failing check says (a 404 became a 500) is shown, not "no check changed"."""
+    from checks import watch
+
+    before = fake_grade(failing={"test_home_page_is_html"}, messages={"test_home_page_is_html": "got 404"})
+    after = fake_grade(failing={"test_home_page_is_html"}, messages={"test_home_page_is_html": "got 500"})
+    shown = watch.difference(before, after, ["app.py"])
+    assert "✗ still fails, with another message: step 1: the check test_home_page_is_html holds" in shown
+    assert "got 500" in shown and "no check changed" not in shown
+    same = watch.difference(before, before, ["app.py"])
+    assert "no check changed (1 thing(s) still to fix)" in same
 
 
 def test_watch_regrades_a_file_saved_while_the_first_run_grades(tmp_path):

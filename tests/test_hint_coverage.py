@@ -1,4 +1,4 @@
-"""Every hint the level-1 checks can give is given by a test that produces its symptom.
+"""Every hint the checks of levels 1 and 2 can give is given by a test that produces its symptom.
 
 CASES names, for each hint, a sample submission (tests/submissions/) or a small app written
 here that shows the symptom, and the step to grade; the test grades it and finds the hint in
@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, SUBMISSIONS, run_checks
 
 from checks.club import PASSWORD_HINT, ROUTE_HINTS
+from tools import mutants
 
 CHECKS = ROOT / "checks"
+LEVEL_2 = [
+    "members.py", "test_step8_layout.py", "test_step9_login.py", "test_step10_account.py", "test_step11_photo.py",
+]
 LEVEL_1 = [
     "club.py", "conftest.py", "source.py", "test_step1_server.py", "test_step2_post_user.py",
     "test_step3_template_exists.py", "test_step4_template_fields.py", "test_step5_show_user.py",
@@ -115,6 +120,8 @@ SMALL_APPS: dict[str, dict[str, tuple[str, str]]] = {
     # a cookie whose Max-Age is not a number: the test client cannot read the answer
     "bad_cookie": {"app.py": ('    return "Hello World!"',
                               '    return "Hello World!", 200, {"Set-Cookie": "a=b; Max-Age=soon"}')},
+    # GET / sends everyone to a login page
+    "home_redirects": {"app.py": ('    return "Hello World!"', '    return redirect("/login", 302)')},
     # GET / raises
     "home_raises": {"app.py": ('    return "Hello World!"', "    return 1 / 0")},
     # every profile page shows the first profile ever posted
@@ -134,6 +141,74 @@ SMALL_APPS: dict[str, dict[str, tuple[str, str]]] = {
         '<p id="message">{{ request.args.c }}</p>',
     )},
 }
+
+
+# Level 2's small apps: the valid level-2 sample with one edit each (file: (old, new)); a second edit of
+# the same file is keyed "file#2".
+LEVEL2_BASE = SUBMISSIONS / "valid_level2_signed_session"
+LEVEL2_APPS: dict[str, dict[str, tuple[str, str]]] = {
+    # the profile page has no <img id="avatar">
+    "no_avatar": {"templates/user.html": (
+        """{% if avatar %}<img id="avatar" src="{{ url_for('avatar', name=avatar) }}" alt="">{% endif %}\n""", "")},
+    # the login form's password input is named otherwise
+    "login_field_named_secret": {"templates/login.html": ('<input name="password" type="password">',
+                                                          '<input name="secret" type="password">')},
+    # logging out is at /sign-out: /logout is Flask's 404
+    "logout_elsewhere": {"app.py": ('@app.route("/logout", methods=["GET", "POST"])',
+                                    '@app.route("/sign-out", methods=["GET", "POST"])')},
+    # the POST of /account-details looks for no member: a visitor's POST is taken
+    "post_unguarded": {"app.py": (
+        '    username = session.get("username")\n    if not username:\n        return redirect(url_for("login"))\n',
+        '    username = session.get("username") or request.form.get("username", "")\n'
+        '    if not username and request.method == "GET":\n        return redirect(url_for("login"))\n',
+    )},
+    # a photo saved under the browser's name, opened with "x": a name that is taken is a 500
+    "photo_name_exclusive": {"app.py": (
+        '        name = f"{secrets.token_hex(8)}.{FORMATS[kind]}"\n        photo.stream.seek(0)\n'
+        "        photo.save(os.path.join(AVATARS, name))\n",
+        '        name = photo.filename\n        photo.stream.seek(0)\n'
+        '        with open(os.path.join(AVATARS, name), "xb") as file:\n            file.write(photo.stream.read())\n',
+    )},
+    # who is logged in is one global, shared by every browser
+    "member_in_a_global": {
+        "app.py": ('    session["username"] = username\n',
+                   '    session["username"] = username\n    LOGGED_IN["name"] = username\n'),
+        "app.py#2": ("lock = threading.Lock()\n",
+                     'lock = threading.Lock()\nLOGGED_IN = {}\napp.jinja_env.globals["logged_in"] = LOGGED_IN\n'),
+        "templates/base.html": ("{% if session.username %}Logged in as {{ session.username }}",
+                                "{% if logged_in.name %}Logged in as {{ logged_in.name }}"),
+    },
+    # the member is put in the session before the password is looked at
+    "session_before_password": {"app.py": (
+        '    username = request.form.get("username", "")\n    if not username or not right_password',
+        '    username = request.form.get("username", "")\n    session["username"] = username\n'
+        "    if not username or not right_password",
+    )},
+    # the avatar comes from another site, never from the app
+    "avatar_elsewhere": {"templates/user.html": ("url_for('avatar', name=avatar)",
+                                                 "'https://avatars.example.org/' ~ avatar")},
+    # user.html fills only a block that base.html does not define (and no title)
+    "block_named_otherwise": {"templates/user.html": ("{% block content %}", "{% block main %}"),
+                              "templates/user.html#2": ("{% block title %}{{ username }}{% endblock %}\n", "")},
+    # user.html extends base.html but puts the profile in no block (and sets no title)
+    "no_block": {"templates/user.html": ("{% block title %}{{ username }}{% endblock %}\n{% block content %}\n", ""),
+                 "templates/user.html#2": ("\n{% endblock %}", "\n")},
+}
+
+
+def level2_app(name: str, folder: Path) -> Path:
+    """Write the level-2 small app `name` (the valid level-2 sample with its edits) into folder."""
+    shutil.copytree(LEVEL2_BASE, folder, ignore=shutil.ignore_patterns("instance", "__pycache__"))
+    for key, (old, new) in LEVEL2_APPS[name].items():
+        target = folder / key.split("#")[0]
+        text = target.read_text()
+        assert text.count(old) >= 1, (name, old)
+        if key.endswith("#2"):  # the last place it stands
+            head, _, tail = text.rpartition(old)
+            target.write_text(head + new + tail)
+        else:
+            target.write_text(text.replace(old, new, 1))
+    return folder
 
 
 def small_app(name: str, folder: Path) -> Path:
@@ -164,6 +239,7 @@ CASES = [
     ("does app.run() get called with a fixed port of its own", "mistake_run_forces_port", "1", ()),
     ("return a string or render_template(...): Flask sends both as text/html", "mistake_index_returns_json", "1", ()),
     ("is there a route for \"/\"?", "mistake_no_index_route", "1", ()),
+    ("GET / sends visitors on to /login: the home page must answer", "app:home_redirects", "1", ()),
     ("read the error: the line it names is where your code broke", "app:home_raises", "1", ()),
     ("run the app yourself and send the same request to see what it does", "app:dies", "1", ()),
     # app.py does not load
@@ -175,6 +251,8 @@ CASES = [
     # step 2 and the POSTs every step sends
     ("check for a missing username and answer 400", "mistake_no_username_accepted", "2", ()),
     ("request.form['username'] answers 400 by itself", "app:strip_none", "2", ()),
+    ('an empty field still arrives, as "": check `if not username:` (not `is None`)',
+     "mistake_empty_username_accepted", "2", ()),
     ("a 400 often means request.form[...] asked for a field under another name", "app:wrong_field", "2", ()),
     ("read the error: the line it names is where your POST handler broke", "app:post_raises", "2", ()),
     (ROUTE_HINTS[404], "mistake_users_route", "2", ()),
@@ -211,11 +289,59 @@ CASES = [
     ("Flask's own 404 page doesn't name it", "mistake_404_without_username", "6", ()),
     # extra 7
     ("compare the form's password with the club's", "mistake_no_password_check", "7", ()),
+    ('request.form["password"] answers 400 by itself when the field is missing', "mistake_password_bracket_lookup",
+     "7", ()),
     ("read the password with os.environ['CLUB_PASSWORD']", "mistake_no_password_check", "7", ()),
     ("check the password before you store anything", "mistake_saves_before_password_check", "7", ()),
     ("check the password before you store anything", "app:unset_stores", "7", ()),
     ('when os.environ.get("CLUB_PASSWORD") is None or empty', "valid_module_dict", "7", ()),
     ("say what is missing: raise RuntimeError", "app:silent_exit", "7", ()),
+    # level 2: step 8
+    ("create templates/base.html, the page every other template extends", "valid_module_dict", "8", ()),
+    ("step 3 makes it: start there", "empty", "8", ()),
+    ('<nav id="club-nav"><a href="/">Flask Club</a></nav> in templates/base.html', "mutant:nav_without_home_link", "8",
+     ()),
+    ('put {% extends "base.html" %} on the first line', "mutant:profile_page_copies_the_layout", "8", ()),
+    ("use the same block name in both templates", "level2:block_named_otherwise", "8", ()),
+    ("wrap the profile in {% block content %}", "level2:no_block", "8", ()),
+    # step 9
+    ('a form without method="post" sends a GET', "mistake_level2_login_form_without_method", "9", ()),
+    ('<input name="username"> and <input name="password" type="password">', "level2:login_field_named_secret", "9",
+     ()),
+    ('add @app.route("/logout") that forgets the member', "level2:logout_elsewhere", "9", ()),
+    ('forget the member in the session: session.pop("username", None)', "mistake_level2_logout_keeps_session", "9",
+     ()),
+    ("keep the member in Flask's session, signed with app.secret_key", "mistake_level2_member_in_plain_cookie", "9",
+     ()),
+    ("keep who is logged in in Flask's session (one per browser)", "level2:member_in_a_global", "9", ()),
+    ('put an element with id="status" in templates/base.html', "mistake_level2_no_status", "9", ()),
+    ("remember the member in the session only after the password is right", "level2:session_before_password", "9",
+     ()),
+    ("check the password for every username, also for members", "mistake_level2_member_any_password", "9", ()),
+    ("use Flask's session (signed with app.secret_key) or keep sessions on the server",
+     "mistake_level2_unchecked_token", "9", ()),
+    # step 10
+    ("this check logs a member in first (step 9):", "valid_module_dict", "10", ()),
+    ("this check needs POST /user/ to store a profile first: make step 2 work", "app:wrong_field", "10", ()),
+    ('render a <form method="post"> with <input name="food" value="{{ food }}">', "mutant:details_form_not_filled",
+     "10", ()),
+    ("not from values copied into the session when the member logged in", "mistake_level2_form_from_session", "10",
+     ()),
+    ('when no member is in the session, return redirect(url_for("login"))', "mutant:details_open_to_everyone", "10",
+     ()),
+    ("check for a member in the session before anything else, in the POST too", "level2:post_unguarded", "10", ()),
+    ("but after the restart it does not read it back", "mistake_level2_file_never_read", "10", ()),
+    ("profiles kept in a dict vanish when the app stops", "mistake_level2_memory_only", "10", ()),
+    # step 11
+    ("<img id=\"avatar\" src=\"{{ url_for('avatar', username=username) }}\">", "level2:no_avatar", "11", ()),
+    ("serve the photo from your own app", "level2:avatar_elsewhere", "11", ()),
+    ("call file.seek(0) before file.save(path)", "mistake_level2_photo_read_not_rewound", "11", ()),
+    ("judge a file by its content, not its name", "mutant:photo_judged_by_its_name", "11", ()),
+    ("choose the saved file's name yourself (from the username, or secrets.token_hex())",
+     "level2:photo_name_exclusive", "11", ()),
+    ("never build a path from file.filename", "mutant:photo_saved_under_its_own_name", "11", ()),
+    ("1024 * 1024 alone leaves no room", "mistake_level2_limit_of_one_mib", "11", ()),
+    ("makes Flask answer 413 to a request bigger than a photo of 1 MiB", "mutant:no_upload_limit", "11", ()),
 ]
 
 
@@ -224,7 +350,15 @@ def test_the_symptom_gets_its_hint(hint, where, step, options, tmp_path):
     """Graded, the submission that shows the symptom gets the hint in a failure's `hint` field."""
     if where == "unit:out_of_time":
         return out_of_time(hint)
-    folder = small_app(where[4:], tmp_path) if where.startswith("app:") else SUBMISSIONS / where
+    if where.startswith("app:"):
+        folder = small_app(where[4:], tmp_path)
+    elif where.startswith("level2:"):
+        folder = level2_app(where[7:], tmp_path / "level2")
+    elif where.startswith("mutant:"):
+        folder = tmp_path / "mutant"
+        mutants.make(where[7:], folder)
+    else:
+        folder = SUBMISSIONS / where
     done = run_checks(folder, "--format", "json", "--seed", "77", "--step", step, *options)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
@@ -266,7 +400,7 @@ def text_of(node: ast.AST, consts: dict[str, str]) -> str | None:
 def static_hints() -> set[str]:
     """The hints of level 1 written as text in the checks' source (the start of an f-string)."""
     found = set()
-    for name in LEVEL_1:
+    for name in LEVEL_1 + LEVEL_2:
         tree = ast.parse((CHECKS / name).read_text(encoding="utf-8"))
         consts = {
             target.id: node.value.value

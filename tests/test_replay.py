@@ -57,11 +57,25 @@ def test_a_login_replay_keeps_the_browsers_cookies_in_a_jar(logout_replay):
 def test_a_photo_upload_replays_as_multipart_in_the_jar(grade):
     """Step 11: a new visitor stores the profile (no jar), then the browser logs in and uploads with -F."""
     result = grade(SUBMISSIONS / "mistake_level2_upload_by_name", "--step", "11", seed=31)
-    store, login, home, upload = replay_of(result, NON_IMAGE)[:4]
+    store, login, upload = replay_of(result, NON_IMAGE)[:3]
     assert store.startswith("curl -i --data-urlencode username=") and COOKIE_JAR not in store
-    assert login.startswith(NEW_JAR) and home == f"{KEEP_JAR}http://localhost:5000/"
+    assert login.startswith(NEW_JAR)
     assert upload.startswith(KEEP_JAR + "-F ") and upload.endswith(" http://localhost:5000/account-details")
-    assert re.search(r" -F 'avatar=@[\w.-]+;type=[\w/]+' ", upload), upload
+    # the file the handout ships, sent under the check's own random name
+    assert re.search(r" -F 'avatar=@docs/student/photos/not-an-image\.png;filename=[a-z]+-\d+\.png;type=image/png' ",
+                     upload), upload
+
+
+def test_a_photo_replay_uploads_only_files_the_handout_ships(grade):
+    """Step 11's replays upload docs/student/photos/ (or a file they make first), never the project's own files."""
+    root = Path(__file__).resolve().parent.parent
+    result = grade(SUBMISSIONS / "mistake_level2_traversal_name", "--step", "11", seed=31)
+    failures = [c["failure"] for s in result["steps"] for c in s["checks"] if c["failure"]]
+    commands = [command for failure in failures for command in failure["replay"]]
+    sent = re.findall(r"avatar=@([^;']+)", " ".join(commands))
+    assert sent and all(name.startswith("docs/student/photos/") or name == "two-mib.png" for name in sent), sent
+    assert all((root / name).is_file() for name in sent if name != "two-mib.png")
+    assert "filename=../app.py" in " ".join(commands)
 
 
 def test_a_level1_replay_sends_no_cookie(grade):
@@ -124,3 +138,32 @@ def test_a_pasted_level2_replay_reproduces_the_failure(logout_replay, server, tm
     assert username in status(paste(logout_replay, server, tmp_path))
     without = [command.replace(f"-b {COOKIE_JAR} ", "").replace(f"-c {COOKIE_JAR} ", "") for command in logout_replay]
     assert username not in status(paste(without, server, tmp_path))
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_a_pasted_restart_replay_reproduces_the_lost_profiles(grade, tmp_path):
+    """Step 10's replay says where to restart the server; pasted with a restart there, the profile is gone.
+
+    Profiles kept in memory read back before the restart and not after it: the replay shows the
+    failure only because it restarts where the check did.
+    """
+    result = grade(SUBMISSIONS / "mistake_level2_memory_only", "--step", "10", seed=31)
+    commands = replay_of(result, "every profile reads back unchanged after the app is stopped and started again")
+    restart = next(i for i, command in enumerate(commands) if command.startswith("# now stop your server"))
+    before, after = commands[:restart], commands[restart + 1 :]
+    assert before and after and after[-1].startswith("curl -i http://localhost:5000/user/")
+    folder = tmp_path / "app"
+    shutil.copytree(SUBMISSIONS / "mistake_level2_memory_only", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {"CLUB_PASSWORD": "letmein", "SECRET_KEY": "s" * 32, "PATH": "/usr/bin:/bin"}
+    with flask_run(folder, env) as port:
+        paste(before, port, tmp_path)
+        assert "HTTP/1.1 200" in read(after[-1], port, tmp_path)  # before the restart, the profile is there
+    with flask_run(folder, env) as port:
+        assert "HTTP/1.1 404" in read(after[-1], port, tmp_path)
+
+
+def read(command: str, port: int, folder: Path) -> str:
+    """What one pasted command printed, headers first."""
+    command = command.replace("localhost:5000", f"localhost:{port}")
+    done = subprocess.run(["sh", "-c", command], cwd=folder, capture_output=True, text=True, timeout=30)
+    return done.stdout

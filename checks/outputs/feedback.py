@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 
@@ -69,7 +69,9 @@ def failed_items(grade: Grade) -> list[Item]:
         failure = check.details
         if check.cause in CAUSES and shared[check.cause] >= 2:
             if check.cause not in by_cause:
-                by_cause[check.cause] = Item(step, check, failure, CAUSES[check.cause])
+                cause = CAUSES[check.cause]  # its page says how to fix it, whichever check met it first
+                failure = replace(failure, doc=f"{cause.doc}#how-it-is-checked", label=label(cause.step))
+                by_cause[check.cause] = Item(step, check, failure, cause)
                 items.append(by_cause[check.cause])
             by_cause[check.cause].blocked.append((step, check))
             continue
@@ -85,6 +87,11 @@ def failed_items(grade: Grade) -> list[Item]:
             hinted[failure.hint] = check.name
         items.append(Item(step, check, failure))
     return items
+
+
+def things_to_fix(items: list[Item]) -> int:
+    """How many things there are to fix: a cause once, and a failure that repeats an earlier one not again."""
+    return sum(1 for item in items if not item.same_as and not item.same_hint_as)
 
 
 def blocked_note(grade: Grade, check: CheckResult) -> str:
@@ -128,7 +135,7 @@ def item_lines(grade: Grade, item: Item) -> list[str]:
     """An item's text: the failure's parts, then (for a cause) the checks it blocks, then how to repeat it."""
     if item.same_hint_as:  # the problem alone: the requests, hint and replay are like the earlier one's
         return [*item.failure.problem.splitlines(), f"hint: the same as for “{item.same_hint_as}” above"]
-    lines = item.failure.lines()
+    lines = item.failure.lines(brief=grade.brief)
     if item.cause is not None:
         lines.append(item.blocked_line() + ":")
         lines += [

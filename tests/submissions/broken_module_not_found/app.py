@@ -1,7 +1,7 @@
 import os
 
 from flask import Flask, redirect, render_template, request, url_for
-from flask_wtf import CSRFProtect
+from flask_bootstrap import Bootstrap
 
 app = Flask(__name__)
 
