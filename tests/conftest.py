@@ -21,6 +21,52 @@ SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 Grade = Callable[..., dict]
 
 
+def environment() -> list[tuple[str, bool, str]]:
+    """What this machine lets the kit's tests do: (what, whether, why it matters), for the run's summary."""
+    import os
+    import shutil
+
+    def bubblewrap() -> bool:
+        try:
+            from checks.sandbox import bubblewrap
+
+            return bubblewrap.available()
+        except Exception:  # noqa: BLE001 - a summary line, never a failure
+            return False
+
+    def cgroups() -> bool:
+        try:
+            from checks.sandbox import cgroup
+
+            return bool(cgroup.parents())
+        except Exception:  # noqa: BLE001
+            return False
+
+    root = os.geteuid() == 0
+    return [
+        ("root", root, "the attack tests run as root and as a throwaway user (useradd)"),
+        ("a throwaway user", root and shutil.which("useradd") is not None, "the attacks as an ordinary user"),
+        ("bubblewrap", bubblewrap(), "the sandbox every submission's app runs in"),
+        ("cgroups", cgroups(), "one memory, process and CPU budget per submission"),
+        ("Chromium", os.path.exists("/usr/bin/chromium"), "the browser test"),
+        ("curl", shutil.which("curl") is not None, "the pasted replays"),
+    ]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say which environment-dependent tests this run could take, and which it had to skip, with why."""
+    terminalreporter.section("what this machine let the tests do")
+    for what, present, why in environment():
+        terminalreporter.write_line(f"{'yes' if present else 'NO ':<4} {what}: {why}")
+    skipped = terminalreporter.stats.get("skipped", [])
+    reasons: dict[str, int] = {}
+    for report in skipped:
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"skipped {count}: {reason}")
+
+
 def write_level2_rubric(folder: Path) -> Path:
     """The kit's rubric with level 2 turned on, as an instructor would (`level2 = true`), written in `folder`."""
     text = (ROOT / "checks" / "rubric.toml").read_text(encoding="utf-8")
