@@ -187,13 +187,18 @@ def test_an_app_holding_more_than_its_budget_is_stopped(setting, attack):  # noq
 
 
 @needs_sandbox
-def test_a_classmate_keeps_their_grade_beside_a_memory_hog(setting):  # noqa: F811
-    """Three processes of 800 MiB in one submission cost its classmates, graded at the same time, nothing."""
-    attacker = write_submission(setting.folder("hog"), IMPORT=FORKS)
+def test_a_class_of_every_attack_keeps_its_honest_grades(setting):  # noqa: F811
+    """A class holding every attack above and two honest students: each gets a grade, the honest keep 100."""
     honest = write_submission(setting.folder("honest"), code=APP)
-    results = grade_class(setting, {"attacker": attacker, "b-honest": honest, "c-honest": honest})
-    assert results["attacker"]["score"] <= setting.twin("weak")
-    assert results["b-honest"]["score"] == 100 and results["c-honest"]["score"] == 100
+    students = {"a-honest": honest, "z-honest": honest}
+    for attack, payload in ATTACKS.items():
+        marker = f"flask-club-budget-{uuid.uuid4().hex}"
+        students[f"m-{attack}"] = write_submission(setting.folder(attack), IMPORT=payload.replace("MARKER", marker))
+    results = grade_class(setting, students)
+    assert results["a-honest"]["score"] == 100 and results["z-honest"]["score"] == 100
+    for attack in ATTACKS:
+        assert results[f"m-{attack}"]["score"] is not None, attack
+        assert results[f"m-{attack}"]["score"] <= setting.twin("weak"), attack
 
 
 # -- a restart is a restart (level 2's step 10) ------------------------------------------------------
