@@ -320,6 +320,14 @@ def run(argv: list[str] | None = None) -> int:
     except (SubmissionError, RubricError) as error:
         print(f"python -m checks: {error}", file=sys.stderr)
         return 2
+    except Exception as error:  # noqa: BLE001 - a bug of the grader's: one line, the whole of it with -v
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        print(f"python -m checks: the grader failed on this submission: {type(error).__name__}: {error} "
+              "(no grade was written; -v shows where; please report it with the submission)", file=sys.stderr)
+        return 1
     result.modified = modified
     result.graded_with = graded_with(getattr(args, "rubric", None))  # rubric, kit version and time, for the CSV
     return deliver.deliver(args, result)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import stat
 import zlib
 from pathlib import Path
 from urllib.parse import quote, unquote_to_bytes, urljoin, urlsplit
@@ -256,11 +258,41 @@ def fetch(club: Club, page: Reply, src: str) -> bytes | None:
 
 
 def code_files(root: Path) -> dict[str, str]:
-    """Every .py and .html file of the copy (and beside it), with a hash of its content."""
+    """Every .py and .html file of the copy (and beside it), with a hash of its content.
+
+    Read without recursion and never through a link: a link the app made (to /proc/kmsg, a fifo)
+    is never opened, and a tree it nested thousands deep is walked all the same.
+    """
+    from checks.run.folders import entries
+
     found = {}
-    for path in [*root.rglob("*"), *root.parent.glob("*")]:
-        if path.suffix in (".py", ".html") and path.is_file() and "__pycache__" not in path.parts:
-            name = path.relative_to(root).as_posix() if path.is_relative_to(root) else f"../{path.name}"
-            found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for entry in entries(root):
+        if entry.status is not None and stat.S_ISREG(entry.status.st_mode) and entry.name.endswith(CODE):
+            content = read_regular(entry.name, entry.dir_fd)
+            if content is not None:
+                found[entry.relative] = hashlib.sha256(content).hexdigest()
+    for path in sorted(root.parent.iterdir()):
+        if path != root and path.name.endswith(CODE):
+            content = read_regular(str(path))
+            if content is not None:
+                found[f"../{path.name}"] = hashlib.sha256(content).hexdigest()
     return found
 
+
+CODE = (".py", ".html")
+
+
+def read_regular(name: str, dir_fd: int | None = None, limit: int = 4 << 20) -> bytes | None:
+    """A regular file's first `limit` bytes, opened without following a link or waiting on a fifo; None otherwise."""
+    try:
+        descriptor = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        return os.read(descriptor, limit)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)

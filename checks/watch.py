@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from checks.results import Grade
+from checks.run.workspace import DEEPEST  # folders deeper are not watched: the grader's copy leaves them out too
 
 SKIPPED = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", "node_modules", "instance"}
 POLL_SECONDS = 0.3
@@ -28,7 +29,8 @@ SETTLE_SECONDS = 0.15  # an editor may write a file in several steps: wait until
 def files(folder: Path) -> Iterator[Path]:
     """Every file of the submission that a grade may depend on (virtualenvs, caches and instance/ left out)."""
     for root, dirs, names in os.walk(folder):
-        dirs[:] = [name for name in dirs if name not in SKIPPED and not name.startswith(".")]
+        deep = len(Path(root).relative_to(folder).parts) >= DEEPEST
+        dirs[:] = [] if deep else [name for name in dirs if name not in SKIPPED and not name.startswith(".")]
         for name in names:
             if not name.endswith((".pyc", ".db", ".sqlite", ".sqlite3", ".json", "~")) and not name.startswith("."):
                 yield Path(root) / name

@@ -119,3 +119,41 @@ def test_json_goes_alone_to_stdout():
     """With --format json, standard output is one JSON document and nothing else."""
     done = run_checks(SOLUTION, "--format", "json", "--seed", "3")
     assert json.loads(done.stdout)["score"] == 100
+
+
+def test_a_grader_failure_is_one_line_and_exit_1(monkeypatch, capsys):
+    """A bug of the grader's on one submission is one line (the whole traceback with -v), never a bare traceback."""
+    from checks import cli
+
+    def broken(args):
+        raise KeyError("a bug in the grader")
+
+    monkeypatch.setattr(cli, "grade", broken)
+    monkeypatch.setenv("CI", "")
+    assert cli.main([str(SOLUTION), "--no-sandbox"]) == 1
+    err = capsys.readouterr().err
+    assert "python -m checks: the grader failed on this submission: KeyError: 'a bug in the grader'" in err
+    assert "Traceback" not in err
+    assert cli.main([str(SOLUTION), "--no-sandbox", "-v"]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_watch_skips_what_the_copy_leaves_out(tmp_path):
+    """make watch never recurses into a tree an app nested thousands deep: past DEEPEST, folders are not read."""
+    import os
+
+    from checks import watch
+    from checks.run.folders import remove_tree
+
+    (tmp_path / "app.py").write_text("app = 1\n")
+    folder = os.open(tmp_path, os.O_RDONLY)
+    try:
+        for _ in range(1200):
+            os.mkdir("d", dir_fd=folder)
+            deeper = os.open("d", os.O_RDONLY, dir_fd=folder)
+            os.close(folder)
+            folder = deeper
+        assert [path.name for path in watch.files(tmp_path)] == ["app.py"]
+    finally:
+        os.close(folder)
+        remove_tree(tmp_path / "d")

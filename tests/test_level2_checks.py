@@ -30,6 +30,7 @@ from checks.club import CheckFailed, Club, Notes, Reply, browser
 from checks.data import Data
 from checks.results import Failure
 from checks.rubric import Step
+from checks.run.folders import remove_tree
 
 PASSWORD = "s3cret-pw"
 
@@ -544,6 +545,33 @@ def test_code_files_are_the_python_and_html_files_of_the_copy_and_beside_it(tmp_
     found = members.code_files(root)
     assert sorted(found) == ["../app.py", "app.py", "templates/user.html"]
     assert found["app.py"] == hashlib.sha256(b"app = 1\n").hexdigest()
+
+
+@pytest.mark.timeout(60)
+def test_code_files_never_opens_a_link_a_fifo_or_a_device_and_walks_any_depth(tmp_path):
+    """What an app leaves in its copy (a link to /proc/kmsg, a fifo, a tree 1,500 deep) is walked, never waited on."""
+    import os
+
+    root = tmp_path / "copy"
+    (root / "templates").mkdir(parents=True)
+    (root / "app.py").write_text("app = 1\n")
+    (root / "templates" / "user.html").write_text("<p></p>")
+    (root / "kmsg.py").symlink_to("/proc/kmsg")
+    (root / "elsewhere.py").symlink_to(root / "app.py")
+    os.mkfifo(root / "pipe.py")
+    folder = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(1500):  # os.makedirs would recurse once per folder
+            os.mkdir("d", dir_fd=folder)
+            deeper = os.open("d", os.O_RDONLY, dir_fd=folder)
+            os.close(folder)
+            folder = deeper
+        os.close(os.open("deep.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=folder))
+        found = members.code_files(root)
+        assert sorted(found) == ["app.py", "d" + "/d" * 1499 + "/deep.py", "templates/user.html"]
+    finally:
+        os.close(folder)
+        remove_tree(root / "d")  # pytest's own clean-up of old temporary folders would recurse too
 
 
 def test_a_profile_that_cannot_be_stored_names_step_2():
