@@ -317,6 +317,12 @@ class State:
     def seed(self) -> int | None:
         return self.data.get("seed")
 
+    def made_by(self, run: dict) -> bool:
+        """Whether these grades were made by `run` (its seed, rubric hash and fingerprint; see identity)."""
+        rubric = (self.data.get("rubric") or {}).get("sha256")
+        same = self.data.get("seed") == run["seed"] and rubric == run["rubric"]
+        return same and self.data.get("fingerprint", run["fingerprint"]) == run["fingerprint"]
+
     def fresh(self, student: str, key: str, seed: int, out: Path) -> bool:
         entry = self.data["students"].get(student)
         same = bool(entry) and entry.get("key") == key and entry.get("seed") == seed
@@ -325,6 +331,11 @@ class State:
     def record(self, student: str, key: str, seed: int, seconds: float) -> None:
         with self.lock:
             self.data["students"][student] = {"key": key, "seed": seed, "seconds": round(seconds, 3)}
+            write_atomically(self.path, json.dumps(self.data, indent=1, sort_keys=True))
+
+    def record_all(self) -> None:
+        """Write the state as it is (the run's seed, rubric and fingerprint, where no student was recorded)."""
+        with self.lock:
             write_atomically(self.path, json.dumps(self.data, indent=1, sort_keys=True))
 
     def seconds(self, student: str) -> float:
@@ -377,6 +388,156 @@ def stamp(options: Options) -> dict:
     return graded_with(options.rubric.path)
 
 
+# -- a new rubric's run is graded beside the gradebook, and swapped in whole ---------------------------------
+STAGED = ".flask-club-regrade"  # in a folder the kit made to grade a new rubric's run in: it may remove it
+COMPLETE = ".flask-club-regrade-complete"  # every student of that run is graded: it replaces the gradebook
+OWN_FILES = {"json", "feedback", "logs", STATE, "grades.csv", "report.html"}  # what a run writes in --out
+
+
+def staging_path(out: Path) -> Path:
+    """Where a run with another rubric (or seed, checks, options) is graded until it is complete: beside --out."""
+    return out.parent / f".{out.name}.regrade"
+
+
+def replaced_path(out: Path) -> Path:
+    """Where the gradebook's previous run goes for the moment of the swap, before it is removed."""
+    return out.parent / f".{out.name}.replaced"
+
+
+def own_names() -> set[str]:
+    """The names a run writes in --out (the LMS's gradebook files included); everything else is the instructor's."""
+    from checks.outputs.gradebooks import EXPORTS
+
+    return OWN_FILES | {name for name, _ in EXPORTS.values()} | {STAGED, COMPLETE}
+
+
+def identity(options: Options, seed: int) -> dict:
+    """What makes one run of a class: its seed, the rubric's hash, and the fingerprint of checks and options."""
+    return {"seed": seed, "rubric": options.rubric.sha256, "fingerprint": options.fingerprint()}
+
+
+def retire(folder: Path, out: Path) -> list[str]:
+    """Remove a run the kit no longer needs: its own files go; anything else in it is moved to --out (kept).
+
+    Returns what could not be removed or moved (said as a note, never fatal).
+    """
+    problems = []
+    if not folder.is_dir() or folder.is_symlink():
+        return problems
+    names = own_names()
+    for entry in sorted(folder.iterdir()):
+        try:
+            if entry.name in names:
+                problems += remove_tree(entry) if entry.is_dir() and not entry.is_symlink() else [entry.unlink()]
+            elif not (out / entry.name).exists() and not (out / entry.name).is_symlink():
+                os.rename(entry, out / entry.name)
+            else:
+                problems.append(f"{shown(str(entry))} was kept: {shown(str(out / entry.name))} exists")
+        except OSError as error:
+            problems.append(f"{shown(str(entry))}: {error.strerror or error}")
+    problems = [problem for problem in problems if problem]
+    if not problems:
+        try:
+            folder.rmdir()
+        except OSError as error:
+            problems.append(f"{shown(str(folder))}: {error.strerror or error}")
+    return problems
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step (Linux's renameat2 RENAME_EXCHANGE); False where the system can't."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd, rename_exchange = -100, 2
+    done = renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), rename_exchange)
+    return done == 0
+
+
+def swap_in(out: Path) -> list[str]:
+    """Put a complete regrade (staging_path) in place of --out: every reader sees the old run or the new one.
+
+    Where the system swaps two folders in one step, it does; elsewhere --out is renamed aside and the
+    new run renamed in, two steps between which --out is missing (never mixed). Each step can be
+    interrupted: recover() finishes the swap at the start of the next run.
+    """
+    staging = staging_path(out)
+    (staging / COMPLETE).write_text("every student of this run is graded: it replaces the gradebook beside it\n")
+    (out / STAGED).write_text("the gradebook a complete regrade replaced: python -m checks removes it\n")
+    if exchange(staging, out):
+        os.rename(staging, replaced_path(out))
+    else:
+        if out.exists():
+            os.rename(out, replaced_path(out))
+        os.rename(staging, out)
+    return recover(out)
+
+
+def recover(out: Path) -> list[str]:
+    """Finish a swap that was interrupted (see swap_in), and remove the run it replaced; return what is left."""
+    staging, replaced = staging_path(out), replaced_path(out)
+    try:
+        if (staging / COMPLETE).exists():  # complete, not yet in place
+            if out.exists() and not replaced.exists():
+                os.rename(out, replaced)
+            if not out.exists():
+                os.rename(staging, out)
+        elif (out / COMPLETE).exists() and (staging / STAGED).exists() and not replaced.exists():
+            os.rename(staging, replaced)  # swapped in one step: the old run is where the new one was graded
+    except OSError as error:
+        return [f"the regrade in {shown(str(staging))} could not replace {shown(str(out))}: {error.strerror or error}"]
+    problems = []
+    if (replaced / STAGED).exists() and out.is_dir():
+        problems = retire(replaced, out)
+    if (out / COMPLETE).exists() and not replaced.exists():
+        for marker in (STAGED, COMPLETE):
+            (out / marker).unlink(missing_ok=True)
+    return problems
+
+
+def where_to_grade(options: Options, seed: int, main: State, progress=None) -> Path:
+    """--out itself, or staging_path(--out) when --out holds grades of another run (rubric, seed, checks, options).
+
+    A regrade left unfinished with this same run is resumed there; one with another run is removed.
+    """
+    out, staging = options.out, staging_path(options.out)
+    run = identity(options, seed)
+    staged = State(staging) if (staging / STAGED).exists() else None
+    if not main.data["students"] or main.made_by(run):
+        if staged is not None:
+            retire(staging, out)  # a regrade given up: the gradebook's own run goes on
+        return out
+    if staged is not None and staged.made_by(run):
+        if progress:
+            progress.note(
+                f"Going on with the regrade with {options.rubric} in {staging}: {len(staged.data['students'])} "
+                f"graded already; {out} keeps its earlier grades until every student is graded."
+            )
+        return staging
+    if staged is not None:
+        retire(staging, out)
+    try:
+        staging.mkdir()
+        (staging / STAGED).write_text("a new rubric's run of the gradebook beside it, until it is complete\n")
+    except OSError as error:
+        if progress:
+            progress.note(f"{staging} can't be made ({error.strerror or error}): the class is graded again in {out}.")
+        return out
+    before = main.data.get("rubric") or {}
+    if progress:
+        progress.note(
+            f"The rubric is not the one this gradebook was graded with ({before.get('name')} "
+            f"{str(before.get('sha256'))[:12]}, now {options.rubric}), or the seed, checks or options changed: "
+            f"every submission is graded again, in {staging}; {out} keeps its earlier grades until every student "
+            "is graded, then the new run replaces it whole."
+        )
+    return staging
+
+
 def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
     """Grade every student folder; return the class seed and each student's outcome, by student id.
 
@@ -384,29 +545,27 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
     graded: its outcome says why. Every other grade is reused when its key is unchanged
     (see State), so a changed rubric, checks or options grade everyone again.
     """
-    out = options.out
-    out.mkdir(parents=True, exist_ok=True)
-    state = State(out)
+    left = recover(options.out)  # before --out is made: where a swap was cut short, --out may be missing
+    options.out.mkdir(parents=True, exist_ok=True)
+    main = State(options.out)
+    staging = staging_path(options.out)
+    staged_seed = State(staging).seed if (staging / STAGED).exists() else None
     if options.seed is not None:
         seed = options.seed
-    elif state.seed is not None:
-        seed = state.seed  # a second run without --seed keeps the first run's data, so it can resume
+    elif staged_seed is not None or main.seed is not None:
+        seed = staged_seed or main.seed  # a run without --seed keeps the earlier run's data, so it can resume
     else:
         from checks.data import new_seed
 
         seed = new_seed()
+    out = where_to_grade(options, seed, main, progress)
+    state = main if out == options.out else State(out)
     if state.seed != seed:
         state.data = {"seed": seed, "students": {}}
     state.data["seed"] = seed
     rubric = options.rubric
-    before = state.data.get("rubric")
-    if before and before.get("sha256") != rubric.sha256 and state.data["students"] and progress:
-        progress.note(
-            f"The rubric is not the one this gradebook was graded with ({before.get('name')} "
-            f"{str(before.get('sha256'))[:12]}, now {rubric}): every submission is graded again."
-        )
     state.data["rubric"] = {"name": rubric.name, "sha256": rubric.sha256}
-    fingerprint = options.fingerprint()
+    fingerprint = state.data["fingerprint"] = options.fingerprint()
     graded_with = stamp(options)
 
     students = options.students if options.students is not None else student_folders(options.folder)
@@ -478,10 +637,16 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
         raise
     finally:
         pool.shutdown(wait=True)
-    left = []
     for worker in workers:
         worker.stop()
         left += worker.left
+    if out != options.out:  # every student of the new run is graded: it replaces the gradebook whole
+        try:
+            state.record_all()
+            left += swap_in(options.out)
+        except OSError as error:
+            left.append(f"the new run could not replace {shown(str(options.out))} ({error.strerror or error}): it is "
+                        f"complete in {shown(str(out))}, and the next run puts it in place")
     if progress:
         progress.stop()
     for problem in left:  # never fatal: the next run's sweep tries again

@@ -1,0 +1,170 @@
+"""A rubric change is atomic: an interrupted regrade leaves the old run or the new one in --out, never a mix.
+
+The grader here is a fake (each student's result made up from the rubric, no app run): what is
+tested is where the class's results go, and when, not what they say.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from fakes import fake_grade
+
+from checks import rubric as rubrics
+from checks.outputs.class_report import write_reports
+from checks.run import classroom
+from checks.run.classroom import Options, Outcome, grade_class, replaced_path, staging_path
+
+STUDENTS = ["ada", "bo", "cy", "di"]
+
+
+class FakeGrader:
+    """Stands in for Worker.grade: a result from the options' rubric; Ctrl-C when `stop_at` jobs have started."""
+
+    def __init__(self, monkeypatch):
+        self.graded: list[str] = []
+        self.stop_at: int | None = None
+        grader = self
+
+        def grade(worker, student: Path, seed: int) -> Outcome:
+            if grader.stop_at is not None and len(grader.graded) == grader.stop_at:
+                raise KeyboardInterrupt  # as Ctrl-C, SIGTERM (the CLI makes it one) or a kill between two students
+            grader.graded.append(student.name)
+            result = fake_grade(rubrics.load(worker.options.rubric.path), seed=seed).to_dict()
+            result["submission"] = student.name
+            return Outcome(student.name, result, 0.01, student_view=json.loads(json.dumps(result)))
+
+        monkeypatch.setattr(classroom.Worker, "grade", grade)
+
+
+@pytest.fixture
+def fake(monkeypatch) -> FakeGrader:
+    """Every class graded in this test is graded by a FakeGrader."""
+    return FakeGrader(monkeypatch)
+
+
+@pytest.fixture
+def class_folder(tmp_path) -> Path:
+    """Four students, each with an app.py of their own (so each is a submission)."""
+    for number, student in enumerate(STUDENTS):
+        (tmp_path / "class" / student).mkdir(parents=True)
+        (tmp_path / "class" / student / "app.py").write_text(f"# {student}'s app, number {number}\n")
+    return tmp_path / "class"
+
+
+def doubled_step_5(folder: Path) -> Path:
+    """The default rubric with step 5 worth twice as much: another rubric, 130 points."""
+    text = (ROOT / "checks" / "rubric.toml").read_text()
+    step_5 = 'doc = "docs/student/step-5.md"\nweight = '
+    path = folder / "double-step-5.toml"
+    path.write_text(text.replace(step_5 + "1", step_5 + "2"))
+    assert path.read_text() != text
+    return path
+
+
+def options(folder: Path, out: Path, rubric: Path | None = None) -> Options:
+    limits = ["--rubric", str(rubric)] if rubric else []
+    return Options(folder, out, seed=7, jobs=1, limits=limits)
+
+
+def run(folder: Path, out: Path, rubric: Path | None = None) -> list[Outcome]:
+    """Grade the class and write its reports, as `python -m checks CLASS --out OUT` does."""
+    given = options(folder, out, rubric)
+    seed, outcomes = grade_class(given)
+    write_reports(out, outcomes, seed, level2=given.rubric.level2)
+    return outcomes
+
+
+def rubrics_in(out: Path) -> dict[str, str]:
+    """Each result's rubric in out/json/ (the name of the rubric file that graded it)."""
+    return {path.stem: json.loads(path.read_text())["grading"]["rubric"] for path in (out / "json").glob("*.json")}
+
+
+def state_rubric(out: Path) -> str:
+    return json.loads((out / "state.json").read_text())["rubric"]["name"]
+
+
+def test_an_interrupted_regrade_leaves_the_old_run_whole(fake, class_folder, tmp_path):
+    """Ctrl-C between two students of a new rubric's run: --out holds the old rubric's run alone."""
+    out = tmp_path / "out"
+    run(class_folder, out)
+    before = {path.name: path.read_bytes() for folder in ("json", "feedback") for path in (out / folder).iterdir()}
+    grades = (out / "grades.csv").read_bytes()
+    fake.stop_at = len(STUDENTS) + 2  # two students of the new run are graded, then the grader is stopped
+    with pytest.raises(KeyboardInterrupt):
+        grade_class(options(class_folder, out, doubled_step_5(tmp_path)))
+    assert rubrics_in(out) == dict.fromkeys(STUDENTS, "rubric.toml") and state_rubric(out) == "rubric.toml"
+    after = {path.name: path.read_bytes() for folder in ("json", "feedback") for path in (out / folder).iterdir()}
+    assert after == before and (out / "grades.csv").read_bytes() == grades
+    # the new run's two grades wait beside it, for the run to go on
+    assert rubrics_in(staging_path(out)) == dict.fromkeys(STUDENTS[:2], "double-step-5.toml")
+
+
+def test_a_resumed_regrade_goes_on_and_then_replaces_the_old_run(fake, class_folder, tmp_path):
+    """Run again with the new rubric: only the students not yet graded with it are graded; then --out is the new run."""
+    out = tmp_path / "out"
+    run(class_folder, out)
+    (out / "my-notes.txt").write_text("the instructor's own file\n")
+    new = doubled_step_5(tmp_path)
+    fake.stop_at = len(STUDENTS) + 2
+    with pytest.raises(KeyboardInterrupt):
+        grade_class(options(class_folder, out, new))
+    fake.stop_at, fake.graded = None, []
+    outcomes = run(class_folder, out, new)
+    assert fake.graded == STUDENTS[2:]  # the two done under the new rubric are kept
+    assert {outcome.result["max_score"] for outcome in outcomes} == {130}
+    assert rubrics_in(out) == dict.fromkeys(STUDENTS, "double-step-5.toml")
+    assert state_rubric(out) == "double-step-5.toml"
+    assert {row.split(",")[4] for row in (out / "grades.csv").read_text().splitlines()[1:]} == {"130"}
+    assert (out / "my-notes.txt").read_text() == "the instructor's own file\n"  # nothing of the instructor's lost
+    assert not staging_path(out).exists() and not replaced_path(out).exists()
+    assert sorted(path.name for path in out.iterdir() if path.name.startswith(".")) == []
+
+
+def test_going_back_to_the_old_rubric_drops_the_unfinished_regrade(fake, class_folder, tmp_path):
+    """A regrade given up (the old rubric again) is removed, and the gradebook's grades are all kept."""
+    out = tmp_path / "out"
+    run(class_folder, out)
+    fake.stop_at = len(STUDENTS) + 1
+    with pytest.raises(KeyboardInterrupt):
+        grade_class(options(class_folder, out, doubled_step_5(tmp_path)))
+    fake.stop_at, fake.graded = None, []
+    run(class_folder, out)
+    assert fake.graded == [] and not staging_path(out).exists()
+    assert rubrics_in(out) == dict.fromkeys(STUDENTS, "rubric.toml")
+
+
+@pytest.mark.parametrize("in_one_step", [True, False], ids=["exchange", "two-renames"])
+def test_a_swap_cut_short_is_finished_by_the_next_run(fake, class_folder, tmp_path, monkeypatch, in_one_step):
+    """Killed in the middle of the swap itself: the next run finishes it, and grades no one again."""
+    out = tmp_path / "out"
+    run(class_folder, out)
+    new = doubled_step_5(tmp_path)
+    renames = []
+    real_rename = os.rename
+
+    def rename_then_die(source, target):
+        renames.append(Path(target).name)
+        if len(renames) == 1 + (not in_one_step):  # the exchange (or first rename) happened; the next is cut
+            raise KeyboardInterrupt
+        real_rename(source, target)
+
+    if not in_one_step:
+        monkeypatch.setattr(classroom, "exchange", lambda first, second: False)
+    monkeypatch.setattr(classroom.os, "rename", rename_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        grade_class(options(class_folder, out, new))
+    monkeypatch.setattr(classroom.os, "rename", real_rename)
+    # Whatever is at --out now is one run whole: the new one (exchanged), or none yet (renamed aside).
+    if out.exists():
+        assert set(rubrics_in(out).values()) == {"double-step-5.toml"}
+    fake.graded = []
+    run(class_folder, out, new)
+    assert fake.graded == []
+    assert rubrics_in(out) == dict.fromkeys(STUDENTS, "double-step-5.toml")
+    assert state_rubric(out) == "double-step-5.toml"
+    assert not staging_path(out).exists() and not replaced_path(out).exists()
