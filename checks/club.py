@@ -149,6 +149,8 @@ class Notes:
     replay: list[str] = field(default_factory=list)
     earned: float = 0.0  # the points a failed check still earns (step 16's mutants killed), at most its own
     worth: float | None = None  # the check's points in this grade, where they are not the rubric's (0: not run here)
+    earned: float = 0.0  # the points a failed check still earns (step 16's mutants killed), at most its own
+    worth: float | None = None  # the check's points in this grade, where they are not the rubric's (0: not run here)
 
     def add(self, line: str) -> None:
         self.lines.append(clean(line))

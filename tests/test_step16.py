@@ -99,6 +99,60 @@ def test_the_score_is_the_contracts_formula(killed, total, points):
     assert verdict.points(14) == points
 
 
+class ScriptedRunner:
+    """A Runner whose runs are scripted: `outcomes(mutant name or "reference", selected)` gives each test's outcome."""
+
+    def __init__(self, outcomes, mutants, reached: int = 1000):
+        self.kit = student_tests.Kit(REFERENCE, tuple(mutants))
+        self.outcomes = outcomes
+        self.calls: list[tuple[str, tuple[str, ...] | None, bool]] = []
+        self.reached = {mutant.name for mutant in mutants[:reached]}  # the mutants run before the time is up
+
+    def run(self, reference, mutant=None, selected=None, exitfirst=False):
+        name = mutant.name if mutant is not None else "reference"
+        if mutant is not None and name not in self.reached:
+            return None
+        self.calls.append((name, tuple(selected) if selected is not None else None, exitfirst))
+        run = PytestRun(ended=True, exit_code=0)
+        for test in selected or ["t::a", "t::b", "t::c"]:
+            run.outcomes[test] = self.outcomes(name, test, len(self.calls))
+            if exitfirst and run.outcomes[test] == "failed":
+                break
+        return run
+
+
+def test_a_test_counts_only_if_it_passed_on_the_app_and_on_both_runs_of_the_reference():
+    """t::a fails on the second reference run (flaky): the mutant only it killed is run again without it."""
+    first, second = MUTANTS[0], MUTANTS[1]
+
+    def outcomes(name, test, call):
+        if name == "reference":
+            return "failed" if test == "t::a" and call > 3 else "passed"  # calls 1 and 2: own-free first, then ref
+        if name == first.name:
+            return "failed" if test == "t::a" else "passed"  # killed by the flaky test alone
+        return "failed" if test == "t::b" else "passed"
+
+    own = PytestRun(outcomes={"t::a": "passed", "t::b": "passed", "t::c": "skipped"}, ended=True)
+    runner = ScriptedRunner(outcomes, [first, second])
+    verdict = student_tests.judge(own, runner)
+    assert verdict.counted == ["t::b"]
+    assert [each.killed for each in verdict.mutants] == [False, True]
+    assert verdict.not_counted == {"t::c": "skipped on your app", "t::a": "failed on the reference's second run"}
+    assert runner.calls[-1] == (first.name, ("t::b",), True)  # run again with the tests that count
+    assert all(exitfirst for name, _, exitfirst in runner.calls if name != "reference")
+
+
+def test_mutants_not_reached_in_time_are_not_killed():
+    """Past the step's time, a mutant not run is not killed, and the feedback says the step stopped."""
+    own = PytestRun(outcomes={"t::a": "passed"}, ended=True)
+    runner = ScriptedRunner(lambda name, test, call: "passed" if name == "reference" else "failed", MUTANTS[:4],
+                            reached=2)
+    verdict = student_tests.judge(own, runner)
+    assert [each.killed for each in verdict.mutants] == [True, True, False, False]
+    assert "stopped after 300 s" in verdict.stopped and verdict.counted == ["t::a"]
+    assert verdict.points(14) == 7
+
+
 # -- the runner, in the sandbox ------------------------------------------------------------------------
 def suite_copy(folder: Path, tests: dict[str, str]) -> Path:
     """The reference's app with these files as its tests/, at folder/submission."""
