@@ -202,7 +202,7 @@ def grade(args: argparse.Namespace):
         isolation=getattr(args, "isolation", None) or isolation_of(args),
     )
     if not args.verbose:
-        result.brief = "make check V=1" if args.student else "-v"
+        result.brief = "V=1" if args.student else "-v"
     return result
 
 

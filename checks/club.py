@@ -149,8 +149,6 @@ class Notes:
     replay: list[str] = field(default_factory=list)
     earned: float = 0.0  # the points a failed check still earns (step 16's mutants killed), at most its own
     worth: float | None = None  # the check's points in this grade, where they are not the rubric's (0: not run here)
-    earned: float = 0.0  # the points a failed check still earns (step 16's mutants killed), at most its own
-    worth: float | None = None  # the check's points in this grade, where they are not the rubric's (0: not run here)
 
     def add(self, line: str) -> None:
         self.lines.append(clean(line))
@@ -289,6 +287,14 @@ PASSWORD_HINT = (
 )
 
 
+def home_hint(reply: Reply) -> str:
+    """GET / answered with a redirect: the home page must be a page of its own."""
+    return (
+        f"GET / sends visitors on to {reply.headers.get('location', 'another page')}: the home page must answer "
+        "with a page of its own (200), for everyone, logged in or not; link to other pages from it"
+    )
+
+
 def browser(remote: RemoteApp):
     """A new test client (a browser with an empty cookie jar) whose requests go to the app behind `remote`."""
     proxy = flask.Flask("flask_club_proxy")
@@ -331,6 +337,9 @@ class Club:
             sent_password = form is not None and form.get("password") == self.password
             if reply.method == "POST" and reply.path == "/user/" and sent_password and reply.status_code in (401, 403):
                 return PASSWORD_HINT, "post-refused"
+        for reply, _ in self.replies:
+            if reply.method == "GET" and reply.path == "/" and 300 <= reply.status_code < 400:
+                return home_hint(reply), "home"
         last = self.replies[-1][0] if self.replies else None
         if last is not None and last.exception:
             if "TemplateNotFound" in last.exception and "user.html" in last.exception:

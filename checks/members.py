@@ -254,6 +254,9 @@ def fetch(club: Club, page: Reply, src: str) -> bytes | None:
     if url.scheme not in ("http", "https") or url.hostname != "localhost":
         return None
     path = quote(url.path, safe="/%:@!$&'()*+,;=-._~") + (f"?{url.query}" if url.query else "")
+    club.notes.replay.append(
+        '# the photo: the src of <img id="avatar"> in the page above (your server names it otherwise: use that)'
+    )
     return club.request("GET", path, visitor=club.stranger).body
 
 

@@ -32,7 +32,7 @@ class Cause:
 CAUSES: dict[str, Cause] = {
     cause.id: cause
     for cause in (
-        Cause("app", "app.py does not load", "need app.py to import and define a Flask app", "1",
+        Cause("app", "app.py does not load or defines no app", "need app.py to import and define a Flask app", "1",
               "docs/student/step-1.md"),
         Cause("post-route", "no route takes POST /user/", "need a route that takes POST /user/", "2",
               "docs/student/step-2.md"),
@@ -40,6 +40,8 @@ CAUSES: dict[str, Cause] = {
               "docs/student/extra-7.md"),
         Cause("template", "there is no templates/user.html", "need templates/user.html", "3",
               "docs/student/step-3.md"),
+        Cause("home", "GET / is no page but a redirect", "need GET / to answer with a page", "1",
+              "docs/student/step-1.md"),
         Cause("login", "POST /login does not take the club password", "need POST /login to log a member in", "9",
               "docs/student/step-9.md"),
     )
@@ -196,7 +198,7 @@ class Grade:
     student_view: bool = False
     isolation: str = ""  # how the app was isolated: "bubblewrap", "process limits (--no-sandbox)"…
     voided: str = ""  # a void grade's reason, as read back from its JSON
-    brief: str = ""  # set by a front end: failures read short, and this option shows them whole ("-v")
+    brief: str = ""  # set by a front end: failures read short, and this option shows them whole ("-v", "V=1")
 
     # -- the one rule for a void grade ------------------------------------------
     @property

@@ -52,7 +52,7 @@ def test_the_starter_names_each_cause_once(starter):
     result, text, markdown = starter
     why = "defines neither `app = Flask(__name__)` nor a `create_app()` factory"
     assert text.count(why) == 1 and markdown.count(why) == 1
-    assert "✗ app.py does not load (step 1)" in text
+    assert "✗ app.py does not load or defines no app (step 1)" in text
     assert re.search(r"blocked: 1[45] checks need app.py to import and define a Flask app:", text)
     assert "blocked: 6 checks need templates/user.html:" in text
     assert text.count("there is no templates/user.html in your submission") == 1
@@ -535,3 +535,15 @@ def test_each_inline_quote_is_real_output(page, phrase, submission):
     assert phrase in plain((ROOT / page).read_text(encoding="utf-8")), f"{page} no longer quotes it"
     printed = run_checks(SUBMISSIONS / submission, "--student", "--seed", "1", "--step", "1").stdout
     assert phrase in plain(printed)
+
+
+def test_a_home_page_that_redirects_is_one_cause_at_level_2(tmp_path):
+    """GET / answering 302 to /login fails checks of steps 8 and 9: one block names it, with the redirect."""
+    from test_hint_coverage import level2_app
+
+    folder = level2_app("home_redirects", tmp_path / "app")
+    done = run_checks(folder, "--step", "8-9", "--seed", "5", "--student")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("✗ GET / is no page but a redirect (step 1)") == 1
+    assert "GET / sends visitors on to /login" in done.stdout
+    assert "1 thing(s) to fix" in done.stdout

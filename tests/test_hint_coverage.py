@@ -147,6 +147,9 @@ SMALL_APPS: dict[str, dict[str, tuple[str, str]]] = {
 # the same file is keyed "file#2".
 LEVEL2_BASE = SUBMISSIONS / "valid_level2_signed_session"
 LEVEL2_APPS: dict[str, dict[str, tuple[str, str]]] = {
+    # GET / sends everyone to the login page
+    "home_redirects": {"app.py": ('    return render_template("index.html", count=len(load()))',
+                                  '    return redirect(url_for("login"))')},
     # the profile page has no <img id="avatar">
     "no_avatar": {"templates/user.html": (
         """{% if avatar %}<img id="avatar" src="{{ url_for('avatar', name=avatar) }}" alt="">{% endif %}\n""", "")},
@@ -303,6 +306,7 @@ CASES = [
      ()),
     ('put {% extends "base.html" %} on the first line', "mutant:profile_page_copies_the_layout", "8", ()),
     ("use the same block name in both templates", "level2:block_named_otherwise", "8", ()),
+    ("GET / sends visitors on to /login: the home page must answer", "level2:home_redirects", "9", ()),
     ("wrap the profile in {% block content %}", "level2:no_block", "8", ()),
     # step 9
     ('a form without method="post" sends a GET', "mistake_level2_login_form_without_method", "9", ()),

@@ -135,7 +135,9 @@ def item_lines(grade: Grade, item: Item) -> list[str]:
     """An item's text: the failure's parts, then (for a cause) the checks it blocks, then how to repeat it."""
     if item.same_hint_as:  # the problem alone: the requests, hint and replay are like the earlier one's
         return [*item.failure.problem.splitlines(), f"hint: the same as for “{item.same_hint_as}” above"]
-    lines = item.failure.lines(brief=grade.brief)
+    # a short failure names the command that shows it whole: this check's repeat, with the verbose option
+    brief = f"{repeat(grade, item.step)} {grade.brief}" if grade.brief else ""
+    lines = item.failure.lines(brief=brief)
     if item.cause is not None:
         lines.append(item.blocked_line() + ":")
         lines += [

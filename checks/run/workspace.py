@@ -304,6 +304,12 @@ def prepare(submission: str | Path) -> Workspace:
         remove_tree(parent)
         remove_tree(pristine.parent)
         raise SubmissionError(f"could not copy {escaped(str(submission))!r} to grade it: {error}") from None
+    instance = root / "instance"
+    if instance.is_dir() and not instance.is_symlink() and any(instance.iterdir()):
+        notes.append(
+            "instance/ holds files from your own runs (a database, photos): the checks start your app with them, "
+            "where a fresh clone (CI, Gradescope) has none; delete instance/ to be graded as there"
+        )
     unreadable = {}
     for relative in ("app.py", TEMPLATE.as_posix()):
         problem = too_big(root / relative)
