@@ -52,7 +52,7 @@ def club_with(grading, notes: Notes, **variables: str) -> Club:
 
 def another_browser(club: Club) -> Club:
     """The same check, on the same app, in a new browser (no cookies yet)."""
-    return club.on(club.remote.sandbox)
+    return Club(browser(club.remote), club.remote, club.notes, club.password, club.request_timeout, club.template)
 
 
 # -- registering and logging in ------------------------------------------------

@@ -21,6 +21,10 @@ EDITOR_HINT = (
 ADMIN_ONLY_HINT = (
     "check the role of the member logged in before anything else: abort(403) unless they are the administrator"
 )
+NO_EDITOR_HINT = "there is no route for /edit-profile/<username>: add one (GET and POST) on a blueprint"
+REDIRECT_403_HINT = (
+    "the member is logged in, they just may not edit others: answer abort(403), not a redirect"
+)
 LOGIN_FIRST_HINT = (
     "when no one is logged in, return redirect(url_for(\"auth.login\", next=request.path)) (or abort(401))"
 )
@@ -95,9 +99,21 @@ def test_admin_gets_404_for_unknown_member(club: Club, data: Data, grading: Grad
     unknown = data.username()
     reply = browser.get(editor(unknown))
     if reply.status_code != 404:
+        hint = "look the member up first: abort(404) when there is no such member"
+        if reply.status_code in (401, 403) or 300 <= reply.status_code < 400:
+            hint = ("the administrator was refused: the member registered as CLUB_ADMIN (with their own password) is "
+                    "the administrator; compare with os.environ[\"CLUB_ADMIN\"] exactly")
         browser.fail(f"expected GET {editor(unknown)} for a member never created to answer 404, got "
-                     f"{reply.summary()}", "look the member up first: abort(404) when there is no such member",
-                     expected="404", actual=reply.summary())
+                     f"{reply.summary()}", hint, expected="404", actual=reply.summary())
+
+
+def forbidden_hint(reply: Reply, method: str) -> str:
+    """Why a member who is not the administrator was not refused with 403, by what came back."""
+    if reply.status_code == 404:
+        return NO_EDITOR_HINT
+    if 300 <= reply.status_code < 400 or reply.status_code == 401:
+        return REDIRECT_403_HINT
+    return ADMIN_ONLY_HINT + (", in the POST too" if method == "POST" else "")
 
 
 def test_member_gets_403(club: Club, data: Data) -> None:
@@ -105,15 +121,12 @@ def test_member_gets_403(club: Club, data: Data) -> None:
     target, _ = member(club, data)
     visitor, password = member(club, data)
     browser = member_logs_in(club, visitor.username, password, status=False)
-    reply = browser.get(editor(target.username))
-    if reply.status_code != 403:
-        browser.fail(f"expected GET {editor(target.username)} by a member who is not the administrator to answer "
-                     f"403, got {reply.summary()}", ADMIN_ONLY_HINT, expected="403", actual=reply.summary())
-    reply = browser.post(editor(target.username), {"food": data.food(), "message": data.message()})
-    if reply.status_code != 403:
-        browser.fail(f"expected POST {editor(target.username)} by a member who is not the administrator to answer "
-                     f"403, got {reply.summary()}", ADMIN_ONLY_HINT + ", in the POST too", expected="403",
-                     actual=reply.summary())
+    for method, form in (("GET", None), ("POST", {"food": data.food(), "message": data.message()})):
+        reply = browser.request(method, editor(target.username), form)
+        if reply.status_code != 403:
+            browser.fail(f"expected {method} {editor(target.username)} by a member who is not the administrator to "
+                         f"answer 403, got {reply.summary()}", forbidden_hint(reply, method), expected="403",
+                         actual=reply.summary())
     expect_profile(browser, target, "a member who is not the administrator must change nothing")
 
 
@@ -123,8 +136,8 @@ def expect_locked(club: Club, data: Data, target: Profile, who: str, hint: str) 
         reply = club.request(method, editor(target.username), form)
         if not refused(reply):
             club.fail(f"expected {method} {editor(target.username)} {who} to answer 401, 403 or a redirect to "
-                      f"/login, got {reply.summary()}", hint, expected="401, 403 or a redirect to /login",
-                      actual=reply.summary())
+                      f"/login, got {reply.summary()}", NO_EDITOR_HINT if reply.status_code == 404 else hint,
+                      expected="401, 403 or a redirect to /login", actual=reply.summary())
     expect_profile(club, target, "nothing may change for a visitor without the administrator's rights")
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import flask
+import markupsafe
 import pytest
 import verdicts
 from conftest import ROOT, SUBMISSIONS
@@ -33,6 +34,7 @@ from checks import accounts
 from checks import test_step12_factory as step12
 from checks import test_step15_admin as step15
 from checks.club import Notes, Reply
+from checks.data import Data
 
 PASSWORD = "Zq7RkP2m>Wx9LtB4n??"  # not only letters and digits: its URL-safe base64 differs from base64
 LEVEL3 = ["12", "13", "14", "15"]
@@ -309,6 +311,62 @@ def test_the_config_classes_are_read_from_the_code_outside_tests(tmp_path, files
 def test_a_visitor_to_the_editor_is_refused_with_401_403_or_a_redirect_to_login(status, location, refused):
     headers = {"location": location} if location else {}
     assert step15.refused(Reply("GET", "/edit-profile/Mira", status, headers, b"")) is refused
+
+
+def small_club(editor_for_members) -> flask.Flask:
+    """A level-3 club in a few lines: register, log in, profiles; `editor_for_members` answers a member's editor."""
+    app = flask.Flask(__name__)
+    app.secret_key = "small"
+    accounts_, profiles = {}, {}
+
+    @app.post("/register")
+    def register():
+        accounts_[flask.request.form["username"]] = flask.request.form["password"]
+        return flask.redirect("/login")
+
+    @app.post("/login")
+    def login():
+        if accounts_.get(flask.request.form["username"]) != flask.request.form["password"]:
+            return "no", 401
+        flask.session["username"] = flask.request.form["username"]
+        return flask.redirect("/")
+
+    @app.post("/user/")
+    def store():
+        profiles[flask.request.form["username"]] = dict(flask.request.form)
+        return flask.redirect("/")
+
+    @app.get("/user/<username>")
+    def show(username):
+        profile = profiles[username]
+        fields = ("username", "food", "message")
+        return "".join(f'<p id="{name}">{markupsafe.escape(profile[name])}</p>' for name in fields)
+
+    @app.route("/edit-profile/<username>", methods=["GET", "POST"])
+    def edit(username):
+        return editor_for_members()
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("answer", "said", "hint"),
+    [
+        (lambda: flask.redirect("/login"), "to answer 403, got 302 to /login", "not a redirect"),
+        (lambda: ("who?", 401), "to answer 403, got 401", "not a redirect"),
+        (lambda: flask.abort(404), "to answer 403, got 404", "there is no route for /edit-profile/<username>"),
+        (lambda: "<form method=post></form>", "to answer 403, got 200", "abort(403) unless they are the administrator"),
+    ],
+)
+def test_a_member_let_into_the_editor_gets_a_hint_by_what_came_back(answer, said, hint):
+    club = club_of(small_club(answer), "15")
+    found = failure(step15.test_member_gets_403, club, Data(1, "test_member_gets_403"))
+    assert said in found.problem and hint in found.hint
+
+
+def test_a_member_refused_with_403_changes_nothing_and_passes():
+    club = club_of(small_club(lambda: flask.abort(403)), "15")
+    step15.test_member_gets_403(club, Data(1, "test_member_gets_403"))
 
 
 # -- end to end -----------------------------------------------------------------------------------
