@@ -271,3 +271,15 @@ def test_a_bad_report_option_is_refused(report):
     """--report takes FORMAT=FILE with a known format; anything else is a usage error."""
     done = run_checks(STARTER, "--report", report)
     assert done.returncode == 2 and "usage:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_gradebook_has_a_column_for_every_level_graded():
+    """A grade of levels 1 to 3 keeps each step's points in the CSV: no level's columns are dropped."""
+    from checks import rubric
+
+    every = rubric.load(every_step=True)
+    header = RENDERERS["csv"](fake_grade(steps=every)).splitlines()[0].split(",")
+    assert [column for column in header if column.startswith("step_")] == [f"step_{i}" for i in rubric.ALL_STEP_IDS]
+    level1 = {key: step for key, step in every.items() if key in rubric.STEP_IDS}
+    header = RENDERERS["csv"](fake_grade(steps=level1)).splitlines()[0].split(",")
+    assert [column for column in header if column.startswith("step_")] == [f"step_{i}" for i in rubric.STEP_IDS]

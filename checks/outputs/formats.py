@@ -271,14 +271,20 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def layout_steps(graded: Iterable[str] = (), level2: bool = False) -> list[str]:
-    """The steps a gradebook has columns for: level 1's seven, then level 2's four where level 2 is graded.
+    """The steps a gradebook has columns for: level 1's seven, then each further level's where it is graded.
 
     `graded` are the step ids a run graded: one of level 2's among them (or `level2`) brings its
-    four columns; without, the layout is level 1's alone, as it always was.
+    four columns, one of level 3's its five; without, the layout is level 1's alone, as it always was.
     """
-    from checks.rubric import LEVEL_2, STEP_IDS
+    from checks.rubric import LEVEL_2, LEVEL_3, STEP_IDS
 
-    return STEP_IDS + LEVEL_2 if level2 or set(graded) & set(LEVEL_2) else list(STEP_IDS)
+    graded = set(graded)
+    steps = list(STEP_IDS)
+    if level2 or graded & set(LEVEL_2):
+        steps += LEVEL_2
+    if graded & set(LEVEL_3):
+        steps += LEVEL_3
+    return steps
 
 
 def gradebook_columns(step_ids: list[str] | None = None) -> list[str]:
