@@ -116,7 +116,7 @@ def test_the_report_lists_who_failed_each_check(graded):
     base, _ = graded
     soup = BeautifulSoup((base / "out" / "report.html").read_text(), "html.parser")
     table = soup.find("h2", string="Failing checks, and who failed them").find_next("table")
-    rows = {tr.find_all("td")[1].get_text(): tr.find_all("td")[3] for tr in table.find_all("tr")[1:]}
+    rows = {tr.find_all("td")[1].get_text(): tr.find_all("td")[4] for tr in table.find_all("tr")[1:]}
     escaped = rows["HTML in a message is shown as text, not run"]
     assert [a.get_text() for a in escaped.find_all("a")] == ["cy", "di"]  # di's app does not load at all
     assert escaped.find("a")["href"] == "feedback/cy.txt"
@@ -211,6 +211,7 @@ def test_a_class_grade_equals_grading_the_student_alone(graded):
         expected["submission"] = student
         in_class = json.loads((base / "out" / "json" / f"{student}.json").read_text())
         assert in_class.pop("grading")["rubric"] == "rubric.toml"
+        assert set(in_class.pop("level_files")) == {"2", "3"}  # for the class report's "stuck" or "never tried"
         assert in_class == expected
 
 
@@ -366,7 +367,7 @@ def test_level2_is_a_block_of_its_own_in_the_report(graded_level2):
     def failing(heading: str) -> dict[str, list[str]]:
         table = soup.find("h3", string=heading).find_next("table")
         cells = [tr.find_all("td") for tr in table.find_all("tr")[1:]]
-        return {f"{td[0].get_text()}: {td[1].get_text()}": [a.get_text() for a in td[3].find_all("a")] for td in cells}
+        return {f"{td[0].get_text()}: {td[1].get_text()}": [a.get_text() for a in td[4].find_all("a")] for td in cells}
 
     level1_failing = failing("Level 1 (steps 1 to 7)")
     assert level1_failing["step 5: HTML in a message is shown as text, not run"] == ["di"]
@@ -380,9 +381,12 @@ def test_level2_is_a_block_of_its_own_in_the_report(graded_level2):
     assert [(th.get_text(), th.get("colspan")) for th in groups.find_all("th")] == [
         ("", None), ("", None), ("level 1", "7"), ("level 2", "4")
     ]
-    assert [th.get_text() for th in header.find_all("th")][-5:] == ["extra 7", "step 8", "step 9", "step 10", "step 11"]
+    assert [th.get_text() for th in header.find_all("th")][-6:] == [
+        "extra 7", "step 8", "step 9", "step 10", "step 11", "rubric"
+    ]
     cy = next(tr for tr in students if tr.find("td").get_text() == "cy")
-    assert [td.get_text() for td in cy.find_all("td")][1:] == ["148/150", *"10 15 10 15 30 10 10 8 15 15 10".split()]
+    assert [td.get_text() for td in cy.find_all("td")][1:-1] == ["148/150", *"10 15 10 15 30 10 10 8 15 15 10".split()]
+    assert cy.find_all("td")[-1].get_text().startswith("level2.toml ")  # the rubric that made the row
 
 
 def test_without_level2_every_class_output_keeps_level_1s_layout(graded):
@@ -397,7 +401,7 @@ def test_without_level2_every_class_output_keeps_level_1s_layout(graded):
     assert [svg["aria-label"] for svg in soup.find_all("svg")] == ["mean points per step", "score distribution"]
     header_rows = soup.find("h2", string="Every student").find_next("table").find_all("tr")[:1]
     assert [th.get_text() for th in header_rows[0].find_all("th")] == [
-        "student", "score", "step 1", "step 2", "step 3", "step 4", "step 5", "extra 6", "extra 7"
+        "student", "score", "step 1", "step 2", "step 3", "step 4", "step 5", "extra 6", "extra 7", "rubric"
     ]
 
 

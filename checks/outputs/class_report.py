@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from checks.outputs.formats import csv_text, gradebook_columns, gradebook_row, layout_steps
-from checks.rubric import ALL_STEP_IDS, LEVEL_2, STEP_IDS, label
+from checks.rubric import ALL_STEP_IDS, LEVEL_2, LEVEL_3, STEP_IDS, label
 from checks.run.classroom import Outcome, write_atomically
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "reports"
@@ -42,27 +42,29 @@ def class_steps(outcomes: list[Outcome], level2: bool = False) -> list[str]:
     return layout_steps(graded, level2)
 
 
-def grades_csv(outcomes: list[Outcome], ids: dict[str, str] | None = None, level2: bool = False) -> str:
+def grades_csv(
+    outcomes: list[Outcome], ids: dict[str, str] | None = None, level2: bool = False, late: set[str] = frozenset()
+) -> str:
     """One row per student in the gradebook's layout (formats.gradebook_columns): the same as one submission's.
 
     Its step columns are step_1 ... step_7, then step_8 ... step_11 where level 2 was graded (class_steps).
+    A student the LMS marked late (students.csv's `late`, in `late`) has ", late" after their status.
     """
     ids = ids or {}
     step_ids = class_steps(outcomes, level2)
     rows = [gradebook_columns(step_ids)]
     for outcome in outcomes:
         lms_id = ids.get(outcome.student, "")
+        status = outcome.status + (", late" if outcome.student in late else "")
         if outcome.result is None:  # a grader error is a 0, with its reason; not submitted stays blank
             score = "" if outcome.missing else 0
-            rows.append(
-                gradebook_row(outcome.student, score=score, status=outcome.status, lms_id=lms_id, step_ids=step_ids)
-            )
+            rows.append(gradebook_row(outcome.student, score=score, status=status, lms_id=lms_id, step_ids=step_ids))
             continue
         result = outcome.result
         steps = {step["id"]: step["score"] for step in result["steps"]}
         rows.append(
             gradebook_row(
-                outcome.student, result["seed"], result["score"], result["max_score"], steps,
+                outcome.student, result["seed"], result["score"], result["max_score"], steps, status=status,
                 graded_with=result.get("grading"), lms_id=lms_id, isolation=str(result.get("isolation") or ""),
                 step_ids=step_ids,
             )
@@ -109,7 +111,68 @@ def level_blocks(graded: list[Outcome], step_stats: list[dict], step_ids: list[s
     return blocks
 
 
-def summary(outcomes: list[Outcome], seed: int, level2: bool = False) -> dict:
+def points_lost(check: dict) -> float:
+    """What a failed check cost: its points less any it kept (step 16 keeps a part); 0 for a feedback check."""
+    return max(check["max_score"] - check["score"], 0) if not check["passed"] else 0
+
+
+def ranked(rows: list[dict]) -> list[dict]:
+    """Failing checks by the points they cost the class, most first; then by how many failed; then step order."""
+    return sorted(
+        rows,
+        key=lambda row: (-row["lost"], -row["count"], ALL_STEP_IDS.index(row["id"]) if row["id"] in ALL_STEP_IDS
+                         else 99),
+    )
+
+
+# Levels whose students are told apart as passed, stuck or never tried (level 1 is every student's start).
+TRIED_LEVELS = [(2, "Level 2: the club's members", LEVEL_2), (3, "Level 3: accounts, the Flasky way", LEVEL_3)]
+
+
+def level_progress(result: dict, level: int, ids: list[str]) -> dict | None:
+    """How far a student got in a level the result grades: "passed", "stuck" or "never tried", with the facts.
+
+    passed: every step of the level passed. Otherwise, tried ("stuck") where a check of the level that is
+    worth points passed or kept a point, or where the student's folder holds one of the level's files
+    (classroom.LEVEL_FILES: templates/base.html or login.html for level 2; config.py, tests/ or
+    templates/register.html for level 3); "never tried" where none of that is so. None: level not graded.
+    """
+    steps = [step for step in result["steps"] if step["id"] in ids]
+    if not steps:
+        return None
+    counted = [step for step in steps if step.get("counted", True)]
+    earned = sum(step["score"] for step in counted)
+    most = sum(step["max_score"] for step in counted)
+    checks = [check for step in steps for check in step["checks"]]
+    passing = [check for check in checks if check["max_score"] and (check["passed"] or check["score"] > 0)]
+    files = (result.get("level_files") or {}).get(str(level), [])
+    unpassed = [step for step in steps if not step["passed"]]
+    if not unpassed:
+        state = "passed"
+    elif passing or files:
+        state = "stuck"
+    else:
+        state = "never tried"
+    return {"state": state, "earned": earned, "max": most, "files": files, "passing": len(passing),
+            "at": label(unpassed[0]["id"]) if unpassed else "", "at_title": unpassed[0]["title"] if unpassed else ""}
+
+
+def tried_blocks(graded: list[Outcome]) -> list[dict]:
+    """For each of levels 2 and 3 that some result grades: who passed it, who is stuck, who never tried it."""
+    blocks = []
+    for level, name, ids in TRIED_LEVELS:
+        rows = {"passed": [], "stuck": [], "never tried": []}
+        for outcome in graded:
+            progress = level_progress(outcome.result, level, ids)
+            if progress is not None:
+                rows[progress["state"]].append({"student": outcome.student, **progress})
+        if any(rows.values()):
+            blocks.append({"level": level, "name": name, "range": f"steps {ids[0]} to {ids[-1]}",
+                           "passed": rows["passed"], "stuck": rows["stuck"], "never": rows["never tried"]})
+    return blocks
+
+
+def summary(outcomes: list[Outcome], seed: int, level2: bool = False, late: set[str] = frozenset()) -> dict:
     """What the class report shows: who was graded, how steps and checks went, who failed what.
 
     Where level 2 was graded (see class_steps), its steps 8 to 11 are a block of their own
@@ -137,19 +200,22 @@ def summary(outcomes: list[Outcome], seed: int, level2: bool = False) -> dict:
             )
     who: dict[tuple[str, str], list[str]] = defaultdict(list)
     worth: dict[tuple[str, str], float] = {}
+    lost: dict[tuple[str, str], float] = defaultdict(float)
     for outcome in graded:
         for step in outcome.result["steps"]:
             for check in step["checks"]:
                 if not check["passed"]:
                     who[(step["id"], check["name"])].append(outcome.student)
                     worth[(step["id"], check["name"])] = check["max_score"]
-    order = sorted(who, key=lambda key: (-len(who[key]), ALL_STEP_IDS.index(key[0]) if key[0] in ALL_STEP_IDS else 99))
-    failing = [
-        {"label": label(step_id), "name": name, "count": len(who[(step_id, name)]),
+                    lost[(step["id"], check["name"])] += points_lost(check)
+    failing = ranked([
+        {"id": step_id, "label": label(step_id), "name": name, "count": len(who[(step_id, name)]),
          "students": sorted(who[(step_id, name)]), "points": worth[(step_id, name)],
-         "level": 2 if step_id in LEVEL_2 else 1}
-        for step_id, name in order
-    ]
+         "lost": round(lost[(step_id, name)], 2), "level": 2 if step_id in LEVEL_2 else 3 if step_id in LEVEL_3 else 1}
+        for step_id, name in who
+    ])
+    all_lost = sum(row["lost"] for row in failing)
+    costly = [{**row, "share": row["lost"] / all_lost} for row in failing if row["lost"] > 0][:5]
     scores = sorted(outcome.result["score"] for outcome in graded)
     stamps = [outcome.result["grading"] for outcome in graded if outcome.result.get("grading")]
     latest = max(stamps, key=lambda stamp: stamp["graded_at"], default={})
@@ -173,6 +239,11 @@ def summary(outcomes: list[Outcome], seed: int, level2: bool = False) -> dict:
         "steps": step_stats,
         "blocks": level_blocks(graded, step_stats, step_ids),
         "failing": failing,
+        "costly": costly,
+        "lost_total": round(all_lost, 2),
+        "tried": tried_blocks(graded),
+        "late": [outcome for outcome in outcomes if outcome.student in late],
+        "late_names": set(late),
         "failing_blocks": [
             {"level": level, "name": name, "range": f"steps {ids[0]} to {ids[-1]}",
              "rows": [row for row in failing if row["level"] == level]}
@@ -224,7 +295,8 @@ def write_reports(
 
     env = environment(templates)
     ids = {student: entry.lms_id for student, entry in (roster.students.items() if roster else ())}
-    write_atomically(out / "grades.csv", grades_csv(outcomes, ids, level2))
+    late = {student for student, entry in (roster.students.items() if roster else ()) if entry.late}
+    write_atomically(out / "grades.csv", grades_csv(outcomes, ids, level2, late))
     written = [out / "grades.csv"]
     texts = {}
     for outcome in outcomes:
@@ -233,7 +305,7 @@ def write_reports(
             write_atomically(out / "feedback" / f"{outcome.student}.md", markdown)
             texts[outcome.student] = feedback_text(outcome.student_view, outcome.student)
             write_atomically(out / "feedback" / f"{outcome.student}.txt", texts[outcome.student])
-    report = env.get_template("report.html.j2").render(**summary(outcomes, seed, level2), label=label)
+    report = env.get_template("report.html.j2").render(**summary(outcomes, seed, level2, late), label=label)
     write_atomically(out / "report.html", report)
     written.append(out / "report.html")
     if roster is not None and roster.lms in gradebooks.EXPORTS:

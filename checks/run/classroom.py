@@ -381,6 +381,23 @@ def view_path(out: Path, student: str) -> Path:
     return out / "feedback" / f"{student}.json"
 
 
+# The files that show a student started a level (the names its steps and hints give), for the report's
+# "stuck" and "never tried": a level is tried where one of them exists or one of its checks passed.
+LEVEL_FILES = {
+    "2": ["templates/base.html", "templates/login.html"],
+    "3": ["config.py", "tests", "templates/register.html"],
+}
+
+
+def level_files(student: Path) -> dict[str, list[str]]:
+    """Which of each level's LEVEL_FILES a student's folder holds (links are not followed: one counts as missing)."""
+    work = work_folder(student)
+    found = {}
+    for level, names in LEVEL_FILES.items():
+        found[level] = [name for name in names if (work / name).exists() and not (work / name).is_symlink()]
+    return found
+
+
 def stamp(options: Options) -> dict:
     """What graded a class, for every JSON file and report: the rubric (name, hash), the kit, when."""
     from checks.version import graded_with
@@ -616,6 +633,7 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
                 outcome = future.result()
                 if outcome.result is not None:
                     outcome.result["grading"] = outcome.student_view["grading"] = graded_with
+                    outcome.result["level_files"] = level_files(student)
                     view = json.dumps(outcome.student_view, indent=2, ensure_ascii=False)
                     write_atomically(view_path(out, name), view)
                     text = json.dumps(outcome.result, indent=2, ensure_ascii=False)
