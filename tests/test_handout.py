@@ -47,6 +47,7 @@ SHOWN_IN_THE_GUIDE = {
     'return redirect(url_for("login_form"))',
     'upload = request.files.get("avatar")',
     '@app.get("/photos/<name>")',
+    "def login_required(view):",  # Flask's tutorial's decorator, which step 10 names; steps 14 and 15 show one
 }
 
 
