@@ -100,13 +100,13 @@ def roster(late: set[str], students: list[str]) -> Roster:
 
 
 def test_late_submissions_are_flagged_in_grades_csv_and_the_report(tmp_path):
-    """students.csv's late mark: ", late" in grades.csv's status, a card, a section and a mark in the report."""
+    """students.csv's late mark: "(late)" in grades.csv's status, a card, a section and a mark in the report."""
     outcomes = [outcome("ada", set()), outcome("bo", {"test_app_imports"}),
                 Outcome("cy", None, 0.0, missing="an empty folder")]
     write_reports(tmp_path, outcomes, 5, roster=roster({"bo", "cy"}, ["ada", "bo", "cy"]))
     with open(tmp_path / "grades.csv", newline="") as file:
         status = {row["student"]: row["status"] for row in csv.DictReader(file)}
-    assert status == {"ada": "graded", "bo": "graded, late", "cy": "not submitted: an empty folder, late"}
+    assert status == {"ada": "graded", "bo": "graded (late)", "cy": "not submitted: an empty folder (late)"}
     soup = BeautifulSoup((tmp_path / "report.html").read_text(), "html.parser")
     late = soup.find("h2", id="late")
     assert late.get_text() == "Late submissions (2)"

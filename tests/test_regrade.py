@@ -168,3 +168,38 @@ def test_a_swap_cut_short_is_finished_by_the_next_run(fake, class_folder, tmp_pa
     assert rubrics_in(out) == dict.fromkeys(STUDENTS, "double-step-5.toml")
     assert state_rubric(out) == "double-step-5.toml"
     assert not staging_path(out).exists() and not replaced_path(out).exists()
+
+
+class Notes:
+    """Stands in for the CLI's progress: keeps the notes a run gives."""
+
+    def __init__(self):
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def start(self, total: int, kept: int) -> None:
+        pass
+
+    def advance(self, outcome: Outcome) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+def test_the_run_says_what_changed_and_where_it_grades(fake, class_folder, tmp_path):
+    """A new rubric, then a new seed: each run's first note names what changed, and where the regrade goes."""
+    out = tmp_path / "out"
+    run(class_folder, out)
+    notes = Notes()
+    grade_class(options(class_folder, out, doubled_step_5(tmp_path)), notes)
+    assert notes.notes[0].startswith("The rubric is not the one this gradebook was graded with (rubric.toml ")
+    assert str(staging_path(out)) in notes.notes[0]
+    notes = Notes()
+    reseeded = options(class_folder, out, tmp_path / "double-step-5.toml")
+    reseeded.seed = 8
+    grade_class(reseeded, notes)
+    assert len(notes.notes) == 1
+    assert notes.notes[0].startswith("The seed is not the one this gradebook was graded with (7, now 8)")

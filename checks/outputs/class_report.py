@@ -48,14 +48,14 @@ def grades_csv(
     """One row per student in the gradebook's layout (formats.gradebook_columns): the same as one submission's.
 
     Its step columns are step_1 ... step_7, then step_8 ... step_11 where level 2 was graded (class_steps).
-    A student the LMS marked late (students.csv's `late`, in `late`) has ", late" after their status.
+    A student the LMS marked late (students.csv's `late`, in `late`) has " (late)" after their status.
     """
     ids = ids or {}
     step_ids = class_steps(outcomes, level2)
     rows = [gradebook_columns(step_ids)]
     for outcome in outcomes:
         lms_id = ids.get(outcome.student, "")
-        status = outcome.status + (", late" if outcome.student in late else "")
+        status = outcome.status + (" (late)" if outcome.student in late else "")
         if outcome.result is None:  # a grader error is a 0, with its reason; not submitted stays blank
             score = "" if outcome.missing else 0
             rows.append(gradebook_row(outcome.student, score=score, status=status, lms_id=lms_id, step_ids=step_ids))

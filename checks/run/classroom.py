@@ -544,15 +544,23 @@ def where_to_grade(options: Options, seed: int, main: State, progress=None) -> P
         if progress:
             progress.note(f"{staging} can't be made ({error.strerror or error}): the class is graded again in {out}.")
         return out
-    before = main.data.get("rubric") or {}
     if progress:
         progress.note(
-            f"The rubric is not the one this gradebook was graded with ({before.get('name')} "
-            f"{str(before.get('sha256'))[:12]}, now {options.rubric}), or the seed, checks or options changed: "
-            f"every submission is graded again, in {staging}; {out} keeps its earlier grades until every student "
-            "is graded, then the new run replaces it whole."
+            f"{changed(main, run, options.rubric)}: every submission is graded again, in {staging}; {out} keeps "
+            "its earlier grades until every student is graded, then the new run replaces it whole."
         )
     return staging
+
+
+def changed(main: State, run: dict, rubric: Rubric) -> str:
+    """What makes this run another than the gradebook's: its rubric, its seed, or the checks and options."""
+    before = main.data.get("rubric") or {}
+    if before.get("sha256") != run["rubric"]:
+        return (f"The rubric is not the one this gradebook was graded with ({before.get('name')} "
+                f"{str(before.get('sha256'))[:12]}, now {rubric})")
+    if main.seed != run["seed"]:
+        return f"The seed is not the one this gradebook was graded with ({main.seed}, now {run['seed']})"
+    return "The checks' code, the kit's version or the grading options changed since this gradebook was graded"
 
 
 def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
