@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_checks
 from fakes import fake_grade
 
 from checks import rubric as rubrics
@@ -80,8 +85,14 @@ def run(folder: Path, out: Path, rubric: Path | None = None) -> list[Outcome]:
 
 
 def rubrics_in(out: Path) -> dict[str, str]:
-    """Each result's rubric in out/json/ (the name of the rubric file that graded it)."""
-    return {path.stem: json.loads(path.read_text())["grading"]["rubric"] for path in (out / "json").glob("*.json")}
+    """Each result's rubric in out/json/ (the name of the rubric file that graded it); one being written is skipped."""
+    found = {}
+    for path in (out / "json").glob("*.json"):
+        try:
+            found[path.stem] = json.loads(path.read_text())["grading"]["rubric"]
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def state_rubric(out: Path) -> str:
@@ -203,3 +214,56 @@ def test_the_run_says_what_changed_and_where_it_grades(fake, class_folder, tmp_p
     grade_class(reseeded, notes)
     assert len(notes.notes) == 1
     assert notes.notes[0].startswith("The seed is not the one this gradebook was graded with (7, now 8)")
+
+
+# -- the real grader, stopped by a signal part-way through a regrade ----------------------------------------
+REAL = {"ada": "solution", "cy": "tests/submissions/mistake_safe_filter", "di": "tests/submissions/broken_syntax_error"}
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory) -> Path:
+    """Three real submissions graded once with the default rubric (--seed 5) into out/."""
+    base = tmp_path_factory.mktemp("regrade")
+    for student, source in REAL.items():
+        ignored = shutil.ignore_patterns("instance", "__pycache__")
+        shutil.copytree(ROOT / source, base / "class" / student, ignore=ignored)
+    done = run_checks(base / "class", "--seed", "5", "--jobs", "1", "--out", base / "out")
+    assert done.returncode == 0, done.stderr
+    return base
+
+
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+def test_a_real_regrade_stopped_by_a_signal_leaves_the_old_run(graded_class, tmp_path, signal_name):
+    """The grader killed (or terminated) after a student of the new rubric: out/ is the old run; then it goes on."""
+    folder, out = tmp_path / "class", tmp_path / "out"
+    shutil.copytree(graded_class / "class", folder)
+    shutil.copytree(graded_class / "out", out)
+    before = (out / "grades.csv").read_bytes()
+    new = doubled_step_5(tmp_path)
+    command = [sys.executable, "-m", "checks", str(folder), "--out", str(out), "--jobs", "1", "--rubric", str(new)]
+    grader = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    staged = staging_path(out) / "json"
+
+    def new_results() -> bool:  # a result of the new rubric, wherever the grader put it
+        return "double-step-5.toml" in {*rubrics_in(out).values(), *rubrics_in(staging_path(out)).values()}
+
+    deadline = time.monotonic() + 120
+    while not new_results() and grader.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if grader.poll() is None:
+        if signal_name == "SIGKILL":
+            os.killpg(grader.pid, signal.SIGKILL)
+        else:
+            grader.send_signal(signal.SIGTERM)
+    grader.wait(60)
+    assert rubrics_in(out) == dict.fromkeys(REAL, "rubric.toml") and state_rubric(out) == "rubric.toml"
+    finished = {path.stem for path in staged.glob("*.json")}
+    assert finished and len(finished) < len(REAL), "the signal came too late to cut the regrade short"
+    assert (out / "grades.csv").read_bytes() == before
+    again = run_checks(folder, "--out", out, "--jobs", "1", "--rubric", new)
+    assert again.returncode == 0, again.stderr
+    assert "Going on with the regrade" in again.stderr
+    assert f"{len(finished)} of {len(REAL)} submissions unchanged" in again.stderr
+    assert rubrics_in(out) == dict.fromkeys(REAL, "double-step-5.toml")
+    assert not staging_path(out).exists() and not replaced_path(out).exists()
