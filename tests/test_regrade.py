@@ -267,3 +267,14 @@ def test_a_real_regrade_stopped_by_a_signal_leaves_the_old_run(graded_class, tmp
     assert f"{len(finished)} of {len(REAL)} submissions unchanged" in again.stderr
     assert rubrics_in(out) == dict.fromkeys(REAL, "double-step-5.toml")
     assert not staging_path(out).exists() and not replaced_path(out).exists()
+
+
+def test_a_gradebook_reached_through_a_link_is_regraded_beside_its_target(fake, class_folder, tmp_path):
+    """--out a link to the gradebook: the link stays a link, and the folder it points to holds the new run."""
+    target, link = tmp_path / "real-out", tmp_path / "out"
+    run(class_folder, target)
+    link.symlink_to(target)
+    run(class_folder, link, doubled_step_5(tmp_path))
+    assert link.is_symlink() and rubrics_in(target) == dict.fromkeys(STUDENTS, "double-step-5.toml")
+    assert not staging_path(target).exists() and not replaced_path(target).exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["class", "double-step-5.toml", "out", "real-out"]

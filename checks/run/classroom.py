@@ -570,6 +570,8 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
     graded: its outcome says why. Every other grade is reused when its key is unchanged
     (see State), so a changed rubric, checks or options grade everyone again.
     """
+    if options.out.is_symlink():  # a link to the gradebook: a regrade is made and swapped in beside its target
+        options.out = options.out.resolve()
     left = recover(options.out)  # before --out is made: where a swap was cut short, --out may be missing
     options.out.mkdir(parents=True, exist_ok=True)
     main = State(options.out)
