@@ -161,8 +161,12 @@ class Notes:
         expected: str | None = None,
         actual: str | None = None,
         cause: str | None = None,
+        not_run: bool = False,
     ) -> NoReturn:
-        """Stop the check: the log, the problem, a hint, where to read, the commands that replay it."""
+        """Stop the check: the log, the problem, a hint, where to read, the commands that replay it.
+
+        `not_run`: the check cannot run in this copy of the kit; it is reported as not run, not failed.
+        """
         raise CheckFailed(
             Failure(
                 problem=clean(problem),
@@ -174,6 +178,7 @@ class Notes:
                 label=self.step.label,
                 cause=cause,
                 replay=list(self.replay),
+                not_run=not_run,
             )
         )
 

@@ -69,6 +69,7 @@ class Failure:
     cause: str | None = None
     replay: list[str] = field(default_factory=list)
     broken: bool = False
+    not_run: bool = False  # the check could not run in this copy of the kit (step 16's mutants on a handout)
 
     def read_line(self) -> str:
         """'read: docs/student/step-5.md#how-it-is-checked (step 5)', or '' without a page."""
@@ -136,6 +137,11 @@ class CheckResult:
     def details(self) -> Failure:
         """The failure's parts (a failure known only by its text is all problem)."""
         return self.failure or Failure(problem=self.message)
+
+    @property
+    def not_run(self) -> bool:
+        """The check did not run here (worth 0 in this grade): neither passed nor a thing to fix."""
+        return not self.passed and self.failure is not None and self.failure.not_run
 
     @property
     def broken(self) -> bool:

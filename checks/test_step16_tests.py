@@ -148,7 +148,7 @@ def test_tests_kill_the_mutants(start: Start, grading: Grading, notes: Notes, re
         notes.fail(f"not run here: this copy of the kit holds no reference club and no mutants (a handout or a CI "
                    f"autograder), so this check is worth 0 here; your instructor's grading runs it, for "
                    f"{worth:g} points", "run python -m pytest tests on your app, and read docs/student/step-16.md "
-                   "for what the mutants break")
+                   "for what the mutants break", not_run=True)
     if start.own is None:
         no_tests(notes)
     verdict = student_tests.judge(start.own, start.runner, start.first)

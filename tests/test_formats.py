@@ -283,3 +283,19 @@ def test_the_gradebook_has_a_column_for_every_level_graded():
     level1 = {key: step for key, step in every.items() if key in rubric.STEP_IDS}
     header = RENDERERS["csv"](fake_grade(steps=level1)).splitlines()[0].split(",")
     assert [column for column in header if column.startswith("step_")] == [f"step_{i}" for i in rubric.STEP_IDS]
+
+
+def test_a_check_not_run_here_is_neither_a_failure_nor_a_thing_to_fix():
+    """Step 16's mutants on a handout: the check shows as not run (–), says why, and counts as no failure."""
+    from checks.results import Failure
+
+    grade = fake_grade()
+    check = next(check for step in grade.steps for check in step.checks if check.id == "test_template_exists")
+    check.passed, check.score, check.max_score = False, 0.0, 0.0
+    check.failure = Failure("not run here: this copy of the kit holds no reference club", not_run=True)
+    text = RENDERERS["text"](grade)
+    assert "–✓✓" in text and "✗" not in text
+    assert "– step 3  the check test_template_exists holds\n    not run here: this copy" in text
+    assert "Every check passed." in text and "thing(s) to fix" not in text
+    junit = RENDERERS["junit"](grade)
+    assert 'skipped="1"' in junit and "<skipped message=" in junit and "<failure" not in junit

@@ -59,7 +59,11 @@ def visible(grade: Grade, check: CheckResult) -> bool:
 
 def failed_items(grade: Grade) -> list[Item]:
     """The failed checks a reader sees, each cause shared by two or more named once, repeats collapsed."""
-    failed = [(step, check) for step, check in grade.checks if visible(grade, check) and not check.passed]
+    failed = [
+        (step, check)
+        for step, check in grade.checks
+        if visible(grade, check) and not check.passed and not check.not_run
+    ]
     shared = Counter(check.cause for _, check in failed if check.cause in CAUSES)
     items: list[Item] = []
     by_cause: dict[str, Item] = {}
@@ -167,7 +171,9 @@ def markdown_table(grade: Grade) -> list[str]:
     for step in grade.steps:
         note = " (not counted)" if not step.counted else ""
         score = f"{number(grade.points(step)):g}/{number(step.max_score):g}"
-        marks = "".join("✓" if check.passed else "✗" for check in step.checks if visible(grade, check))
+        marks = "".join(
+            "–" if check.not_run else "✓" if check.passed else "✗" for check in step.checks if visible(grade, check)
+        )
         lines.append(f"| {md(step.label)} | {md(step.title)}{note} | {score} | {marks or ' '} |")
     lines.append(f"| **total** | | **{number(grade.score):g}/{number(grade.max_score):g}** | |")
     return lines

@@ -44,7 +44,7 @@ else:  # Python 3.10
             return str(self.value)
 
 
-PASS, FAIL = "✓", "✗"
+PASS, FAIL, NOT_RUN = "✓", "✗", "–"  # not run: a check this copy of the kit cannot run (worth 0 here)
 GRADESCOPE_HIDDEN = "after_published"
 
 
@@ -102,7 +102,7 @@ def check_output(grade: Grade, step: StepResult, check: CheckResult) -> str:
 def marks(grade: Grade, step: StepResult, color: bool = False) -> str:
     """One ✓ or ✗ per check the reader sees."""
     return "".join(
-        paint(PASS, "32", color) if check.passed else paint(FAIL, "31", color)
+        NOT_RUN if check.not_run else paint(PASS, "32", color) if check.passed else paint(FAIL, "31", color)
         for check in step.checks
         if visible(grade, check)
     )
@@ -148,8 +148,12 @@ def render_text(grade: Grade, color: bool = False, fail_under: float | None = No
             lines.append(f"    the same as for “{item.same_as}” above")
             continue
         lines += [f"    {line}" for line in item_lines(grade, item)]
+    for step, check in shown(grade):
+        if check.not_run:
+            lines += ["", f"{NOT_RUN} {step.label}  {check.name}"]
+            lines += [f"    {line}" for line in check.details.problem.splitlines()]
     lines.append("")
-    failed = [check for _, check in shown(grade) if not check.passed]
+    failed = [check for _, check in shown(grade) if not check.passed and not check.not_run]
     hidden_failed = sum(1 for _, check in grade.checks if not visible(grade, check) and not check.passed)
     if grade.void:
         lines.append(paint(f"! {grade.void}", "1;33", color))
@@ -209,8 +213,9 @@ def render_junit(grade: Grade, color: bool = False, fail_under: float | None = N
         "testsuites",
         name="Flask Club",
         tests=str(len(cases)),
-        failures=str(sum(1 for _, check in cases if not check.passed and not check.broken)),
+        failures=str(sum(1 for _, check in cases if not check.passed and not check.broken and not check.not_run)),
         errors=str(sum(1 for _, check in cases if check.broken)),
+        skipped=str(sum(1 for _, check in cases if check.not_run)),
         time=f"{grade.duration:.3f}",
     )
     properties = ET.SubElement(root, "properties")
@@ -229,8 +234,9 @@ def render_junit(grade: Grade, color: bool = False, fail_under: float | None = N
             "testsuite",
             name=xml_text(f"{step.label} {step.title}"),
             tests=str(len(checks)),
-            failures=str(sum(1 for check in checks if not check.passed and not check.broken)),
+            failures=str(sum(1 for check in checks if not check.passed and not check.broken and not check.not_run)),
             errors=str(sum(1 for check in checks if check.broken)),
+            skipped=str(sum(1 for check in checks if check.not_run)),
             time=f"{sum(check.duration for check in checks):.3f}",
         )
         for check in checks:
@@ -251,7 +257,9 @@ def render_junit(grade: Grade, color: bool = False, fail_under: float | None = N
                 ET.SubElement(props, "property", name="counted", value="false")
             if check.hidden:
                 ET.SubElement(props, "property", name="hidden", value="true")
-            if not check.passed:
+            if check.not_run:
+                ET.SubElement(case, "skipped", message=xml_text(check.details.problem[:200]))
+            elif not check.passed:
                 kind = "error" if check.broken else "failure"
                 element = ET.SubElement(case, kind, message=xml_text(check.details.problem[:200]), type=kind)
                 element.text = xml_text(check.message)
