@@ -141,7 +141,7 @@ def test_config_classes_in_code(grading: Grading, notes: Notes) -> None:
         notes.fail(
             f"expected at least two classes whose names end in Config, found {len(classes)}",
             "in config.py: class Config (what every config shares), class DevelopmentConfig(Config) and "
-            "class TestingConfig(Config), as in the Flasky notes",
+            "class TestingConfig(Config), as in Flask Web Development's Flasky (docs/student/step-12.md)",
         )
     if not any(re.search(r"^\s+TESTING\s*=\s*True\b", body, re.MULTILINE) for body in classes.values()):
         notes.fail(

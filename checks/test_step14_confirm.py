@@ -28,8 +28,9 @@ CONFIRMED_HINT = (
     'else "no" }}</span>, for a registered member'
 )
 SIGNED_HINT = (
-    "make the token with URLSafeTimedSerializer(app.config[\"SECRET_KEY\"]).dumps(username), and check it with "
-    ".loads(token, max_age=…): only a token signed with the app's key, for the member logged in, confirms"
+    "make the token with URLSafeTimedSerializer(app.config[\"SECRET_KEY\"], salt=\"confirm\").dumps({\"confirm\": "
+    "username}), and check it with .loads(token, max_age=…): only a token signed with the app's key, for the "
+    "member logged in, confirms"
 )
 # The key the app starts with in the re-key check: known, since only the second, random one must not
 # accept the first's links (a check marked app_with(...) has its app started at collection).

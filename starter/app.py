@@ -75,7 +75,7 @@ then open http://localhost:5000/ in a browser.
 #   Refuse uploads of 2 MiB with 413: app.config["MAX_CONTENT_LENGTH"] = (1024 + 64) * 1024
 #   (a photo of 1 MiB fits, with the form's other fields around it).
 
-# Level 3: the club grows up (the Flasky notes). Steps 12 to 16 reshape this file
+# Level 3: the club grows up (in the shape of Flasky, Flask Web Development's app). Steps 12 to 16 reshape this file
 # into a package, so keep a copy of your finished level 2 first. They are graded
 # when your instructor turns them on, or when you ask: make check STEP=12
 
