@@ -278,3 +278,15 @@ def test_a_gradebook_reached_through_a_link_is_regraded_beside_its_target(fake, 
     assert link.is_symlink() and rubrics_in(target) == dict.fromkeys(STUDENTS, "double-step-5.toml")
     assert not staging_path(target).exists() and not replaced_path(target).exists()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["class", "double-step-5.toml", "out", "real-out"]
+
+
+def test_a_gradebook_the_command_runs_in_is_regraded_in_place(fake, class_folder, tmp_path, monkeypatch):
+    """--out . (the folder the command runs in) can't be swapped away: it is regraded in place, as it says."""
+    out = tmp_path / "out"
+    run(class_folder, out)
+    monkeypatch.chdir(out)
+    notes = Notes()
+    grade_class(options(class_folder, Path("."), doubled_step_5(tmp_path)), notes)
+    assert notes.notes[0].endswith("itself (the folder this command runs in can't be replaced whole).")
+    assert rubrics_in(out) == dict.fromkeys(STUDENTS, "double-step-5.toml") and out.is_dir()
+    assert not staging_path(out).exists() and not replaced_path(out).exists()

@@ -524,6 +524,12 @@ def where_to_grade(options: Options, seed: int, main: State, progress=None) -> P
     out, staging = options.out, staging_path(options.out)
     run = identity(options, seed)
     staged = State(staging) if (staging / STAGED).exists() else None
+    here = Path.cwd().resolve()
+    if here == out or out in here.parents:  # a folder this process works in can't be swapped away
+        if progress and main.data["students"] and not main.made_by(run):
+            progress.note(f"{changed(main, run, options.rubric)}: every submission is graded again, in {out} "
+                          "itself (the folder this command runs in can't be replaced whole).")
+        return out
     if not main.data["students"] or main.made_by(run):
         if staged is not None:
             retire(staging, out)  # a regrade given up: the gradebook's own run goes on
@@ -570,8 +576,8 @@ def grade_class(options: Options, progress=None) -> tuple[int, list[Outcome]]:
     graded: its outcome says why. Every other grade is reused when its key is unchanged
     (see State), so a changed rubric, checks or options grade everyone again.
     """
-    if options.out.is_symlink():  # a link to the gradebook: a regrade is made and swapped in beside its target
-        options.out = options.out.resolve()
+    # the folder itself, never a link to it ("." included): a regrade is made and swapped in beside the folder
+    options.out = options.out.resolve()
     left = recover(options.out)  # before --out is made: where a swap was cut short, --out may be missing
     options.out.mkdir(parents=True, exist_ok=True)
     main = State(options.out)
