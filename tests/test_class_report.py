@@ -144,3 +144,18 @@ def test_a_students_level_files_are_found_and_a_link_is_not_one(tmp_path):
     (student / "templates" / "login.html").symlink_to("/etc/hostname")
     (student / "tests").mkdir()
     assert level_files(student) == {"2": ["templates/base.html"], "3": ["tests"]}
+
+
+def test_level_3_where_graded_is_told_apart_too():
+    """Level 3 graded: its own passed, stuck and never tried; tests/ in the folder is a try at it."""
+    from checks.rubric import LEVEL_3
+
+    every = rubrics.load(every_step=True)
+    level_3 = {name for step_id in LEVEL_3 for name in every[step_id].points}
+    tried = outcome("tried", level_3, every)
+    tried.result["level_files"]["3"] = ["tests"]
+    blocks = summary([tried, outcome("never", level_3, every), outcome("done", set(), every)], 1)["tried"]
+    assert [block["level"] for block in blocks] == [2, 3]
+    level3 = blocks[1]
+    assert ([r["student"] for r in level3["stuck"]], [r["student"] for r in level3["never"]]) == (["tried"], ["never"])
+    assert [r["student"] for r in level3["passed"]] == ["done"] and len(blocks[0]["passed"]) == 3
