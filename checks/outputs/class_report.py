@@ -126,7 +126,7 @@ def ranked(rows: list[dict]) -> list[dict]:
 
 
 # Levels whose students are told apart as passed, stuck or never tried (level 1 is every student's start).
-TRIED_LEVELS = [(2, "Level 2: the club's members", LEVEL_2), (3, "Level 3: accounts, the Flasky way", LEVEL_3)]
+TRIED_LEVELS = [(2, "Level 2: the club's members", LEVEL_2), (3, "Level 3: the club grows up", LEVEL_3)]
 
 
 def level_progress(result: dict, level: int, ids: list[str]) -> dict | None:
