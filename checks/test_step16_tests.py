@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,27 @@ MAX_READ = 256 << 10  # bytes of each file of tests/ the second check reads
 MAX_LISTED = 12  # tests named in one message, the rest counted
 FACTORY = re.compile(r"""create_app\(\s*(["'])testing\1\s*\)""")
 CLIENT = re.compile(r"\.test_client\(")
+
+
+def calls_in(source: str) -> tuple[bool, bool]:
+    """Whether the code calls create_app("testing") and .test_client(…): calls, not words in a comment or string.
+
+    A file that does not parse is read as text (it fails to import anyway, and counts for nothing).
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return bool(FACTORY.search(source)), bool(CLIENT.search(source))
+    factory = client = False
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+        arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+        if name == "create_app" and any(isinstance(a, ast.Constant) and a.value == "testing" for a in arguments):
+            factory = True
+        client |= name == "test_client"
+    return factory, client
 TESTS_HINT = (
     'write tests/test_*.py files whose tests call create_app("testing") and its test_client(), as '
     "docs/student/step-16.md shows; run them with python -m pytest tests"
@@ -128,8 +150,9 @@ def test_tests_use_the_test_client(grading: Grading, notes: Notes) -> None:
             continue
         with open(path, "rb") as file:
             text = file.read(MAX_READ).decode("utf-8", "replace")
-        found["factory"] |= bool(FACTORY.search(text))
-        found["client"] |= bool(CLIENT.search(text))
+        factory, client = calls_in(text)
+        found["factory"] |= factory
+        found["client"] |= client
     calls = (("factory", 'create_app("testing")'), ("client", ".test_client("))
     missing = [said for key, said in calls if not found[key]]
     if missing:

@@ -425,3 +425,22 @@ def test_a_partial_score_shows_in_every_output():
     assert f"**{total}**" in RENDERERS["markdown"](grade)
     rows = classroom50.tests(grade)
     assert any(row["score"] == 1 and not row["passed"] for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ('app = create_app("testing")\nclient = app.test_client()\n', (True, True)),
+        ("from app import create_app\n\ndef test_x():\n    create_app(config_name='testing').test_client()\n",
+         (True, True)),
+        ('"""create_app("testing") and .test_client() are never called here."""\n# create_app("testing")\n',
+         (False, False)),
+        ("app = create_app()\nclient = app.test_client()\n", (False, True)),
+        ('app = create_app("testing")\ndef broken(:  # a file that does not parse is read as text\n', (True, False)),
+    ],
+)
+def test_the_calls_are_read_from_the_code_not_its_comments(source, found):
+    """Step 16's second check looks for calls: a name in a docstring or comment is no call."""
+    from checks import test_step16_tests as step16
+
+    assert step16.calls_in(source) == found
