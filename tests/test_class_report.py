@@ -159,3 +159,15 @@ def test_level_3_where_graded_is_told_apart_too():
     level3 = blocks[1]
     assert ([r["student"] for r in level3["stuck"]], [r["student"] for r in level3["never"]]) == (["tried"], ["never"])
     assert [r["student"] for r in level3["passed"]] == ["done"] and len(blocks[0]["passed"]) == 3
+
+
+def test_levels_2_and_3_graded_each_get_their_block_and_failing_table():
+    """With levels 2 and 3 graded, level 3's steps and failing checks are shown in a block of their own."""
+    from checks.rubric import LEVEL_3
+
+    every = rubrics.load(every_step=True)
+    failing = {"test_account_form_is_prefilled", *every[LEVEL_3[0]].points}
+    report = summary([outcome("ada", failing, every), outcome("bo", set(), every)], 1)
+    assert [block["level"] for block in report["blocks"]] == [1, 2, 3]
+    levels = {block["level"]: [row["id"] for row in block["rows"]] for block in report["failing_blocks"]}
+    assert "10" in levels[2] and LEVEL_3[0] in levels[3]

@@ -86,7 +86,11 @@ def step_cells(result: dict, step_ids: list[str]) -> list:
     return [scores.get(step_id, "") for step_id in step_ids]
 
 
-LEVELS = [(1, "Level 1", STEP_IDS), (2, "Level 2: the club's members", LEVEL_2)]
+LEVELS = [
+    (1, "Level 1", STEP_IDS),
+    (2, "Level 2: the club's members", LEVEL_2),
+    (3, "Level 3: the club grows up", LEVEL_3),
+]
 
 
 def level_points(result: dict, step_ids: list[str], key: str = "score") -> float:
@@ -95,7 +99,7 @@ def level_points(result: dict, step_ids: list[str], key: str = "score") -> float
 
 
 def level_blocks(graded: list[Outcome], step_stats: list[dict], step_ids: list[str]) -> list[dict]:
-    """The report's blocks of steps: level 1's alone, or level 1's then level 2's, each with its mean points."""
+    """The report's blocks of steps: one per level graded (1, then 2 and 3 where graded), with mean points."""
     blocks = []
     for level, name, ids in LEVELS:
         if ids[0] not in step_ids:
