@@ -125,13 +125,14 @@ def packages() -> tuple[tuple[str, str], ...]:
         except metadata.PackageNotFoundError:
             continue
         wanted += _requirements(distribution)
-        for file in distribution.files or []:
-            parts = Path(file).parts
-            if not parts or parts[0] in ("..", "bin") or parts[0].endswith(".pth") or parts[0] == "__pycache__":
+        # Each top-level name once: a distribution lists every file it installed (Pygments, some 600).
+        tops = {str(file).replace("\\", "/").split("/", 1)[0] for file in distribution.files or []}
+        for top in sorted(tops):
+            if not top or top in ("..", "bin", "__pycache__") or top.endswith(".pth") or top in mounts:
                 continue
-            source = os.path.realpath(distribution.locate_file(parts[0]))
+            source = os.path.realpath(distribution.locate_file(top))
             if os.path.exists(source):
-                mounts[parts[0]] = source
+                mounts[top] = source
     return tuple((source, f"{PACKAGES}/{top}") for top, source in sorted(mounts.items()))
 
 
