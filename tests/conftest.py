@@ -20,6 +20,10 @@ SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 
 Grade = Callable[..., dict]
 
+# The sample submissions are students' work, not the kit's tests: level 3's carry a tests/ folder of their
+# own (step 16 grades it), which pytest must not collect as the kit's.
+collect_ignore_glob = ["submissions/*"]
+
 
 def environment() -> list[tuple[str, bool, str]]:
     """What this machine lets the kit's tests do: (what, whether, why it matters), for the run's summary."""

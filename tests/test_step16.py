@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SUBMISSIONS
 from fakes import fake_grade
+from test_attacks import shared_base, throwaway_user, user_kit  # noqa: F401 - the attack tests' user and kit
 
 from checks.outputs import classroom50
 from checks.outputs.formats import RENDERERS
@@ -261,45 +262,27 @@ print(json.dumps({"ended": run.ended, "problem": run.problem, "outcomes": run.ou
 """
 
 
-def system_python() -> str | None:
-    """The system's python3 where it is the kit's version (the kit's own may live where a user cannot go), or None."""
-    python = shutil.which("python3", path="/usr/bin:/bin")
-    if python is None:
-        return None
-    said = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True,
-                          timeout=30).stdout.split()
-    return python if said == [str(part) for part in sys.version_info[:2]] else None
-
-
-PYTHON = system_python()
-
-
 @needs_sandbox
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("useradd") is None or PYTHON is None,
-                    reason="needs root (to make a user) and a system Python 3 of the kit's version")
-def test_a_hostile_suite_is_bounded_as_an_ordinary_user(folder):
-    """The same suite, graded by a throwaway ordinary user (no cgroup of root's): the same outcomes."""
-    user = f"club16-{os.getpid()}"
-    subprocess.run(["useradd", "--system", "--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin", user],
-                   check=True, capture_output=True, timeout=30)
-    try:
-        copy = suite_copy(folder, {"test_hostile.py": HOSTILE})
-        subprocess.run(["chown", "-R", f"{user}:{user}", str(folder)], check=True, timeout=60)
-        # The system's Python 3 with the kit's packages: the kit's own interpreter may live where the user cannot go.
-        packages = next(Path(sys.prefix).glob("lib/python3*/site-packages"))
-        done = subprocess.run(
-            [shutil.which("runuser") or "runuser", "-u", user, "--", PYTHON, "-c", AS_USER, str(copy), json.dumps(ENV)],
-            cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{ROOT}:{packages}", "HOME": str(folder)},
-            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        run = json.loads(done.stdout.splitlines()[-1])
-        assert not run["ended"] and "did not finish within 20 s" in run["problem"]
-        assert run["outcomes"] == HOSTILE_OUTCOMES
-    finally:
-        if subprocess.run(["userdel", user], capture_output=True, timeout=30).returncode != 0:
-            subprocess.run(["userdel", "--force", user], capture_output=True, timeout=30)
-        subprocess.run(["groupdel", user], capture_output=True, timeout=30)
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("useradd") is None, reason="needs root, to make a user")
+def test_a_hostile_suite_is_bounded_as_an_ordinary_user(folder, user_kit):  # noqa: F811 - the fixture
+    """The same suite, graded by a throwaway ordinary user (no cgroup of root's): the same outcomes.
+
+    The user grades with the attack tests' kit: a copy of the grader and a virtual environment of the
+    system's Python that every user can read (the kit's own checkout may be private to root).
+    """
+    user, kit = user_kit
+    copy = suite_copy(folder, {"test_hostile.py": HOSTILE})
+    subprocess.run(["chown", "-R", f"{user}:{user}", str(folder)], check=True, timeout=60)
+    done = subprocess.run(
+        [shutil.which("runuser") or "runuser", "-u", user, "--", str(kit / ".venv" / "bin" / "python"), "-c",
+         AS_USER, str(copy), json.dumps(ENV)],
+        cwd=kit, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(kit), "HOME": str(folder)},
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    run = json.loads(done.stdout.splitlines()[-1])
+    assert not run["ended"] and "did not finish within 20 s" in run["problem"]
+    assert run["outcomes"] == HOSTILE_OUTCOMES
 
 
 @needs_sandbox
