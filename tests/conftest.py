@@ -57,6 +57,29 @@ def environment() -> list[tuple[str, bool, str]]:
     ]
 
 
+def grader_copies() -> set[Path]:
+    """The grader's copies now on this machine (flask-club-PID-… in the temporary folder and /dev/shm)."""
+    import tempfile
+
+    return {path for base in (tempfile.gettempdir(), "/dev/shm") for path in Path(base).glob("flask-club-[0-9]*")}
+
+
+def remove_killed_graders_copies(before: set[Path]) -> None:
+    """After a test kills a grader (kill -9, no chance to clean up): remove the copies it and its workers left.
+
+    Only copies made since `before` whose process is gone: another grader's are never touched.
+    """
+    import re
+
+    from checks.run.folders import remove_tree
+    from checks.sandbox.cgroup import process_gone
+
+    for path in grader_copies() - before:
+        found = re.match(r"flask-club-(\d+)-", path.name)
+        if found and process_gone(int(found[1])):
+            remove_tree(path)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say which environment-dependent tests this run could take, and which it had to skip, with why."""
     terminalreporter.section("what this machine let the tests do")

@@ -16,7 +16,16 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, SOLUTION, STARTER, SUBMISSIONS, run_checks, write_level2_rubric
+from conftest import (
+    ROOT,
+    SOLUTION,
+    STARTER,
+    SUBMISSIONS,
+    grader_copies,
+    remove_killed_graders_copies,
+    run_checks,
+    write_level2_rubric,
+)
 
 from checks.sandbox import bubblewrap
 
@@ -186,6 +195,7 @@ def test_a_crash_mid_class_loses_no_finished_grade(tmp_path):
     folder = make_class(tmp_path / "class")
     out = tmp_path / "out"
     command = [sys.executable, "-m", "checks", str(folder), "--out", str(out), "--jobs", "1", "--seed", "5"]
+    copies = grader_copies()
     grader = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     deadline = time.monotonic() + 60
@@ -193,6 +203,7 @@ def test_a_crash_mid_class_loses_no_finished_grade(tmp_path):
         time.sleep(0.05)
     os.killpg(grader.pid, signal.SIGKILL)
     grader.wait()
+    remove_killed_graders_copies(copies)
     finished = {path.stem for path in (out / "json").glob("*.json")}
     assert finished, "nothing finished within a minute"
     again = run_checks(folder, "--out", out, "--jobs", "1")

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_checks
+from conftest import ROOT, grader_copies, remove_killed_graders_copies, run_checks
 from fakes import fake_grade
 
 from checks import rubric as rubrics
@@ -241,6 +241,7 @@ def test_a_real_regrade_stopped_by_a_signal_leaves_the_old_run(graded_class, tmp
     before = (out / "grades.csv").read_bytes()
     new = doubled_step_5(tmp_path)
     command = [sys.executable, "-m", "checks", str(folder), "--out", str(out), "--jobs", "1", "--rubric", str(new)]
+    copies = grader_copies()
     grader = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     staged = staging_path(out) / "json"
@@ -257,6 +258,7 @@ def test_a_real_regrade_stopped_by_a_signal_leaves_the_old_run(graded_class, tmp
         else:
             grader.send_signal(signal.SIGTERM)
     grader.wait(60)
+    remove_killed_graders_copies(copies)
     assert rubrics_in(out) == dict.fromkeys(REAL, "rubric.toml") and state_rubric(out) == "rubric.toml"
     finished = {path.stem for path in staged.glob("*.json")}
     assert finished and len(finished) < len(REAL), "the signal came too late to cut the regrade short"
