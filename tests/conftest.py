@@ -67,17 +67,19 @@ def grader_copies() -> set[Path]:
 def remove_killed_graders_copies(before: set[Path]) -> None:
     """After a test kills a grader (kill -9, no chance to clean up): remove the copies it and its workers left.
 
-    Only copies made since `before` whose process is gone: another grader's are never touched.
+    Only copies made since `before` whose process is gone: another grader's are never touched. The budget
+    cgroups of graders that are gone go too, with whatever is still in them (the kit's own sweep, at once).
     """
     import re
 
     from checks.run.folders import remove_tree
-    from checks.sandbox.cgroup import process_gone
+    from checks.sandbox.cgroup import process_gone, sweep
 
     for path in grader_copies() - before:
         found = re.match(r"flask-club-(\d+)-", path.name)
         if found and process_gone(int(found[1])):
             remove_tree(path)
+    sweep(older_than=0)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
