@@ -36,9 +36,9 @@ OMIT = object()  # post_profile(password=OMIT) sends no password field
 # of each nested one is read again: 30,000 nested elements with one id would be quadratic).
 PARSE_LIMIT = 256 << 10
 FIELD_LIMIT = 20
-# files_holding() reads at most FILES_READ files of the app's folder, FILE_READ bytes of each, and
-# walks at most FOLDERS_WALKED folders of each folder: bounded, whatever the app left there.
-FILES_READ, FILE_READ, FOLDERS_WALKED = 200, 1 << 20, 50
+# files_holding() reads at most FILES_READ files of the app's folder, FILE_READ bytes of each: bounded,
+# whatever the app left there.
+FILES_READ, FILE_READ = 200, 1 << 20
 
 
 class CheckFailed(Exception):
@@ -117,6 +117,22 @@ def curl(
             parts += ["-X", method, "--data", "''"]
     parts.append(shlex.quote(f"http://localhost:5000{path}"))
     return " ".join(parts)
+
+
+def read_regular(name: str, dir_fd: int | None = None, limit: int = 4 << 20) -> bytes | None:
+    """A regular file's first `limit` bytes, opened without following a link or waiting on a fifo; None otherwise."""
+    try:
+        descriptor = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        return os.read(descriptor, limit)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
 
 
 class Upload(tuple):
@@ -394,28 +410,21 @@ class Club:
         """The files of the app's folder whose bytes hold `value` (UTF-8), at most three, read within bounds.
 
         Only regular files are read (a link, fifo or device never is), at most FILES_READ of them and
-        FILE_READ bytes of each: what an app saves of a profile is small.
+        FILE_READ bytes of each: what an app saves of a profile is small. The walk is the grader's own
+        (checks.run.folders): no recursion, never through a link.
         """
+        from checks.run.folders import entries
+
         wanted, found, read = value.encode(), [], 0
-        root = self.remote.sandbox.root
-        for folder, folders, names in os.walk(root):
-            folders[:] = sorted(name for name in folders if name != "__pycache__")[:FOLDERS_WALKED]
-            for name in sorted(names):
-                path = os.path.join(folder, name)
-                try:
-                    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-                except OSError:
-                    continue
-                try:
-                    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                        continue
-                    read += 1
-                    if wanted in os.read(descriptor, FILE_READ):
-                        found.append(os.path.relpath(path, root))
-                finally:
-                    os.close(descriptor)
-                if len(found) == 3 or read >= FILES_READ:
-                    return found
+        for entry in entries(self.remote.sandbox.root):
+            if entry.status is None or not stat.S_ISREG(entry.status.st_mode):
+                continue
+            read += 1
+            content = read_regular(entry.name, entry.dir_fd, FILE_READ)
+            if content is not None and wanted in content:
+                found.append(entry.relative)
+            if len(found) == 3 or read >= FILES_READ:
+                break
         return found
 
     # -- requests ---------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import stat
 import zlib
 from pathlib import Path
@@ -17,7 +16,7 @@ from urllib.parse import quote, unquote_to_bytes, urljoin, urlsplit
 
 from bs4 import Tag
 
-from checks.club import OMIT, Club, Reply, Upload, normalize, show
+from checks.club import OMIT, Club, Reply, Upload, normalize, read_regular, show
 from checks.data import ANIMALS, Data, Profile
 
 LOGIN_HINT = (
@@ -283,19 +282,3 @@ def code_files(root: Path) -> dict[str, str]:
 
 
 CODE = (".py", ".html")
-
-
-def read_regular(name: str, dir_fd: int | None = None, limit: int = 4 << 20) -> bytes | None:
-    """A regular file's first `limit` bytes, opened without following a link or waiting on a fifo; None otherwise."""
-    try:
-        descriptor = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        return os.read(descriptor, limit)
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
