@@ -15,7 +15,8 @@ from checks.outputs import deliver, github, workflow
 from checks.outputs.formats import RENDERERS
 from checks.rubric import ALL_STEP_IDS, LEVELS, RubricError, parse_steps
 from checks.run.workspace import SubmissionError
-from checks.sandbox.parent import Isolation, Limits, NoSandbox, choose
+from checks.sandbox.isolation import Isolation, NoSandbox, choose
+from checks.sandbox.limits import Limits
 from checks.version import graded_with
 
 CHECKS = Path(__file__).resolve().parent

@@ -16,7 +16,8 @@ from checks.club import Club, Notes, browser
 from checks.data import Data, new_seed
 from checks.run.pytest_plugin import NOTES, Grading, find
 from checks.run.workspace import TEMPLATE, look_for, prepare
-from checks.sandbox.parent import Limits, RemoteApp
+from checks.sandbox.limits import Limits
+from checks.sandbox.parent import RemoteApp
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,7 +16,8 @@ from checks import rubric
 from checks.data import new_seed
 from checks.results import Grade
 from checks.run.workspace import prepare
-from checks.sandbox.parent import Isolation, Limits, choose
+from checks.sandbox.isolation import Isolation, choose
+from checks.sandbox.limits import Limits
 
 CHECKS = Path(__file__).resolve().parent
 
@@ -51,7 +52,7 @@ def grade(
 
     `step` grades that step alone (or a list of steps, in rubric order); `seed` repeats a run's
     data; `rubric_file` replaces checks/rubric.toml. Notes about the copy (a virtualenv left out...) go to stderr.
-    `isolation` is how the app runs (see checks.sandbox.parent.choose): by default in the
+    `isolation` is how the app runs (see checks.sandbox.isolation.choose): by default in the
     sandbox, and NoSandbox is raised where there is none.
     """
     from checks.run.pytest_plugin import Grading

@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     from checks.data import new_seed
     from checks.outputs.formats import render_text
     from checks.run.workspace import SubmissionError
-    from checks.sandbox.parent import NoSandbox
+    from checks.sandbox.isolation import NoSandbox
 
     argv = sys.argv[1:] if argv is None else argv
     options = cli.parser()

@@ -107,7 +107,8 @@ def test_what_the_app_writes_survives_a_restart_on_the_same_copy(tmp_path):
     """Step 10 stops the app and starts it again on the same copy: a file it wrote in its folder is still there."""
     import flask
 
-    from checks.sandbox.parent import Limits, RemoteApp, Sandbox
+    from checks.sandbox.limits import Limits
+    from checks.sandbox.parent import RemoteApp, Sandbox
 
     root = tmp_path / "copy" / "submission"
     root.mkdir(parents=True)

@@ -19,8 +19,10 @@ from conftest import ROOT, write_level2_rubric
 from checks.grade import grade
 from checks.run.workspace import prepare
 from checks.sandbox import bubblewrap, parent
+from checks.sandbox.isolation import choose
+from checks.sandbox.limits import Limits
 from checks.sandbox.nursery import Nursery
-from checks.sandbox.parent import Limits, Sandbox, choose
+from checks.sandbox.parent import Sandbox
 
 pytestmark = pytest.mark.skipif(
     not bubblewrap.available() or not bubblewrap.can_be_first(),

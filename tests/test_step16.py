@@ -26,7 +26,8 @@ from checks.outputs import classroom50
 from checks.outputs.formats import RENDERERS
 from checks.run import student_tests
 from checks.sandbox import bubblewrap
-from checks.sandbox.parent import Limits, choose
+from checks.sandbox.isolation import choose
+from checks.sandbox.limits import Limits
 from checks.sandbox.pytest_run import PytestRun, run_tests
 from tools import handout
 from tools.level3_mutants import MUTANTS, for_levels
@@ -255,7 +256,8 @@ def test_a_hostile_suite_is_bounded_and_sees_nothing_of_the_kit(folder):
 AS_USER = """
 import json, sys
 from pathlib import Path
-from checks.sandbox.parent import Limits, choose
+from checks.sandbox.isolation import choose
+from checks.sandbox.limits import Limits
 from checks.sandbox.pytest_run import run_tests
 run = run_tests(Path(sys.argv[1]), json.loads(sys.argv[2]), Limits(), choose(others_work=True), seconds=20)
 print(json.dumps({"ended": run.ended, "problem": run.problem, "outcomes": run.outcomes}))

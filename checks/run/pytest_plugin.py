@@ -11,8 +11,10 @@ from checks.data import admin_username, club_password, secret_key
 from checks.results import CheckResult, Failure, Grade, StepResult
 from checks.run.workspace import Workspace, look_for, new_scratch
 from checks.sandbox import bubblewrap
+from checks.sandbox.isolation import BUBBLEWRAP, Isolation, choose
+from checks.sandbox.limits import Limits
 from checks.sandbox.nursery import Nursery
-from checks.sandbox.parent import BUBBLEWRAP, Isolation, Limits, Sandbox, choose
+from checks.sandbox.parent import Sandbox
 
 NOTES = pytest.StashKey["object"]()
 SPARES = 2  # level-2 apps started ahead of their checks, where there is no nursery

@@ -30,7 +30,8 @@ from pathlib import Path
 
 from checks.run.folders import remove_tree
 from checks.run.workspace import copy_submission, new_scratch
-from checks.sandbox.parent import Isolation, Limits
+from checks.sandbox.isolation import Isolation
+from checks.sandbox.limits import Limits
 from checks.sandbox.pytest_run import RUN_SECONDS, PytestRun, run_tests
 
 KIT = Path(__file__).resolve().parent.parent.parent

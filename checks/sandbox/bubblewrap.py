@@ -45,6 +45,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from checks.sandbox.limits import Limits, rlimits
+
 CHILD = Path(__file__).with_name("child.py")
 APP = "/app"  # the submission's copy, inside the sandbox
 RUNTIME = "/python"
@@ -350,9 +352,6 @@ def can_be_first() -> bool:
 
 def available() -> bool:
     """Whether the sandbox can be had here (with the default limits)."""
-    from checks.sandbox.limits import Limits
-    from checks.sandbox.parent import rlimits
-
     try:
         check(json.dumps(rlimits(Limits())))
     except Unavailable:

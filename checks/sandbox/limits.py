@@ -35,3 +35,15 @@ class Limits:
             "processes": self.processes,
             "max_body": self.max_body,
         }
+
+
+def rlimits(limits: Limits) -> dict[str, int]:
+    """The resource limits child.py sets, by name (the process limit leaves room for the tasks running)."""
+    values = limits.for_sandbox()
+    return {
+        "RLIMIT_AS": values["memory_bytes"],
+        "RLIMIT_CPU": values["cpu_seconds"],
+        "RLIMIT_FSIZE": values["file_bytes"],
+        "RLIMIT_NPROC": values["processes"] + 16,
+        "RLIMIT_CORE": 0,
+    }

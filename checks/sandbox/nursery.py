@@ -27,8 +27,9 @@ import threading
 from pathlib import Path
 
 from checks.run.folders import remove_tree
+from checks.sandbox.isolation import Isolation
 from checks.sandbox.limits import Limits
-from checks.sandbox.parent import Isolation, NurseryGone, Process, launch, stop
+from checks.sandbox.parent import NurseryGone, Process, launch, stop
 
 REPLY_SECONDS = 10  # how long the nursery may take to fork an app, or to clear them all
 

@@ -32,64 +32,13 @@ from pathlib import Path
 from checks.sandbox import bubblewrap
 from checks.sandbox.cgroup import Budget
 from checks.sandbox.guard import Usage, count_folder, count_processes, processes_in
+from checks.sandbox.isolation import BUBBLEWRAP, PROCESS, Isolation, choose
 from checks.sandbox.limits import Limits
-
-__all__ = ["Limits", "Sandbox", "RemoteApp", "AppFailure", "AppNotLoaded", "Isolation", "NoSandbox", "choose"]
 
 CHILD = Path(__file__).with_name("child.py")
 HEADER = struct.Struct(">I")
 STATUS = re.compile(r"^[1-5]\d\d(?: [^\r\n]*)?$")
 KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP")
-BUBBLEWRAP, PROCESS = "bubblewrap", "process"
-
-
-class NoSandbox(Exception):
-    """Grading others' work was asked for where no sandbox can be had; the message says how to get one."""
-
-
-@dataclass(frozen=True)
-class Isolation:
-    """How the student's app is isolated: `mode` is "bubblewrap" or "process"; `label` is what outputs record."""
-
-    mode: str
-    label: str
-    note: str = ""  # said once on stderr, where the app runs with less than the sandbox
-
-
-def rlimits(limits: Limits) -> dict[str, int]:
-    """The resource limits child.py sets, by name (the process limit leaves room for the tasks running)."""
-    values = limits.for_sandbox()
-    return {
-        "RLIMIT_AS": values["memory_bytes"],
-        "RLIMIT_CPU": values["cpu_seconds"],
-        "RLIMIT_FSIZE": values["file_bytes"],
-        "RLIMIT_NPROC": values["processes"] + 16,
-        "RLIMIT_CORE": 0,
-    }
-
-
-def choose(no_sandbox: bool = False, others_work: bool = True, limits: Limits | None = None) -> Isolation:
-    """The isolation to grade with; raise NoSandbox when others' work would be graded without the sandbox.
-
-    `others_work` is false only for a student checking their own work (`--student` on their
-    machine): there the app runs with process limits where no sandbox can be had, and says so.
-    """
-    if no_sandbox:
-        return Isolation(PROCESS, "process limits (--no-sandbox)")
-    try:
-        bubblewrap.check(json.dumps(rlimits(limits or Limits())))
-    except bubblewrap.Unavailable as error:
-        if others_work:
-            raise NoSandbox(
-                f"no sandbox to grade others' work in: {error}; {bubblewrap.INSTALL}, "
-                "or pass --no-sandbox to grade with process limits only"
-            ) from None
-        return Isolation(
-            PROCESS,
-            f"process limits (no sandbox here: {error})",
-            f"no sandbox here ({error}): your app runs with process limits only; {bubblewrap.INSTALL} for the sandbox",
-        )
-    return Isolation(BUBBLEWRAP, BUBBLEWRAP)
 
 
 class NurseryGone(Exception):

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from checks.sandbox import bubblewrap
 from checks.sandbox.cgroup import Budget
-from checks.sandbox.parent import BUBBLEWRAP, CHILD, Isolation, Limits, Output, Process, sandbox_environment, stop
+from checks.sandbox.isolation import BUBBLEWRAP, Isolation
+from checks.sandbox.limits import Limits
+from checks.sandbox.parent import CHILD, Output, Process, sandbox_environment, stop
 
 RUNNER = Path(__file__).with_name("pytest_child.py")
 SANDBOX_RUNNER = "/sandbox/pytest_child.py"
