@@ -79,10 +79,11 @@ def log_in(club: Club, username: str) -> Reply:
     """
     reply = login(club, username)
     if not reply.accepted:
+        moved = moved_hint(club, "/login") if reply.status_code == 404 else None
         club.fail(
             f"expected POST /login with the club password to be accepted (2xx, or a 3xx redirect), "
             f"got {reply.summary()}",
-            f"this check logs a member in first (step 9): {LOGIN_HINT}",
+            f"this check logs a member in first (step 9): {moved or LOGIN_HINT}",
             cause="login",
         )
     return reply
@@ -98,6 +99,50 @@ def log_in_seen(club: Club, username: str) -> None:
             f"but {status_seen(home)}",
             STATUS_HINT,
         )
+
+
+def moved_by_prefix(target: str, path: str) -> str | None:
+    """The url_prefix that put `path` at `target` (Flasky's "/auth" puts /login at /auth/login), or None."""
+    target = urlsplit(target).path.rstrip("/") or "/"
+    if target == path.rstrip("/") or not target.endswith(path.rstrip("/")) or not target.startswith("/"):
+        return None
+    prefix = target[: -len(path.rstrip("/"))]
+    return None if prefix.split("/")[1:2] in ([], ["user"], ["edit-profile"], ["photos"]) else prefix
+
+
+def prefix_hint(prefix: str, path: str, seen: str = "your pages link to") -> str:
+    """The hint for a contract URL that a blueprint's url_prefix moved (`seen`: where the moved URL showed)."""
+    return (
+        f'{seen} {prefix}{path}, not {path}: a blueprint registered with url_prefix="{prefix}" moves every route '
+        "on it; register it without one (app.register_blueprint(auth)): the contract's URLs stay where they are "
+        "(docs/student/step-12.md)"
+    )
+
+
+def moved_hint(club: Club, path: str) -> str | None:
+    """After a 404 at `path`: where the home page's links put the club's login instead, as a hint; None if nowhere.
+
+    A blueprint registered with a url_prefix (Flasky's auth blueprint: url_prefix="/auth") moves /login
+    and every other route of that blueprint; the home page's link to log in shows the prefix.
+    """
+    home = club.get("/")
+    if home.status_code != 200 or not home.is_html:
+        return None
+    for tag in home.soup.find_all(["a", "form"]):
+        target = str(tag.get("href") or tag.get("action") or "")
+        for known in (path, "/login"):
+            prefix = moved_by_prefix(target, known)
+            if prefix is not None:
+                return prefix_hint(prefix, known)
+    return None
+
+
+def login_elsewhere_hint(reply: Reply) -> str | None:
+    """A refusal that redirects to a /login a url_prefix moved (Flask-Login's /auth/login?next=...): its hint."""
+    if not 300 <= reply.status_code < 400:
+        return None
+    prefix = moved_by_prefix(reply.headers.get("location", ""), "/login")
+    return prefix_hint(prefix, "/login", f"{reply.method} {reply.path} redirects to") if prefix else None
 
 
 def refused(reply: Reply) -> bool:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from checks.club import Club, Reply, show
 from checks.data import Data, Profile
-from checks.members import expect_profile, field_of, field_value, log_in, not_logged_in, post_forms, refused, store
+from checks.members import (
+    expect_profile,
+    field_of,
+    field_value,
+    log_in,
+    login_elsewhere_hint,
+    not_logged_in,
+    post_forms,
+    refused,
+    store,
+)
 
 FORM_HINT = (
     'render a <form method="post"> with <input name="food" value="{{ food }}"> and '
@@ -64,7 +74,8 @@ def test_account_details_need_login(club: Club, data: Data) -> None:
         club.fail(
             f"expected GET /account-details without logging in to answer 401, 403 or a redirect to /login, "
             f"got {reply.summary()}",
-            "when no member is in the session, return redirect(url_for(\"login\")) (or abort(401))",
+            login_elsewhere_hint(reply)
+            or "when no member is in the session, return redirect(url_for(\"login\")) (or abort(401))",
         )
     form = {"username": profile.username, "food": data.food(), "message": data.message()}
     reply = club.post("/account-details", form)

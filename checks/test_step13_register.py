@@ -18,7 +18,7 @@ from checks.accounts import (
 )
 from checks.club import Club, show
 from checks.data import Data
-from checks.members import field_of, post_forms
+from checks.members import field_of, moved_hint, post_forms
 from checks.run.pytest_plugin import Grading
 from checks.sandbox.parent import AppFailure
 
@@ -46,7 +46,10 @@ def expect_refused_login(club: Club, username: str, password: str, what: str, hi
 def test_register_page_has_form(club: Club) -> None:
     """GET /register shows a form that posts a username and the password twice"""
     reply = club.get("/register")
-    club.expect_page(reply, 200, "GET /register", "add a route for /register: GET shows the form, POST registers")
+    hint = "add a route for /register: GET shows the form, POST registers"
+    if reply.status_code == 404:
+        hint = moved_hint(club, "/register") or hint
+    club.expect_page(reply, 200, "GET /register", hint)
     forms = post_forms(reply)
     if not forms:
         club.fail('expected GET /register to hold a <form method="post">, found none', FORM_HINT)
@@ -70,6 +73,8 @@ def test_registered_member_logs_in(club: Club, data: Data) -> None:
     reply = register(club, username, password)
     if not reply.accepted:
         hint = "add a route for /register that takes POST" if reply.status_code in (404, 405) else REGISTER_HINT
+        if reply.status_code == 404:
+            hint = moved_hint(club, "/register") or hint
         club.fail(f"expected POST /register of a new member to be accepted (2xx, or a 3xx redirect), got "
                   f"{reply.summary()}", hint, expected="2xx or 3xx", actual=reply.summary())
     browser = another_browser(club)
@@ -98,6 +103,9 @@ def test_bad_registrations_are_refused(club: Club, data: Data) -> None:
     )
     for what, username, first, second, hint in cases:
         reply = register(club, username, first, second)
+        if reply.status_code in (404, 405):
+            hint = (moved_hint(club, "/register") if reply.status_code == 404 else None) or (
+                "add a route for /register that takes POST (step 13's first checks)")
         if reply.status_code != 400:
             club.fail(f"expected POST /register with {what} to answer 400, got {reply.summary()}", hint,
                       expected="400", actual=reply.summary())

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlsplit
 from checks.accounts import another_browser, expect_mark, log_in, member_logs_in, registered
 from checks.club import Club, Reply, show
 from checks.data import Data, Profile, admin_username
-from checks.members import expect_profile, field_of, field_value, post_forms, store
+from checks.members import expect_profile, field_of, field_value, login_elsewhere_hint, post_forms, store
 from checks.run.pytest_plugin import Grading
 
 ROLE_HINT = (
@@ -136,7 +136,8 @@ def expect_locked(club: Club, data: Data, target: Profile, who: str, hint: str) 
         reply = club.request(method, editor(target.username), form)
         if not refused(reply):
             club.fail(f"expected {method} {editor(target.username)} {who} to answer 401, 403 or a redirect to "
-                      f"/login, got {reply.summary()}", NO_EDITOR_HINT if reply.status_code == 404 else hint,
+                      f"/login, got {reply.summary()}",
+                      NO_EDITOR_HINT if reply.status_code == 404 else login_elsewhere_hint(reply) or hint,
                       expected="401, 403 or a redirect to /login", actual=reply.summary())
     expect_profile(club, target, "nothing may change for a visitor without the administrator's rights")
 

@@ -24,6 +24,7 @@ MAX_READ = 256 << 10  # bytes of each file of tests/ the second check reads
 MAX_LISTED = 12  # tests named in one message, the rest counted
 FACTORY = re.compile(r"""create_app\(\s*(["'])testing\1\s*\)""")
 CLIENT = re.compile(r"\.test_client\(")
+PLACE = re.compile(r"^(\S+\.py):(\d+): ")  # pytest's 'tests/test_club.py:25: AssertionError' under a failure
 
 
 def calls_in(source: str) -> tuple[bool, bool]:
@@ -111,10 +112,26 @@ def listed(lines: list[str]) -> list[str]:
 
 
 def last_line(message: str) -> str:
-    """The line of a failure's text that says most: its last 'E ' line, else its last line."""
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    errors = [line[1:].strip() for line in lines if line.startswith("E ")]
-    return ((errors or lines or [""])[-1])[:200]
+    """What a failing test said, in one line of 200 characters at most: the line of the test where it stopped and the
+    first line of its error ('assert r.status_code == 404 → assert 200 == 404'), else the text's last line.
+
+    pytest writes the error under the failing line ('>' in front) as 'E' lines: the first of the last such block is
+    the assertion or the exception; the lines after it ('+  where …') only explain it.
+    """
+    lines = [line.rstrip() for line in message.splitlines() if line.strip()]
+    marked = [index for index, line in enumerate(lines) if line == "E" or line.startswith("E ")]
+    if not marked:
+        return ((lines or [""])[-1].strip())[:200]
+    first = marked[-1]
+    while first - 1 in marked:
+        first -= 1
+    error = lines[first][1:].strip()
+    code = next((line[1:].strip() for line in reversed(lines[:first]) if line.startswith(">")), "")
+    said = f"{code} → {error}" if code and code != error else error
+    where = next((found for line in lines[first:] if (found := PLACE.match(line))), None)
+    if where and code:
+        said = f"{where[1].rpartition('/')[2]}:{where[2]}: {said}"
+    return said if len(said) <= 200 else said[:199] + "…"
 
 
 def test_tests_pass_on_your_app(own_run: PytestRun | None, notes: Notes) -> None:

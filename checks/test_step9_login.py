@@ -14,6 +14,7 @@ from checks.members import (
     log_in_seen,
     login,
     made_up_session,
+    moved_hint,
     post_forms,
     status_names,
     status_seen,
@@ -24,7 +25,10 @@ from checks.members import (
 def test_login_page_has_form(club: Club) -> None:
     """GET /login shows a form that posts a username and a password"""
     reply = club.get("/login")
-    club.expect_page(reply, 200, "GET /login", 'add a route @app.get("/login") that renders templates/login.html')
+    hint = 'add a route @app.get("/login") that renders templates/login.html'
+    if reply.status_code == 404:
+        hint = moved_hint(club, "/login") or hint
+    club.expect_page(reply, 200, "GET /login", hint)
     forms = post_forms(reply)
     if not forms:
         club.fail(
