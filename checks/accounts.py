@@ -4,6 +4,10 @@ the profile page's `#role` and `#confirmed`, the outbox's links, and the scan fo
 Every check of level 3 talks to the app started on a fresh copy of the submission, in a
 browser of its own; `another_browser` opens a new one on the same app. Profiles are
 stored, and read back, by a new visitor.
+
+This is level 3's client: what its checks ask of the app's process (the apps create_app
+makes, a restart with other variables, the outbox, what a stopped app left) is asked here,
+so the step modules use a `Club` and these functions, never the sandbox.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from pathlib import Path
 from checks.club import Club, Notes, Reply, browser, profile_path, show
 from checks.data import Data
 from checks.members import status_names
-from checks.sandbox.parent import RemoteApp, Sandbox
+from checks.sandbox.protocol import AppFailure
+from checks.sandbox.sandbox import Sandbox
+from checks.sandbox.wsgi import RemoteApp
 
 REGISTER_HINT = (
     "POST /register takes username, password and password2: refuse (400) an empty username, a password under "
@@ -53,6 +59,63 @@ def club_with(grading, notes: Notes, **variables: str) -> Club:
 def another_browser(club: Club) -> Club:
     """The same check, on the same app, in a new browser (no cookies yet)."""
     return Club(browser(club.remote), club.remote, club.notes, club.password, club.request_timeout, club.template)
+
+
+def on_app(club: Club, target: str) -> Club:
+    """A new browser talking to the app create_app(target) made in the app's process (see made_apps)."""
+    remote = RemoteApp(club.remote.sandbox, target=target)
+    return Club(browser(remote), remote, club.notes, club.password, club.request_timeout, club.template)
+
+
+def made_apps(club: Club, hint: str) -> dict[str, dict]:
+    """What the app's process says of create_app(), create_app("default") and create_app("testing") (step 12).
+
+    Each call's report: "error" (what it raised, or "" when it made an app), "new", "testing", "shown",
+    "rules" and "blueprints". The check fails, with `hint`, where the process could not be asked.
+    """
+    try:
+        report = club.remote.sandbox.make_apps(club.request_timeout())
+    except AppFailure as error:
+        club.fail(f"calling create_app() three times in your app's process failed: {error}", hint)
+    club.notes.add('called create_app(), create_app("default") and create_app("testing") in your app\'s process')
+    if "error" in report and report["error"].get("error"):
+        club.fail(report["error"]["error"], hint)
+    return report
+
+
+def restart_with(club: Club, why: str = "", **variables: str) -> None:
+    """Stop the app's process and start a new one from the same folder, with some of its variables changed.
+
+    Without variables, this is Club.restart (the same variables). `why` ends the log's line
+    ("with another SECRET_KEY").
+    """
+    if not variables:
+        club.restart()
+        return
+    sandbox = club.remote.sandbox
+    sandbox.kill()
+    sandbox.env = {**sandbox.env, **variables}
+    club.notes.add(f"stopped your app's process, and started a new one from the same folder {why}".rstrip())
+    club.notes.replay.append("# now stop your server (Ctrl-C where `make run` runs), start it again "
+                             f"{why}, then:".replace("  ", " "))
+    club.ensure_loaded()
+
+
+def stopped_app_places(club: Club, given: Path) -> list[tuple[str, bytes]]:
+    """Stop the app, and return what it left where a password could hide (step 13's scan), each with its name.
+
+    Its temporary folder (read while it still runs), then every file of the copy not byte-identical
+    to the one handed in (`given`), and everything it printed.
+    """
+    sandbox = club.remote.sandbox
+    try:
+        temporary = [(f"the temporary file {name}", content) for name, content in sandbox.temp_files()]
+    except AppFailure as error:
+        club.fail(f"the app's temporary folder could not be read: {error}",
+                  "run the app yourself: something in it stopped answering")
+    sandbox.kill()
+    files = [(f"the file {name}", content) for name, content in changed_files(sandbox.root, given)]
+    return files + temporary + [("what your app printed", sandbox.output.text().encode())]
 
 
 # -- registering and logging in ------------------------------------------------
@@ -154,10 +217,11 @@ def read_regular(path: Path, limit: int) -> bytes | None:
             return None
 
 
-def outbox(sandbox: Sandbox) -> dict[str, str]:
-    """The files of the copy's instance/outbox/ (name: text, UTF-8, 64 KiB at most each)."""
-    folder = sandbox.root / OUTBOX
-    if os.path.realpath(folder) != os.path.join(os.path.realpath(sandbox.root), OUTBOX) or not folder.is_dir():
+def outbox(club: Club) -> dict[str, str]:
+    """The files of the app's instance/outbox/, in its copy (name: text, UTF-8, 64 KiB at most each)."""
+    root = club.remote.sandbox.root
+    folder = root / OUTBOX
+    if os.path.realpath(folder) != os.path.join(os.path.realpath(root), OUTBOX) or not folder.is_dir():
         return {}  # instance/ or outbox/ is a link the app made: never read where it leads
     found = {}
     for entry in sorted(os.listdir(folder))[:1000]:
@@ -174,7 +238,7 @@ def link_for(club: Club, username: str, before: dict[str, str]) -> str:
     """
     deadline = time.monotonic() + OUTBOX_WAIT
     while True:
-        new = {name: text for name, text in outbox(club.remote.sandbox).items() if name not in before}
+        new = {name: text for name, text in outbox(club).items() if name not in before}
         mails = [text for text in new.values() if username in text]
         if mails or time.monotonic() > deadline:
             break

@@ -6,11 +6,12 @@ import os
 import re
 from pathlib import Path
 
-from checks.club import Club, Notes, browser, show
+from checks import accounts
+from checks.accounts import on_app
+from checks.club import Club, Notes, show
 from checks.data import Data, Profile
 from checks.members import store
 from checks.run.pytest_plugin import Grading
-from checks.sandbox.parent import AppFailure, RemoteApp
 
 CALLS = ("create_app()", 'create_app("default")', 'create_app("testing")')
 FACTORY_HINT = (
@@ -27,14 +28,7 @@ MOST_FILES = 500
 
 def made_apps(club: Club) -> dict[str, dict]:
     """What the app's process says of create_app(), create_app("default") and create_app("testing")."""
-    try:
-        report = club.remote.sandbox.make_apps(club.request_timeout())
-    except AppFailure as error:
-        club.fail(f"calling create_app() three times in your app's process failed: {error}", FACTORY_HINT)
-    club.notes.add('called create_app(), create_app("default") and create_app("testing") in your app\'s process')
-    if "error" in report and report["error"].get("error"):
-        club.fail(report["error"]["error"], FACTORY_HINT)
-    return report
+    return accounts.made_apps(club, FACTORY_HINT)
 
 
 def expect_made(club: Club, report: dict[str, dict], call: str) -> dict:
@@ -50,12 +44,6 @@ def expect_made(club: Club, report: dict[str, dict], call: str) -> dict:
             hint = 'create_app takes a config name, "default" when none is given: def create_app(config_name="default")'
         club.fail(said["error"], hint)
     return said
-
-
-def on_app(club: Club, target: str) -> Club:
-    """A new browser talking to the app create_app(target) made in the app's process."""
-    remote = RemoteApp(club.remote.sandbox, target=target)
-    return Club(browser(remote), remote, club.notes, club.password, club.request_timeout, club.template)
 
 
 def test_factory_makes_new_apps(club: Club) -> None:

@@ -6,7 +6,6 @@ from checks.accounts import (
     OWN_PASSWORD_HINT,
     REGISTER_HINT,
     another_browser,
-    changed_files,
     cookie_places,
     find_password,
     log_in,
@@ -15,12 +14,12 @@ from checks.accounts import (
     recorded,
     register,
     registered,
+    stopped_app_places,
 )
 from checks.club import Club, show
 from checks.data import Data
 from checks.members import field_of, moved_hint, post_forms
 from checks.run.pytest_plugin import Grading
-from checks.sandbox.parent import AppFailure
 
 FORM_HINT = (
     '<form method="post"> with <input name="username">, <input name="password" type="password"> and '
@@ -141,19 +140,10 @@ def test_passwords_are_not_readable(club: Club, data: Data, grading: Grading) ->
             club.fail(f"expected POST /login with the member's own password to be accepted, got {reply.summary()}",
                       f"this check logs registered members in (step 13's first checks): {OWN_PASSWORD_HINT}")
         browser.get("/")
-    sandbox = club.remote.sandbox
-    try:
-        temporary = [(f"the temporary file {name}", content) for name, content in sandbox.temp_files()]
-    except AppFailure as error:
-        club.fail(f"the app's temporary folder could not be read: {error}",
-                  "run the app yourself: something in it stopped answering")
-    sandbox.kill()
+    places = stopped_app_places(club, grading.workspace.pristine or grading.workspace.root)
     club.notes.add("stopped your app's process, then read every file it wrote or changed, its temporary folder, "
                    "what it printed and every cookie it set")
-    given = grading.workspace.pristine or grading.workspace.root
-    files = [(f"the file {name}", content) for name, content in changed_files(sandbox.root, given)]
-    printed = [("what your app printed", sandbox.output.text().encode())]
-    found = find_password([password for _, password in members], files + temporary + printed + cookie_places(cookies))
+    found = find_password([password for _, password in members], places + cookie_places(cookies))
     if found is None:
         return
     place, password, how = found
@@ -175,9 +165,7 @@ def test_accounts_survive_restart(club: Club, data: Data) -> None:
     """after the app is stopped and started again, a member still logs in with their password"""
     username, password = data.username(), data.member_password()
     registered(club, username, password)
-    club.remote.sandbox.kill()
-    club.notes.add("stopped your app's process, and started a new one from the same folder")
-    club.ensure_loaded()
+    club.restart()
     browser = another_browser(club)
     reply = log_in(browser, username, password)
     hint = ("accounts kept in a dict vanish when the app stops: keep them in a file in the instance folder "

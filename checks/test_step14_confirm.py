@@ -15,6 +15,7 @@ from checks.accounts import (
     member_logs_in,
     outbox,
     registered,
+    restart_with,
     token_of,
     with_token,
 )
@@ -44,7 +45,7 @@ EXPIRED_HINT = (
 def joined(club: Club, data: Data) -> tuple[str, str, str, float]:
     """A new member registered, with a stored profile: (username, password, link path, when it was made)."""
     username, password = data.username(), data.member_password()
-    before = outbox(club.remote.sandbox)
+    before = outbox(club)
     registered(another_browser(club), username, password)
     made = time.monotonic()
     link = link_for(club, username, before)
@@ -101,11 +102,7 @@ def test_link_is_tied_to_secret_key(notes: Notes, data: Data, grading: Grading) 
     """after a restart with another SECRET_KEY, an old link confirms no one"""
     keyed = club_with(grading, notes, SECRET_KEY=FIRST_KEY)
     username, password, link, _ = joined(keyed, data)
-    sandbox = keyed.remote.sandbox
-    sandbox.kill()
-    sandbox.env = {**sandbox.env, "SECRET_KEY": secrets.token_hex(32)}
-    keyed.notes.add("stopped your app's process, and started a new one from the same folder with another SECRET_KEY")
-    keyed.ensure_loaded()
+    restart_with(keyed, "with another SECRET_KEY", SECRET_KEY=secrets.token_hex(32))
     member = member_logs_in(keyed, username, password, status=False)
     follow(member, link, "a link made before the restart")
     expect_mark(keyed, username, "confirmed", "no", "after following a link signed with the old SECRET_KEY",

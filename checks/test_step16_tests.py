@@ -14,10 +14,10 @@ import pytest
 from checks.club import Notes
 from checks.run import student_tests
 from checks.run.pytest_plugin import Grading
-from checks.sandbox.pytest_run import RUN_SECONDS, PytestRun
+from checks.run.student_tests import RUN_SECONDS, PytestRun
 
 # The step's own 5 minutes, on top of the submission's time (checks/conftest.py): its checks run however long
-# the steps before took, and a class run waits for them (checks/run/classroom.py).
+# the steps before took, and a class run waits for them (checks/run/workers.py).
 OWN_BUDGET = student_tests.STEP_SECONDS
 MIN_PASSED = 3
 MAX_READ = 256 << 10  # bytes of each file of tests/ the second check reads

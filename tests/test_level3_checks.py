@@ -198,7 +198,7 @@ def test_the_link_is_read_from_the_new_mail_to_the_member(tmp_path):
     """Of the new files, the one naming the member gives its first http(s) URL's path and query, whatever its host."""
     club, outbox = outbox_club(tmp_path)
     (outbox / "old.txt").write_text("To: MiraK2024\nhttp://localhost/confirm/old")
-    before = accounts.outbox(club.remote.sandbox)
+    before = accounts.outbox(club)
     (outbox / "other.txt").write_text("To: SomeoneElse\nhttp://localhost/confirm/theirs")
     (outbox / "new.txt").write_text("To: MiraK2024\n\nConfirm: https://club.example:8000/auth/confirm/a.b-c_d~e?x=1\n")
     assert accounts.link_for(club, "MiraK2024", before) == "/auth/confirm/a.b-c_d~e?x=1"
@@ -210,7 +210,7 @@ def test_a_link_in_the_outbox_is_not_followed(tmp_path):
     (tmp_path / "elsewhere.txt").write_text("To: MiraK2024 http://localhost/confirm/t")
     (outbox / "mail.txt").symlink_to(tmp_path / "elsewhere.txt")
     os.mkfifo(outbox / "fifo")  # never opened for reading: it would block
-    assert accounts.outbox(club.remote.sandbox) == {}
+    assert accounts.outbox(club) == {}
     said = failure(accounts.link_for, club, "MiraK2024", {})
     assert "no new file appeared in instance/outbox/ within 2 s" in said.problem
 
@@ -224,11 +224,11 @@ def test_an_outbox_reached_through_a_link_is_not_read(tmp_path):
     copy.mkdir()
     (copy / "instance").symlink_to(elsewhere.parent)
     club = club_of(flask.Flask(__name__), "14", root=copy)
-    assert accounts.outbox(club.remote.sandbox) == {}
+    assert accounts.outbox(club) == {}
     (copy / "instance").unlink()
     (copy / "instance").mkdir()
     (copy / "instance" / "outbox").symlink_to(elsewhere)
-    assert accounts.outbox(club.remote.sandbox) == {}
+    assert accounts.outbox(club) == {}
 
 
 @pytest.mark.parametrize(
