@@ -26,7 +26,7 @@ def load(tmp_path_factory: pytest.TempPathFactory) -> LoadReport:
 
 @pytest.fixture(scope="module")
 def crash(tmp_path_factory: pytest.TempPathFactory) -> CrashReport:
-    """4 writer threads; SIGKILL after 60 answered POSTs; a restart on the same database."""
+    """4 writer threads; SIGKILL after 60 answered POSTs; a restart on the same folder."""
     return run_crash(copy_solution(tmp_path_factory.mktemp("crash") / "club"), PASSWORD, writers=4, kill_after=60)
 
 
@@ -50,8 +50,8 @@ def test_answered_posts_survive_a_crash(crash: CrashReport) -> None:
     assert (crash.answered >= 60, crash.failures, crash.missing) == (True, [], [])
 
 
-def test_database_is_intact_after_a_crash(crash: CrashReport) -> None:
-    """after a SIGKILL mid-write, SQLite's integrity check says ok"""
+def test_profiles_file_is_intact_after_a_crash(crash: CrashReport) -> None:
+    """after a SIGKILL mid-write, instance/profiles.json still reads as JSON"""
     assert crash.integrity == "ok"
 
 
@@ -60,5 +60,5 @@ def test_make_load_prints_the_figures() -> None:
     command = [sys.executable, "-m", "tools.load", "--clients", "3", "--requests", "5", "--kill-after", "10"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stdout + done.stderr
-    for figure in ("3 clients × 5 requests = 15 requests", "requests/s", "p50", "p99", "integrity_check: ok"):
+    for figure in ("3 clients × 5 requests = 15 requests", "requests/s", "p50", "p99", "profiles file: ok"):
         assert figure in done.stdout

@@ -1,7 +1,7 @@
 """solution/serve.py: the club under waitress, the production server behind `make serve`.
 
 Each test runs serve.py in a process of its own, in a copy of solution/ (so
-with a database of its own), on 127.0.0.1 and a port nobody else holds.
+with a profiles file of its own), on 127.0.0.1 and a port nobody else holds.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ sys.exit(serve.main())
 
 @pytest.fixture
 def club(tmp_path: Path) -> Path:
-    """A copy of solution/ with no database yet."""
+    """A copy of solution/ with no profiles yet."""
     return copy_solution(tmp_path / "club")
 
 

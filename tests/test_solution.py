@@ -1,8 +1,9 @@
 """The reference solution's behaviour, one specification per test.
 
-Each test imports solution/app.py afresh, so it gets a club of its own: an
-empty database and photo folder in tmp_path, and the club password "s3cret"
-in CLUB_PASSWORD. Level 1 (steps 1-7) first, then level 2 (steps 8-11).
+Each test imports app.py afresh from a copy of solution/ in tmp_path, as the
+checks import a submission, so it gets a club of its own: no instance/ yet
+(no profiles.json, no photos), and the club password "s3cret" in
+CLUB_PASSWORD. Level 1 (steps 1-7) first, then level 2 (steps 8-11).
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import ast
 import base64
 import importlib
 import io
+import json
 import logging
 import re
-import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,6 +29,8 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import TestResponse, encode_multipart
 
+from tools.server import copy_solution
+
 SOLUTION = Path(__file__).resolve().parent.parent / "solution"
 PASSWORD = "s3cret"
 
@@ -35,23 +38,28 @@ MakeApp = Callable[..., Flask]
 
 
 def forget_solution() -> None:
-    """Remove the solution's modules (app, db, forms, ...) from sys.modules, so the next import runs them afresh."""
-    for name, module in list(sys.modules.items()):
-        if Path(getattr(module, "__file__", None) or "/").parent == SOLUTION:
-            del sys.modules[name]
+    """Remove the club's modules (app.py, serve.py) from sys.modules, so the next import runs them afresh."""
+    for name in ("app", "serve"):
+        sys.modules.pop(name, None)
 
 
 @pytest.fixture
-def solution_on_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """solution/ first on sys.path, as the checks import a submission; its modules forgotten afterwards."""
-    monkeypatch.syspath_prepend(str(SOLUTION))
+def club_folder(tmp_path: Path) -> Path:
+    """A copy of solution/ in tmp_path, without instance/: the club's data goes in its own instance/."""
+    return copy_solution(tmp_path / "club")
+
+
+@pytest.fixture
+def solution_on_path(club_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The copy of solution/ first on sys.path, as the checks import a submission; its modules forgotten afterwards."""
+    monkeypatch.syspath_prepend(str(club_folder))
     forget_solution()
     yield
     forget_solution()
 
 
 def import_app(**config: object) -> Flask:
-    """A new club: solution/app.py imported afresh (solution/ must be on sys.path), its config updated."""
+    """A new club: app.py imported afresh (from the folder first on sys.path), its config updated."""
     forget_solution()
     app: Flask = importlib.import_module("app").app
     app.config.update(config)
@@ -59,13 +67,12 @@ def import_app(**config: object) -> Flask:
 
 
 @pytest.fixture
-def make_app(solution_on_path: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeApp:
-    """make_app(**config) starts the club afresh on this test's database, with CLUB_PASSWORD "s3cret"."""
+def make_app(solution_on_path: None, monkeypatch: pytest.MonkeyPatch) -> MakeApp:
+    """make_app(**config) starts the club afresh in this test's copy of solution/, with CLUB_PASSWORD "s3cret"."""
     monkeypatch.setenv("CLUB_PASSWORD", PASSWORD)
 
     def make(**config: object) -> Flask:
-        folders = {"DATABASE": str(tmp_path / "club.sqlite"), "PHOTOS": str(tmp_path / "photos")}
-        return import_app(TESTING=True, **folders, **config)
+        return import_app(TESTING=True, **config)
 
     return make
 
@@ -207,10 +214,16 @@ def test_profile_page_is_html(visitor: Visitor) -> None:
     assert (response.status_code, response.mimetype) == (200, "text/html")
 
 
-def test_join_trims_whitespace(visitor: Visitor) -> None:
-    """spaces around the values are trimmed before they are stored"""
-    visitor.join(username="  Mira K ", food=" dal\t", message="\n hi \n")
-    assert visitor.shown("Mira K") == {"username": "Mira K", "food": "dal", "message": "hi"}
+def test_join_stores_the_values_as_sent(visitor: Visitor) -> None:
+    """the values are stored as they were sent, spaces around them too"""
+    visitor.join(username="Mira K", food=" dal\t", message="\n hi \n")
+    assert visitor.shown("Mira K") == {"username": "Mira K", "food": " dal\t", "message": "\n hi \n"}
+
+
+def test_only_the_username_is_required(visitor: Visitor) -> None:
+    """a POST with a username and the password, without food or message, stores them empty"""
+    assert visitor.join(username="Mira K", food=None, message=None).status_code == 303
+    assert visitor.shown("Mira K") == {"username": "Mira K", "food": "", "message": ""}
 
 
 def test_joining_again_replaces_the_profile(visitor: Visitor) -> None:
@@ -244,57 +257,26 @@ def test_usernames_round_trip(visitor: Visitor, username: str) -> None:
     assert soup(visitor.client.get(location)).find(id="username").get_text() == username
 
 
-@pytest.mark.parametrize(("field", "limit"), [("username", 32), ("food", 64), ("message", 500)])
-def test_fields_at_their_limit_are_accepted(visitor: Visitor, field: str, limit: int) -> None:
-    """a value of exactly the limit's length is accepted"""
-    assert visitor.join(**{field: "é" * limit}).status_code == 303
-
-
-# Bad input: 400, a sentence naming the problem, and nothing stored
+# Bad input (step 2): 400, and nothing stored
 
 BAD_INPUT = [
-    pytest.param({"username": None}, "Username is required.", id="no-username"),
-    pytest.param({"username": ""}, "Username is required.", id="empty-username"),
-    pytest.param({"username": "   "}, "Username is required.", id="blank-username"),
-    pytest.param({"food": None}, "Food is required.", id="no-food"),
-    pytest.param({"food": ""}, "Food is required.", id="empty-food"),
-    pytest.param({"message": None}, "Message is required.", id="no-message"),
-    pytest.param({"message": " \n "}, "Message is required.", id="blank-message"),
-    pytest.param({"username": "x" * 33}, "Username is too long: 33 characters, at most 32.", id="long-username"),
-    pytest.param({"food": "x" * 65}, "Food is too long: 65 characters, at most 64.", id="long-food"),
-    pytest.param({"message": "x" * 501}, "Message is too long: 501 characters, at most 500.", id="long-message"),
-    pytest.param({"username": "a/b"}, "Username must fit in one URL segment", id="slash"),
-    pytest.param({"username": "a\tb"}, "Username must fit in one URL segment", id="tab"),
-    pytest.param({"username": "a\nb"}, "Username must fit in one URL segment", id="newline"),
-    pytest.param({"username": "a\x00b"}, "Username must fit in one URL segment", id="nul"),
-    pytest.param({"username": "a\x7fb"}, "Username must fit in one URL segment", id="delete"),
-    pytest.param({"username": ".."}, "Username must fit in one URL segment", id="dot-dot"),
+    pytest.param({"username": None}, id="no-username"),
+    pytest.param({"username": ""}, id="empty-username"),
 ]
 
 
-@pytest.mark.parametrize(("fields", "sentence"), BAD_INPUT)
-def test_bad_input_is_400(visitor: Visitor, fields: dict[str, str | None], sentence: str) -> None:
-    """bad input is answered 400"""
-    assert visitor.join(**fields).status_code == 400
+@pytest.mark.parametrize("fields", BAD_INPUT)
+def test_bad_input_is_400(visitor: Visitor, fields: dict[str, str | None]) -> None:
+    """a POST without a username, or with an empty one, is answered 400 with an HTML page"""
+    response = visitor.join(**fields)
+    assert (response.status_code, response.mimetype) == (400, "text/html")
 
 
-@pytest.mark.parametrize(("fields", "sentence"), BAD_INPUT)
-def test_bad_input_page_names_the_problem(visitor: Visitor, fields: dict[str, str | None], sentence: str) -> None:
-    """the 400 page says, in a sentence, which field is wrong"""
-    assert sentence in text(visitor.join(**fields))
-
-
-@pytest.mark.parametrize(("fields", "sentence"), BAD_INPUT)
-def test_bad_input_stores_nothing(visitor: Visitor, fields: dict[str, str | None], sentence: str) -> None:
-    """after bad input, nobody has joined"""
+@pytest.mark.parametrize("fields", BAD_INPUT)
+def test_bad_input_stores_nothing(visitor: Visitor, fields: dict[str, str | None], club_folder: Path) -> None:
+    """after bad input, nobody has joined, and no profiles file was written"""
     visitor.join(**fields)
-    assert visitor.members() == []
-
-
-def test_bad_input_profile_is_not_found(visitor: Visitor) -> None:
-    """a username refused for a missing food has no profile"""
-    visitor.join(username="Mira K", food="")
-    assert visitor.profile("Mira K").status_code == 404
+    assert (visitor.members(), (club_folder / "instance" / "profiles.json").exists()) == ([], False)
 
 
 def test_huge_body_is_413_html(visitor: Visitor) -> None:
@@ -322,14 +304,10 @@ REFUSED_PASSWORDS = [
 
 
 @pytest.mark.parametrize("password", REFUSED_PASSWORDS)
-def test_refused_password_is_401(visitor: Visitor, password: str | None) -> None:
-    """a missing or wrong password is answered 401"""
-    assert visitor.join(password=password).status_code == 401
-
-
-def test_refused_password_page_says_why(visitor: Visitor) -> None:
-    """the 401 page says the password is missing or wrong"""
-    assert "The club password is missing or wrong." in text(visitor.join(password="wrong"))
+def test_refused_password_is_403(visitor: Visitor, password: str | None) -> None:
+    """a missing or wrong password is answered 403 (abort(403)) with an HTML page"""
+    response = visitor.join(password=password)
+    assert (response.status_code, response.mimetype) == (403, "text/html")
 
 
 @pytest.mark.parametrize("password", REFUSED_PASSWORDS)
@@ -347,8 +325,8 @@ def test_refused_password_keeps_the_old_profile(visitor: Visitor) -> None:
 
 
 def test_password_is_checked_before_the_fields(visitor: Visitor) -> None:
-    """a POST with a wrong password is refused 401 even when its fields are wrong too"""
-    assert visitor.join(username="", password="wrong").status_code == 401
+    """a POST with a wrong password is refused 403 even when its username is missing too"""
+    assert visitor.join(username="", password="wrong").status_code == 403
 
 
 def test_non_ascii_password(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -361,21 +339,21 @@ def test_password_is_read_when_a_post_comes(make_app: MakeApp, monkeypatch: pyte
     """CLUB_PASSWORD is read at each POST: a password set after start-up is the one asked for"""
     visitor = Visitor(make_app().test_client())
     monkeypatch.setenv("CLUB_PASSWORD", "changed")
-    assert (visitor.join(password=PASSWORD).status_code, visitor.join(password="changed").status_code) == (401, 303)
+    assert (visitor.join(password=PASSWORD).status_code, visitor.join(password="changed").status_code) == (403, 303)
 
 
 @pytest.mark.parametrize("password", ["", "flask-club", PASSWORD, "None"])
 def test_unset_password_refuses_every_post(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch, password: str) -> None:
-    """with CLUB_PASSWORD unset, every POST is refused 401, whatever password it carries: there is no default"""
+    """with CLUB_PASSWORD unset, every POST is refused 403, whatever password it carries: there is no default"""
     monkeypatch.delenv("CLUB_PASSWORD")
     visitor = Visitor(make_app().test_client())
-    assert (visitor.join(password=password).status_code, visitor.members()) == (401, [])
+    assert (visitor.join(password=password).status_code, visitor.members()) == (403, [])
 
 
 def test_empty_password_refuses_every_post(make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
     """an empty CLUB_PASSWORD is no password: a POST with an empty password is refused"""
     monkeypatch.setenv("CLUB_PASSWORD", "")
-    assert Visitor(make_app().test_client()).join(password="").status_code == 401
+    assert Visitor(make_app().test_client()).join(password="").status_code == 403
 
 
 def test_unset_password_is_logged(
@@ -445,9 +423,57 @@ def test_html_in_usernames_is_escaped_on_the_home_page(visitor: Visitor) -> None
 
 
 def test_profiles_survive_a_restart(make_app: MakeApp) -> None:
-    """a new app on the same database still has the profile"""
+    """a new app in the same folder still has the profile: it reads instance/profiles.json when it starts"""
     Visitor(make_app().test_client()).join(username="Mira K", food="dal")
     assert Visitor(make_app().test_client()).shown("Mira K")["food"] == "dal"
+
+
+def test_profiles_file_is_json_keyed_by_username(make_app: MakeApp, club_folder: Path) -> None:
+    """instance/profiles.json holds the dictionary of profiles, keyed by username, as the hints of step 10 teach"""
+    Visitor(make_app().test_client()).join(username="Zoë", food="dal", message="hi")
+    stored = json.loads((club_folder / "instance" / "profiles.json").read_text(encoding="utf-8"))
+    assert stored == {"Zoë": {"username": "Zoë", "food": "dal", "message": "hi"}}
+
+
+def test_a_save_cut_short_leaves_the_old_file_whole(
+    make_app: MakeApp, club_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """a save that stops half-way (the server killed mid-write) leaves profiles.json as it was, still readable"""
+    app = make_app()
+    Visitor(app.test_client()).join(username="Mira K", food="dal")
+    club = sys.modules["app"]
+
+    def half_a_dump(data: object, file: io.TextIOBase, **options: object) -> None:
+        file.write(json.dumps(data, **options)[:10])
+        raise OSError("the disk is gone")
+
+    with monkeypatch.context() as patch, pytest.raises(OSError):
+        patch.setattr(club.json, "dump", half_a_dump)
+        Visitor(app.test_client()).join(username="Bo", food="pho")
+    assert Visitor(make_app().test_client()).shown("Mira K")["food"] == "dal"
+
+
+def test_joins_at_the_same_time_are_all_kept(make_app: MakeApp) -> None:
+    """many members joining at once, each in a thread of their own, are all in the file afterwards"""
+    app = make_app()
+    failures: list[str] = []
+
+    def join(number: int) -> None:
+        visitor = Visitor(app.test_client())
+        for turn in range(25):
+            try:
+                status = visitor.join(username=f"member {number}-{turn}", message="x" * 2000).status_code
+            except Exception as error:  # a save that broke under another thread's change
+                status = repr(error)
+            if status != 303:
+                failures.append(f"member {number}-{turn}: {status}")
+
+    threads = [threading.Thread(target=join, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (failures, len(Visitor(make_app().test_client()).members())) == ([], 200)
 
 
 # The submission's shape, as the contract reads it
@@ -465,7 +491,19 @@ def test_running_app_py_serves_on_the_default_port() -> None:
         for node in ast.walk(block)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "run"
     ]
-    assert run_calls == ["app.run()"]
+    assert run_calls == ["app.run(debug=True)"]
+
+
+def test_readme_names_only_functions_that_exist() -> None:
+    """solution/README.md's map of the steps names functions (`name()`) that app.py defines, each step one row"""
+    readme = (SOLUTION / "README.md").read_text()
+    table = readme[readme.index("## Where each step is done") : readme.index("## What the hints don't show")]
+    named = set(re.findall(r"`(\w+)\(\)`", table))
+    tree = ast.parse((SOLUTION / "app.py").read_text())
+    defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    steps = re.findall(r"^\| (\d+|extra \d) \|", table, flags=re.MULTILINE)
+    assert (sorted(named - defined), steps) == ([], [*"12345", "extra 6", "extra 7", "8", "9", "10", "11"])
+    assert len(named) >= 10
 
 
 def test_profile_page_renders_user_html(make_app: MakeApp) -> None:
@@ -511,7 +549,7 @@ def test_home_page_renders_a_template_extending_base(make_app: MakeApp) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/user/Mira%20K", "/user/Nobody", "/login", "/account-details", "/no/such/page"]
+    "path", ["/", "/user/Mira%20K", "/user/Nobody", "/login", "/account-details"]
 )
 @pytest.mark.parametrize("logged_in", [False, True], ids=["visitor", "member"])
 def test_every_page_has_one_nav_linking_home(visitor: Visitor, path: str, logged_in: bool) -> None:
@@ -521,11 +559,6 @@ def test_every_page_has_one_nav_linking_home(visitor: Visitor, path: str, logged
         visitor.log_in("Mira K")
     navs = soup(visitor.client.get(path, follow_redirects=True)).select("#club-nav")
     assert (len(navs), "/" in [link["href"] for link in navs[0].find_all("a")]) == (1, True)
-
-
-def test_refused_pages_have_the_nav_too(visitor: Visitor) -> None:
-    """a refused POST's page is a page of the club: one #club-nav"""
-    assert len(soup(visitor.join(password="wrong")).select("#club-nav")) == 1
 
 
 # Level 2, step 9: log in and out
@@ -582,10 +615,9 @@ def test_login_with_unset_password_is_refused(visitor: Visitor, monkeypatch: pyt
     assert [visitor.log_in(password=password).status_code for password in ("", PASSWORD)] == [401, 401]
 
 
-@pytest.mark.parametrize("username", ["", "   ", "a/b", "x" * 33])
-def test_login_needs_a_username_that_could_join(visitor: Visitor, username: str) -> None:
-    """POST /login with an empty username, or one that could not join, is 400 and logs no one in"""
-    assert (visitor.log_in(username).status_code, visitor.status("/")) == (400, "Not logged in")
+def test_login_needs_a_username(visitor: Visitor) -> None:
+    """POST /login with an empty username is 400 and logs no one in"""
+    assert (visitor.log_in("").status_code, visitor.status("/")) == (400, "Not logged in")
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
@@ -704,7 +736,7 @@ def test_account_details_update_the_profile(visitor: Visitor) -> None:
     """POST /account-details answers 303 to the member's profile, which shows the new values"""
     visitor.join(username="Mira K", food="dal", message="first")
     visitor.log_in("Mira K")
-    response = visitor.edit(food=" pho ", message="second")
+    response = visitor.edit(food="pho", message="second")
     assert (response.status_code, response.headers["Location"]) == (303, "/user/Mira%20K")
     assert visitor.shown("Mira K") == {"username": "Mira K", "food": "pho", "message": "second"}
 
@@ -736,24 +768,6 @@ def test_account_details_change_only_the_fields_sent(visitor: Visitor) -> None:
     assert visitor.shown("Mira K")["food"] == "dal"
 
 
-@pytest.mark.parametrize(
-    ("fields", "sentence"),
-    [
-        ({"food": "", "message": "hi"}, "Food is required."),
-        ({"food": "dal", "message": "x" * 501}, "Message is too long"),
-        ({"food": "dal\x00", "message": "hi"}, "Food must be one line of text"),
-    ],
-    ids=["empty-food", "long-message", "nul-food"],
-)
-def test_bad_account_details_are_400_and_change_nothing(visitor: Visitor, fields: dict, sentence: str) -> None:
-    """bad details are answered 400, with a sentence naming the problem, and the profile stays as it was"""
-    visitor.join(username="Mira K", food="dal", message="first")
-    visitor.log_in("Mira K")
-    response = visitor.edit(**fields)
-    assert (response.status_code, sentence in text(response)) == (400, True)
-    assert visitor.shown("Mira K") == {"username": "Mira K", "food": "dal", "message": "first"}
-
-
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_account_details_need_a_login(visitor: Visitor, method: str) -> None:
     """not logged in, GET and POST /account-details redirect to /login"""
@@ -783,26 +797,11 @@ def test_account_details_survive_a_restart(make_app: MakeApp) -> None:
     assert Visitor(make_app().test_client()).shown("Mira K")["message"] == "kept"
 
 
-def test_data_lives_in_the_instance_folder(solution_on_path: None) -> None:
-    """by default, the database and the photos are in the instance folder beside app.py"""
-    app = import_app()
-    instance = SOLUTION / "instance"
-    assert (Path(app.config["DATABASE"]).parent, Path(app.config["PHOTOS"]).parent) == (instance, instance)
-
-
-def test_an_old_database_gets_the_photo_column(make_app: MakeApp, tmp_path: Path) -> None:
-    """a database made before photos existed is upgraded on first use, keeping its profiles"""
-    with closing(sqlite3.connect(tmp_path / "club.sqlite")) as old:
-        old.execute("CREATE TABLE profile (username TEXT PRIMARY KEY, food TEXT NOT NULL, message TEXT NOT NULL)")
-        old.execute("INSERT INTO profile VALUES ('ari', 'dal', 'from before')")
-        old.commit()
-    visitor = Visitor(make_app().test_client())
-    visitor.log_in("ari")
-    visitor.edit(photo=(image("PNG"), "me.png"))
-    assert (visitor.shown("ari")["message"], soup(visitor.profile("ari")).find(id="avatar") is not None) == (
-        "from before",
-        True,
-    )
+def test_data_lives_in_the_instance_folder(solution_on_path: None, club_folder: Path) -> None:
+    """the profiles file and the photos are in the instance folder beside app.py"""
+    club = importlib.import_module("app")
+    instance = club_folder / "instance"
+    assert (Path(club.PROFILES), Path(club.PHOTOS)) == (instance / "profiles.json", instance / "photos")
 
 
 # Level 2, step 11: a profile photo
@@ -890,7 +889,7 @@ def test_no_photo_no_img(member: Visitor) -> None:
 def test_a_file_that_is_no_image_is_400_and_stores_nothing(member: Visitor, content: bytes, name: str) -> None:
     """a file that is not a PNG, JPEG or GIF, whatever its name, is refused 400 and nothing changes"""
     response = member.edit(photo=(content, name), food="pho", message="changed")
-    assert (response.status_code, "The photo must be a PNG, JPEG or GIF image." in text(response)) == (400, True)
+    assert (response.status_code, response.mimetype) == (400, "text/html")
     assert (soup(member.profile("Mira K")).find(id="avatar"), member.shown("Mira K")["food"]) == (None, "dal")
 
 
@@ -900,12 +899,12 @@ def test_other_image_formats_are_refused(member: Visitor) -> None:
 
 
 @pytest.mark.parametrize("name", ["../app.py", "../../app.py", "../../../app.py", "..\\app.py", "/etc/passwd"])
-def test_uploaded_file_names_are_ignored(member: Visitor, tmp_path: Path, name: str) -> None:
+def test_uploaded_file_names_are_ignored(member: Visitor, club_folder: Path, name: str) -> None:
     """a photo uploaded under a name that climbs out of its folder is stored under a name the app picks"""
-    before = {path: path.read_bytes() for path in SOLUTION.rglob("*") if path.suffix in (".py", ".html")}
+    before = {path: path.read_bytes() for path in club_folder.rglob("*") if path.suffix in (".py", ".html")}
     member.edit(photo=(image("PNG"), name))
-    stored = [path.name for path in (tmp_path / "photos").iterdir()]
-    after = {path: path.read_bytes() for path in SOLUTION.rglob("*") if path.suffix in (".py", ".html")}
+    stored = [path.name for path in (club_folder / "instance" / "photos").iterdir()]
+    after = {path: path.read_bytes() for path in club_folder.rglob("*") if path.suffix in (".py", ".html")}
     assert (len(stored), re.fullmatch(r"[0-9a-f]{32}\.png", stored[0]) is not None, after == before) == (1, True, True)
 
 
@@ -923,13 +922,13 @@ def test_a_photo_of_1_mib_is_accepted(member: Visitor) -> None:
     assert member.edit(photo=(picture, "me.png"), food="dal", message="hi").status_code == 303
 
 
-@pytest.mark.parametrize("name", ["..%2Fclub.sqlite", "%2E%2E%2Fclub.sqlite", "nothing.png"])
+@pytest.mark.parametrize("name", ["..%2Fprofiles.json", "%2E%2E%2Fprofiles.json", "nothing.png"])
 def test_photos_route_serves_only_photos(member: Visitor, name: str) -> None:
     """GET /photos/<name> for a name that is no stored photo (or leaves the folder) is 404"""
     assert fetch(member, f"/photos/{name}")[0] == 404
 
 
-def test_uploads_need_a_login(visitor: Visitor, tmp_path: Path) -> None:
+def test_uploads_need_a_login(visitor: Visitor, club_folder: Path) -> None:
     """a visitor who is not logged in cannot upload: redirected, and no file is stored"""
     visitor.edit(photo=(image("PNG"), "me.png"))
-    assert not (tmp_path / "photos").exists()
+    assert not (club_folder / "instance" / "photos").exists()

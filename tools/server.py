@@ -3,8 +3,8 @@
     with Server(copy_solution(tmp), password="s3cret") as server:
         urllib.request.urlopen(server.url + "/")
 
-The server runs `python serve.py` in a copy of solution/, so its database
-(instance/club.sqlite in the copy) is the caller's own, on 127.0.0.1 only, and
+The server runs `python serve.py` in a copy of solution/, so its profiles
+(instance/profiles.json in the copy) are the caller's own, on 127.0.0.1 only, and
 with PORT=0 unless told otherwise: waitress picks a free port, and logs it.
 """
 
@@ -28,7 +28,7 @@ LISTENING = re.compile(r"Serving on (http://127\.0\.0\.1:\d+)")
 
 
 def copy_solution(destination: Path) -> Path:
-    """Copy solution/ (without its database) to `destination`, and return that folder."""
+    """Copy solution/ (without its instance/ folder, its data) to `destination`, and return that folder."""
     shutil.copytree(SOLUTION, destination, ignore=shutil.ignore_patterns("instance", "__pycache__"))
     return destination
 
@@ -48,9 +48,9 @@ class Server:
         self._reader: threading.Thread | None = None
 
     @property
-    def database(self) -> Path:
-        """The SQLite file the server writes."""
-        return self.folder / "instance" / "club.sqlite"
+    def profiles(self) -> Path:
+        """The file the server keeps its profiles in."""
+        return self.folder / "instance" / "profiles.json"
 
     @property
     def port(self) -> int:
