@@ -60,7 +60,7 @@ def links_home(href: str, endpoints: set[str] | None) -> bool:
     if urlsplit(urljoin("http://localhost/", href)).path == "/" and "{" not in href:
         return True
     called = URL_FOR.search(href)
-    return called is not None and (endpoints is None or called.group(2).rsplit(".", 1)[-1] in endpoints)
+    return called is not None and (endpoints is None or called.group(2).rpartition(".")[2] in endpoints)
 
 
 def expect_one_nav(club: Club, reply: Reply, what: str) -> None:

@@ -12,7 +12,7 @@ from conftest import ROOT
 
 from checks import rubric
 from checks.cli import main
-from checks.hints import STATE, read_hints
+from checks.hints import STATE, load_state, next_hint, read_hints, save_state
 
 STEP_IDS = [str(number) for number in range(1, 8)]
 
@@ -123,3 +123,53 @@ def test_python_m_checks_hint_from_a_students_folder(tmp_path):
     assert [run.returncode for run in runs] == [0, 0]
     assert runs[0].stdout.startswith("Hint 1 of 3 for extra 6") and runs[1].stdout.startswith("Hint 2 of 3")
     assert json.loads((tmp_path / STATE).read_text()) == {"6": 2}
+
+
+def test_lines_before_the_hints_section_are_never_a_hint(tmp_path):
+    """A page whose first heading is a `### Hint N` outside `## Hints` has that hint nowhere."""
+    page = tmp_path / "page.md"
+    page.write_text("### Hint 7\n\nstray\n\n## Hints\n\n### Hint 1\n\nnudge\n")
+    assert read_hints(page) == {1: "nudge"}
+
+
+def test_a_state_file_keeps_only_whole_numbers(student_folder):
+    """Levels that are text, true/false or fractions are dropped; a state that is not an object is none."""
+    (student_folder / STATE).write_text('{"1": "2", "2": true, "3": 2.5, "4": 2}')
+    assert load_state(student_folder) == {"4": 2}
+    (student_folder / STATE).write_text("[1, 2]")
+    assert load_state(student_folder) == {}
+
+
+def test_the_state_file_is_sorted_json_one_step_a_line(student_folder, capsys):
+    hint(capsys, "--hint", "7")
+    hint(capsys, "--hint", "2")
+    assert (student_folder / STATE).read_text() == '{\n "2": 1,\n "7": 1\n}\n'
+
+
+def test_the_next_hint_is_named_with_the_command_that_shows_it(tmp_path):
+    """The default command is the kit's; a handout passes its own (`make hint STEP=5`)."""
+    first = next_hint("5", folder=tmp_path)
+    assert first.endswith("\nStill stuck? `python -m checks --hint 5` again shows hint 2, which gives away more.\n")
+    second = next_hint("5", folder=tmp_path, command="make hint STEP=5")
+    assert second.endswith("\nStill stuck? `make hint STEP=5` again shows hint 3, which gives away more.\n")
+    assert next_hint("5", folder=tmp_path).endswith(
+        "\nThat was the last hint. Read the whole page, docs/student/step-5.md, and run the checks again.\n"
+    )
+
+
+def test_a_folder_that_cannot_be_written_to_says_the_hints_start_again(tmp_path):
+    """Without a state file, every call shows hint 1, and says why; where it can be written, nothing is said."""
+    missing = tmp_path / "no-such-folder"
+    for _ in "12":
+        shown = next_hint("3", folder=missing)
+        assert shown.startswith("Hint 1 of 3 for step 3")
+        assert shown.endswith(f"\n(Could not write {STATE} here, so the next call starts again at hint 1.)\n")
+    assert save_state(missing, {"3": 1}) is False
+    assert save_state(tmp_path, {"3": 1}) is True
+    assert "Could not write" not in next_hint("3", folder=tmp_path)
+
+
+@pytest.mark.parametrize("step_id", ["8", "11", "12", "16"])
+def test_hints_of_levels_2_and_3_are_there_whatever_the_rubric_grades(tmp_path, step_id):
+    """The default rubric grades level 1 alone; the hints of every level are still shown."""
+    assert next_hint(step_id, folder=tmp_path).startswith(f"Hint 1 of 3 for step {step_id}: ")

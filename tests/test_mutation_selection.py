@@ -70,3 +70,22 @@ def test_a_level_1_step_is_still_tested_against_level_1_samples():
     names = graded(mutation.selection("checks/test_step2_post_user.py"))
     assert names[-2:] == mutation.VALID
     assert not any(level2(name) for name in names)
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
+        "checks/test_step1_server.py", "checks/test_step2_post_user.py", "checks/test_step5_show_user.py",
+        "checks/test_extra6_unknown_user.py", "checks/test_extra7_password.py",
+    ],
+)
+def test_a_level_1_step_is_first_tested_against_the_hints_its_checks_choose(file):
+    ids = mutation.selection(file)
+    assert ids[0] == "tests/test_hint_selection.py"
+    assert graded(ids)[-2:] == mutation.VALID
+
+
+def test_the_hints_command_is_tested_against_its_own_tests_alone():
+    # No grade runs checks/hints.py (only `--hint N` does): a verdict test could notice nothing.
+    assert mutation.selection("checks/hints.py") == ["tests/test_hints.py"]
+    assert "checks/hints.py" in mutation.DEFAULT

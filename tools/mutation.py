@@ -53,7 +53,7 @@ WORK = OUT / "work"  # this run's copy: main() makes a fresh one, so runs of dif
 RESULTS = OUT / "results"
 
 STEP_MODULES = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "checks").glob("test_*.py"))
-DEFAULT = [*STEP_MODULES, "checks/club.py", "checks/members.py"]
+DEFAULT = [*STEP_MODULES, "checks/club.py", "checks/members.py", "checks/hints.py"]
 SHARED = ["checks/club.py", "checks/members.py", "checks/data.py", "checks/rubric.py", "checks/results.py"]
 # Valid samples graded for every file: a mutant must not fail a good submission either.
 VALID = ["valid_module_dict", "valid_factory_config"]
@@ -76,13 +76,25 @@ UNIT = {
         "tests/test_replay.py::test_a_jar_is_kept_only_when_asked",
     ],
     "checks/test_step4_template_fields.py": ["tests/test_template_fields.py"],
+    # Level 1's checks one at a time against small apps in this process: the exact hint each symptom gets.
+    **{
+        f"checks/{name}.py": ["tests/test_hint_selection.py"]
+        for name in (
+            "test_step1_server", "test_step2_post_user", "test_step5_show_user", "test_extra6_unknown_user",
+            "test_extra7_password",
+        )
+    },
     # Level 2's checks one at a time against small apps in this process: each branch's message and hint.
     "checks/test_step8_layout.py": ["tests/test_level2_checks.py"],
     "checks/test_step9_login.py": ["tests/test_level2_checks.py"],
     "checks/test_step10_account.py": ["tests/test_level2_checks.py"],
     "checks/test_step11_photo.py": ["tests/test_level2_checks.py"],
     "checks/members.py": ["tests/test_level2_checks.py"],
+    # `--hint N` reads a step's hints from its page (the CLI's, never a grade's): its own tests alone.
+    "checks/hints.py": ["tests/test_hints.py"],
 }
+# Files no grade runs: their own tests (UNIT) are all that can notice a change, so no verdict test is graded.
+UNIT_ONLY = {"checks/hints.py"}
 KILLED = "ok_killed"
 LEVEL_2 = {"8", "9", "10", "11"}
 
@@ -131,6 +143,8 @@ def selection(file: str) -> list[str]:
     data.py...), a valid sample first, then every check of level 1 fail, and every borrowed
     phrase ("could not be loaded"...) appear.
     """
+    if file in UNIT_ONLY:
+        return UNIT[file]
     sys.path[:0] = [str(WORK), str(WORK / "tests")]
     try:
         import verdicts
