@@ -22,7 +22,7 @@ import time
 import zlib
 from pathlib import Path
 
-from checks.club import Club, Notes, Reply, browser, profile_path, show
+from checks.club import CheckFailed, Club, Notes, Reply, browser, profile_path, show
 from checks.data import Data
 from checks.members import status_names
 from checks.sandbox.protocol import AppFailure
@@ -59,6 +59,64 @@ def club_with(grading, notes: Notes, **variables: str) -> Club:
 def another_browser(club: Club) -> Club:
     """The same check, on the same app, in a new browser (no cookies yet)."""
     return Club(browser(club.remote), club.remote, club.notes, club.password, club.request_timeout, club.template)
+
+
+class Shared:
+    """One app on a fresh copy that some checks of a step share, where the contract lets them, and what was made
+    on it first (members registered, profiles stored) for all of them.
+
+    The contract runs each check on a fresh copy unless it says otherwise: a check that shares says so in its
+    log's first line. Sharing saves what level 3 costs most, the app's own slow password hashing, one
+    registration and one login at a time. What the setup did (its requests, replayable) opens each sharing
+    check's log, and a setup that failed is the failure of each of them. Each check still talks to the app
+    in a browser of its own.
+    """
+
+    def __init__(self, club: Club, why: str, release=None):
+        self.club = club  # the setup's conversation, with a log of its own
+        self.why = why  # the log's first line: which checks share the app, and what was made on it
+        self.release = release  # stops the app and removes its copy (None where the caller owns the app)
+        self.made: dict = {}  # what the setup made, by name
+        self.failure: CheckFailed | None = None
+        self.started = False  # whether the app was started for the sharing checks (and must load first)
+
+    @classmethod
+    def start(cls, grading, node, why: str) -> Shared:
+        """A new app on a fresh copy, kept beyond the check that asked first (a module-scoped fixture's `node`)."""
+        grading.start_check()  # the setup counts in the time of the check it runs for
+        sandbox = grading.fresh_sandbox()
+        grading.keep(sandbox)
+        remote = RemoteApp(sandbox)
+        notes = Notes(grading.step_of(node))
+        club = Club(browser(remote), remote, notes, grading.password, grading.request_timeout,
+                    grading.workspace.template_source)
+        shared = cls(club, why, lambda: grading.release(sandbox))
+        shared.started = True
+        return shared
+
+    def run(self, setup) -> Shared:
+        """Do `setup(club)` once, keeping what it returns (a dict) or how it failed."""
+        self.club.notes.add(self.why)
+        try:
+            if self.started:
+                self.club.ensure_loaded()
+            self.made = setup(self.club)
+        except CheckFailed as failure:
+            self.failure = failure
+        return self
+
+    def close(self) -> None:
+        if self.release is not None:
+            self.release()
+
+    def browser(self, notes: Notes) -> Club:
+        """A check's own browser on the shared app; its log opens with the setup's requests (or fails as it did)."""
+        notes.lines[:0] = self.club.notes.lines
+        notes.replay[:0] = self.club.notes.replay
+        if self.failure is not None:
+            raise self.failure
+        club = self.club
+        return Club(browser(club.remote), club.remote, notes, club.password, club.request_timeout, club.template)
 
 
 def on_app(club: Club, target: str) -> Club:

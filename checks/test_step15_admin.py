@@ -1,11 +1,21 @@
-"""Step 15: roles: CLUB_ADMIN is the administrator, who edits any member's profile at /edit-profile/<username>."""
+"""Step 15: roles: CLUB_ADMIN is the administrator, who edits any member's profile at /edit-profile/<username>.
+
+The first five checks share one app on a fresh copy (the contract lets a check say so), where the administrator
+and two members register once: registering and logging in are slow on purpose (a salted hash), and most of this
+step's time was theirs. Each check still has a browser of its own, and reads a profile as it is before it tries
+to change it, so a check before it that changed it is never its failure. The last check needs a copy where no one
+registered: it has its own.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import quote, urlsplit
 
-from checks.accounts import another_browser, expect_mark, log_in, member_logs_in, registered
-from checks.club import Club, Reply, show
+import pytest
+
+from checks.accounts import Shared, another_browser, expect_mark, log_in, member_logs_in, registered
+from checks.club import Club, Notes, Reply, profile_path, show
 from checks.data import Data, Profile, admin_username
 from checks.members import expect_profile, field_of, field_value, login_elsewhere_hint, post_forms, store
 from checks.run.pytest_plugin import Grading
@@ -51,29 +61,52 @@ def member(club: Club, data: Data, username: str | None = None) -> tuple[Profile
     return profile, password
 
 
-def administrator(club: Club, data: Data, grading: Grading) -> tuple[Profile, Club]:
-    """CLUB_ADMIN registered, with a stored profile, and logged in with their own password in a browser of theirs."""
-    admin, password = member(club, data, admin_username(grading.seed))
-    club.notes.add(f"CLUB_ADMIN is {show(admin.username)}")
-    return admin, member_logs_in(club, admin.username, password, status=False)
+def club_members(club: Club, data: Data, admin: str) -> dict[str, tuple[Profile, str]]:
+    """The members the sharing checks use, each registered with a stored profile: (profile, password) of the
+    administrator (`admin`, CLUB_ADMIN), of the member whose profile is edited, and of a member who is not the
+    administrator."""
+    made = {"admin": member(club, data, admin)}
+    club.notes.add(f"CLUB_ADMIN is {show(admin)}")
+    made["target"] = member(club, data)
+    made["member"] = member(club, data)
+    return made
 
 
-def test_roles_are_shown(club: Club, data: Data, grading: Grading) -> None:
+@pytest.fixture(scope="module")
+def members(request: pytest.FixtureRequest, grading: Grading) -> Iterator[Shared]:
+    """The app step 15's first five checks share, with the administrator and two members registered on it."""
+    shared = Shared.start(grading, request.node, "step 15's first checks share one app on a fresh copy, where the "
+                          "administrator and two members registered and stored their profiles:")
+    yield shared.run(lambda club: club_members(club, Data(grading.seed, "step 15's members"),
+                                               admin_username(grading.seed)))
+    shared.close()
+
+
+def as_it_is(club: Club, username: str) -> Profile:
+    """A member's profile as their page shows it now, read as a new visitor before a check tries to change it."""
+    page = club.profile_page(username)
+    food, message = page.field_texts("food"), page.field_texts("message")
+    if page.status_code != 200 or not food or not message:
+        club.fail(f"expected GET {profile_path(username)} to answer 200 with #food and #message, got "
+                  f"{page.summary()}", "this check reads a registered member's profile page first, stored with "
+                  "POST /user/ (steps 2 and 5)")
+    return Profile(username, food[0], message[0])
+
+
+def test_roles_are_shown(members: Shared, notes: Notes) -> None:
     """#role reads admin on CLUB_ADMIN's profile page and member on anyone else's"""
-    admin, _ = member(club, data, admin_username(grading.seed))
-    club.notes.add(f"CLUB_ADMIN is {show(admin.username)}")
-    other, _ = member(club, data)
+    club = members.browser(notes)
+    admin, other = members.made["admin"][0], members.made["member"][0]
     expect_mark(club, admin.username, "role", "admin", "on the page of the member registered as CLUB_ADMIN",
                 ROLE_HINT)
     expect_mark(club, other.username, "role", "member", "on another member's page", ROLE_HINT)
 
 
-def test_admin_edits_a_profile(club: Club, data: Data, grading: Grading) -> None:
+def test_admin_edits_a_profile(members: Shared, notes: Notes, data: Data) -> None:
     """the administrator's /edit-profile/<username> shows that member's values and changes their profile only"""
-    target, _ = member(club, data)
-    third = data.profile()  # a profile stored, its member not registered: it must not change either
-    store(club, third)
-    admin, browser = administrator(club, data, grading)
+    club = members.browser(notes)
+    (admin, password), target, third = members.made["admin"], members.made["target"][0], members.made["member"][0]
+    browser = member_logs_in(club, admin.username, password, status=False)
     reply = browser.get(editor(target.username))
     browser.expect_page(reply, 200, f"GET {editor(target.username)} as the administrator", EDITOR_HINT)
     forms = [form for form in post_forms(reply) if field_of(form, "food") and field_of(form, "message")]
@@ -93,9 +126,11 @@ def test_admin_edits_a_profile(club: Club, data: Data, grading: Grading) -> None
     expect_profile(browser, third, "only the profile in the URL may change")
 
 
-def test_admin_gets_404_for_unknown_member(club: Club, data: Data, grading: Grading) -> None:
+def test_admin_gets_404_for_unknown_member(members: Shared, notes: Notes, data: Data) -> None:
     """the administrator's /edit-profile/<never-created> is 404"""
-    _, browser = administrator(club, data, grading)
+    club = members.browser(notes)
+    admin, password = members.made["admin"]
+    browser = member_logs_in(club, admin.username, password, status=False)
     unknown = data.username()
     reply = browser.get(editor(unknown))
     if reply.status_code != 404:
@@ -116,10 +151,11 @@ def forbidden_hint(reply: Reply, method: str) -> str:
     return ADMIN_ONLY_HINT + (", in the POST too" if method == "POST" else "")
 
 
-def test_member_gets_403(club: Club, data: Data) -> None:
+def test_member_gets_403(members: Shared, notes: Notes, data: Data) -> None:
     """a member who is not the administrator gets 403 for another member's editor, and changes nothing"""
-    target, _ = member(club, data)
-    visitor, password = member(club, data)
+    club = members.browser(notes)
+    target = as_it_is(club, members.made["target"][0].username)
+    visitor, password = members.made["member"]
     browser = member_logs_in(club, visitor.username, password, status=False)
     for method, form in (("GET", None), ("POST", {"food": data.food(), "message": data.message()})):
         reply = browser.request(method, editor(target.username), form)
@@ -142,9 +178,10 @@ def expect_locked(club: Club, data: Data, target: Profile, who: str, hint: str) 
     expect_profile(club, target, "nothing may change for a visitor without the administrator's rights")
 
 
-def test_editor_needs_login(club: Club, data: Data) -> None:
+def test_editor_needs_login(members: Shared, notes: Notes, data: Data) -> None:
     """not logged in, GET and POST of /edit-profile/<username> are refused and change nothing"""
-    target, _ = member(club, data)
+    club = members.browser(notes)
+    target = as_it_is(club, members.made["target"][0].username)
     expect_locked(club, data, target, "without logging in", LOGIN_FIRST_HINT)
 
 

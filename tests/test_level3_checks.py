@@ -349,6 +349,12 @@ def small_club(editor_for_members) -> flask.Flask:
     return app
 
 
+def members_of(app: flask.Flask) -> accounts.Shared:
+    """Step 15's members, registered on `app` as its checks share them."""
+    club = club_of(app, "15")
+    return accounts.Shared(club, "shared").run(lambda setup: step15.club_members(setup, Data(1, "members"), "Admin1"))
+
+
 @pytest.mark.parametrize(
     ("answer", "said", "hint"),
     [
@@ -359,14 +365,29 @@ def small_club(editor_for_members) -> flask.Flask:
     ],
 )
 def test_a_member_let_into_the_editor_gets_a_hint_by_what_came_back(answer, said, hint):
-    club = club_of(small_club(answer), "15")
-    found = failure(step15.test_member_gets_403, club, Data(1, "test_member_gets_403"))
+    members = members_of(small_club(answer))
+    found = failure(step15.test_member_gets_403, members, Notes(step("15")), Data(1, "test_member_gets_403"))
     assert said in found.problem and hint in found.hint
 
 
 def test_a_member_refused_with_403_changes_nothing_and_passes():
-    club = club_of(small_club(lambda: flask.abort(403)), "15")
-    step15.test_member_gets_403(club, Data(1, "test_member_gets_403"))
+    members = members_of(small_club(lambda: flask.abort(403)))
+    step15.test_member_gets_403(members, Notes(step("15")), Data(1, "test_member_gets_403"))
+
+
+def test_a_check_sharing_an_app_opens_its_log_with_the_setup_and_fails_as_the_setup_did():
+    """The setup's requests open each sharing check's log (its replay too); a setup that failed is their failure."""
+    members = members_of(small_club(lambda: flask.abort(403)))
+    notes = Notes(step("15"))
+    members.browser(notes)
+    assert notes.lines[0] == "shared" and any(line.startswith("POST /register") for line in notes.lines)
+    assert any("/register" in command for command in notes.replay)
+    app = small_club(lambda: flask.abort(403))
+    app.view_functions["register"] = lambda: ("no", 404)
+    broken = members_of(app)
+    found = failure(step15.test_roles_are_shown, broken, Notes(step("15")))
+    assert "expected POST /register of a new member to be accepted" in found.problem
+    assert found.log[0] == "shared"
 
 
 # -- end to end -----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from checks.sandbox import bubblewrap
 from checks.sandbox.isolation import BUBBLEWRAP, Isolation, choose
 from checks.sandbox.limits import Limits
 from checks.sandbox.nursery import Nursery
-from checks.sandbox.parent import Sandbox
+from checks.sandbox.sandbox import Sandbox
 
 NOTES = pytest.StashKey["object"]()
 SPARES = 2  # level-2 apps started ahead of their checks, where there is no nursery
@@ -57,6 +57,7 @@ class Grading:
         self.secret_key = secret_key()
         self._sandbox = sandbox
         self._fresh: list[Sandbox] = []  # the running check's apps on fresh copies (see fresh_sandbox)
+        self._kept: list[Sandbox] = []  # apps that outlive their check, shared by a step's next checks (see keep)
         self._spares: list[Sandbox] = []  # the next checks' apps, importing while this one runs
         self._early: dict[tuple, Sandbox] = {}  # apps of checks marked app_without(...), started at collection
         self._not_loaded: str | None = None  # why app.py did not load on a fresh copy (all copies are alike)
@@ -158,6 +159,22 @@ class Grading:
             if sandbox is not None and sandbox.env == self.env() and lasting(sandbox.load_error):
                 self._no_fresh_app(sandbox.load_error)
 
+    def keep(self, sandbox: Sandbox) -> None:
+        """The running check's app outlives it, for the next checks of its step (where the contract lets them share
+        one): it is stopped, and its copy removed, by release() or when the run ends."""
+        if sandbox in self._fresh:
+            self._fresh.remove(sandbox)
+            self._kept.append(sandbox)
+
+    def release(self, sandbox: Sandbox) -> None:
+        """Stop an app kept with keep() now, and remove its copy."""
+        if sandbox in self._kept:
+            self._kept.remove(sandbox)
+            sandbox.kill()
+            self.workspace.discard(sandbox.root)
+            if self._nursery is not None:
+                self._nursery.forget(sandbox.root)
+
     def _no_fresh_app(self, error: str) -> None:
         """app.py does not load: the checks still to come say why at once, without starting it again."""
         if self._not_loaded is None:
@@ -181,6 +198,8 @@ class Grading:
 
     def close(self) -> None:
         self.end_check()
+        for sandbox in list(self._kept):
+            self.release(sandbox)
         spares, self._spares = [*self._spares, *self._early.values()], []
         self._early = {}
         for sandbox in spares:
