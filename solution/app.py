@@ -68,7 +68,8 @@ def save_user():
     if not is_club_password(request.form.get("password", "")):
         abort(403)
     username = request.form.get("username", "")
-    if not username:
+    # No username, no profile. Nor for one holding a "/": /user/<username> could never show it.
+    if not username or "/" in username:
         abort(400)
     with changing:
         profiles[username] = {

@@ -262,12 +262,13 @@ def test_usernames_round_trip(visitor: Visitor, username: str) -> None:
 BAD_INPUT = [
     pytest.param({"username": None}, id="no-username"),
     pytest.param({"username": ""}, id="empty-username"),
+    pytest.param({"username": "a/b"}, id="slash"),  # /user/a/b could never show it
 ]
 
 
 @pytest.mark.parametrize("fields", BAD_INPUT)
 def test_bad_input_is_400(visitor: Visitor, fields: dict[str, str | None]) -> None:
-    """a POST without a username, or with an empty one, is answered 400 with an HTML page"""
+    """a POST without a username, with an empty one, or with one holding a "/", is answered 400 with an HTML page"""
     response = visitor.join(**fields)
     assert (response.status_code, response.mimetype) == (400, "text/html")
 
