@@ -1,7 +1,7 @@
 """The reference solution in a real browser: headless Chromium, driven through Playwright.
 
 A visitor opens the club, joins with the right password and lands on their
-profile; joins with a wrong one and sees the 401 page; opens a user nobody
+profile; joins with a wrong one and is refused (403); opens a user nobody
 has and sees the 404 page. A member logs in, edits the account details,
 uploads a photo and sees it on their profile, then logs out. Each test photographs the page it ends on:
 into a temporary folder, or into $SCREENSHOTS when set (`make screenshots`
@@ -123,14 +123,13 @@ def test_new_member_is_listed(club: str, page: Page) -> None:
     assert page.locator("#food").inner_text() == "pierogi"
 
 
-def test_wrong_password_shows_the_401_page(club: str, page: Page, shoot: Shoot) -> None:
-    """joining with a wrong password gets the 401 page, which says why"""
+def test_wrong_password_is_refused(club: str, page: Page, shoot: Shoot) -> None:
+    """joining with a wrong password gets abort(403)'s page: Forbidden"""
     page.goto(club + "/")
     fill_join_form(page, "Eve", "apple", "Let me in?", "open-sesame")
     status = submit(page)
     shoot(page, "wrong-password")
-    assert (status, page.locator("h1").inner_text()) == (401, "Your profile was not saved")
-    assert page.locator("#problems").inner_text() == "The club password is missing or wrong."
+    assert (status, page.locator("h1").inner_text()) == (403, "Forbidden")
 
 
 def test_unknown_user_shows_the_404_page(club: str, page: Page, shoot: Shoot) -> None:
