@@ -1,7 +1,13 @@
-"""`python -m checks DIR`: see checks/cli.py."""
+"""`python -m checks DIR` grades (checks/cli.py); `python -m checks import FROM --out DIR` imports an
+LMS's bulk download into a class folder (checks/lms/)."""
 
 import sys
 
-from checks.cli import main
+if sys.argv[1:2] == ["import"]:
+    from checks.lms import main as import_main
+
+    sys.exit(import_main(sys.argv[2:]))
+
+from checks.cli import main  # noqa: E402 - after the import command's own way out
 
 sys.exit(main())

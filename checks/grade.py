@@ -1,4 +1,4 @@
-"""The one entry point of the engine: `grade(submission, …) -> Grade`.
+"""The one entry point of the engine: `grade(submission, options) -> Grade`.
 
 Every front end (the CLI, a class's workers, the Gradescope and Classroom 50
 bundles) calls this, then hands the `Grade` to one renderer of checks/outputs/.
@@ -14,10 +14,9 @@ from pathlib import Path
 
 from checks import rubric
 from checks.data import new_seed
+from checks.options import Options
 from checks.results import Grade
 from checks.run.workspace import prepare
-from checks.sandbox.isolation import Isolation, choose
-from checks.sandbox.limits import Limits
 
 CHECKS = Path(__file__).resolve().parent
 
@@ -39,43 +38,32 @@ def run_checks(grading, modules: list[Path]) -> tuple[int, str]:
     return int(code), output.getvalue()
 
 
-def grade(
-    submission: str | Path,
-    *,
-    seed: int | None = None,
-    step: str | list[str] | None = None,
-    limits: Limits | None = None,
-    rubric_file: str | Path | None = None,
-    isolation: Isolation | None = None,
-) -> Grade:
-    """Grade one submission folder; raise SubmissionError if it can't be graded at all.
+def grade(submission: str | Path, options: Options | None = None) -> Grade:
+    """Grade one submission folder as `options` ask; raise SubmissionError if it can't be graded at all.
 
-    `step` grades that step alone (or a list of steps, in rubric order); `seed` repeats a run's
-    data; `rubric_file` replaces checks/rubric.toml. Notes about the copy (a virtualenv left out...) go to stderr.
-    `isolation` is how the app runs (see checks.sandbox.isolation.choose): by default in the
-    sandbox, and NoSandbox is raised where there is none.
+    Every front end calls this: the CLI, a class's workers, `make watch`, Classroom 50's and
+    Gradescope's bundles. Notes about the copy (a virtualenv left out...) go to stderr. Where
+    others' work would be graded without a sandbox, NoSandbox is raised (see Options.isolation).
     """
-    from checks.run.pytest_plugin import Grading
+    from checks.run.pytest_plugin import Grading  # imports pytest: only once a grade is asked for
 
-    steps = rubric.load(rubric_file or rubric.RUBRIC, every_step=True)
-    asked = [step] if isinstance(step, str) else list(step or [])
-    for wanted in asked:
+    options = options or Options()
+    steps = rubric.load(options.rubric_file(), every_step=True)
+    for wanted in options.steps:
         if wanted not in steps:
-            where = rubric_file or rubric.RUBRIC
-            raise rubric.RubricError(f"{where}: there is no [steps.{wanted}] to grade step {wanted}")
+            raise rubric.RubricError(f"{options.rubric_file()}: there is no [steps.{wanted}] to grade step {wanted}")
     # The levels the rubric turns on; a step asked for is graded either way.
-    selected = [step_id for step_id in steps if step_id in asked] or [
+    selected = [step_id for step_id in steps if step_id in options.steps] or [
         step_id for step_id, chosen in steps.items() if chosen.on
     ]
-    limits = limits or Limits()
-    isolation = isolation or choose(limits=limits)
-    seed = seed if seed is not None else new_seed()
+    isolation = options.isolation()
+    seed = options.seed if options.seed is not None else new_seed()
     workspace = prepare(submission)
     for note in workspace.notes:
         print(f"python -m checks: note: {note}", file=sys.stderr)
     grading = None
     try:
-        grading = Grading(workspace, seed, limits, steps, isolation=isolation)
+        grading = Grading(workspace, seed, options.limits, steps, isolation=isolation)
         if any(steps[chosen].needs_app for chosen in selected):
             grading.sandbox()  # start importing the student's app now: it loads while pytest does
         code, output = run_checks(grading, [steps[chosen].module for chosen in selected])

@@ -54,14 +54,14 @@ def changed_files(before: dict, after: dict) -> list[str]:
 
 def verdicts(grade: Grade) -> dict[str, tuple[str, str, bool]]:
     """Each check the reader sees: its label, name and whether it passed."""
-    from checks.outputs.feedback import visible
+    from checks.outputs.wording import visible
 
     return {check.id: (step.label, check.name, check.passed) for step, check in grade.checks if visible(grade, check)}
 
 
 def failures(grade: Grade) -> dict[str, tuple[str, str]]:
     """Each failed check the reader sees: what its failure says (the problem and the hint)."""
-    from checks.outputs.feedback import visible
+    from checks.outputs.wording import visible
 
     return {
         check.id: (check.details.problem, check.details.hint or "")
@@ -72,8 +72,8 @@ def failures(grade: Grade) -> dict[str, tuple[str, str]]:
 
 def difference(before: Grade, after: Grade, saved: list[str]) -> str:
     """What changed from one run to the next, for a person: fixed checks, new failures, the total."""
-    from checks.outputs.feedback import failed_items, item_lines, things_to_fix
-    from checks.outputs.formats import points
+    from checks.outputs.items import failed_items, item_lines, things_to_fix
+    from checks.outputs.wording import points
 
     old, new = verdicts(before), verdicts(after)
     fixed = [new[key] for key in new if new[key][2] and key in old and not old[key][2]]
@@ -134,37 +134,43 @@ def watch(folder: Path, run: Callable[[], Grade], render: Callable[[Grade], str]
 
 
 def main(argv: list[str] | None = None) -> int:
-    from checks import cli
+    from checks.arguments import options_of, parser, student_error
     from checks.data import new_seed
-    from checks.outputs.formats import render_text
+    from checks.grade import grade
+    from checks.outputs.text import render_text
     from checks.run.workspace import SubmissionError
     from checks.sandbox.isolation import NoSandbox
 
     argv = sys.argv[1:] if argv is None else argv
-    options = cli.parser()
-    options.prog = "python -m checks.watch"
+    words = parser()
+    words.prog = "python -m checks.watch"
     if "--student" in argv:
-        options.error = cli.student_error
-    args = options.parse_args(argv)
+        words.error = student_error
+    args = words.parse_args(argv)
     if args.submission is None or not Path(args.submission).is_dir():
-        print(f"{options.prog}: give the folder to watch (the one that holds app.py)", file=sys.stderr)
+        print(f"{words.prog}: give the folder to watch (the one that holds app.py)", file=sys.stderr)
         return 2
     args.seed = args.seed if args.seed is not None else new_seed()  # one seed for every run: the same data
+    options = options_of(args)
     try:
-        args.isolation = cli.isolation_of(args)
+        isolation = options.isolation()
     except NoSandbox as error:
-        print(f"{options.prog}: {error}", file=sys.stderr)
+        print(f"{words.prog}: {error}", file=sys.stderr)
         return 2
+    if isolation.note:
+        print(f"{words.prog}: note: {isolation.note}", file=sys.stderr)
 
     def run() -> Grade:
-        grade = cli.grade(args)
-        return grade.for_students() if args.student else grade
+        graded = grade(args.submission, options)
+        if not args.verbose:
+            graded.brief = "V=1" if args.student else "-v"
+        return graded.for_students() if args.student else graded
 
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     try:
-        return watch(Path(args.submission), run, lambda grade: render_text(grade, color=color))
+        return watch(Path(args.submission), run, lambda graded: render_text(graded, color=color))
     except SubmissionError as error:
-        print(f"{options.prog}: {error}", file=sys.stderr)
+        print(f"{words.prog}: {error}", file=sys.stderr)
         return 2
 
 

@@ -14,7 +14,7 @@ from conftest import ROOT, SOLUTION, STARTER, SUBMISSIONS, run_checks
 
 from checks.outputs.class_report import grades_csv
 from checks.run import folders
-from checks.run.classroom import Outcome
+from checks.run.class_files import Outcome
 
 ESCAPES = SUBMISSIONS / "mistake_safe_filter"
 
@@ -116,7 +116,7 @@ def test_gradebook_files_follow_the_umask(tmp_path, umask, mode):
     """Files are created as the umask says: a TA in the group reads them where the umask lets them."""
     code = (
         f"import os; os.umask({umask}); from pathlib import Path; "
-        f"from checks.run.classroom import write_atomically; write_atomically(Path({str(tmp_path / 'g.csv')!r}), 'x')"
+        f"from checks.run.class_files import write_atomically; write_atomically(Path({str(tmp_path / 'g.csv')!r}), 'x')"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
     assert (tmp_path / "g.csv").stat().st_mode & 0o777 == mode

@@ -19,7 +19,7 @@ from checks.lms.placement import Entry
 from checks.lms.roster import Roster
 from checks.outputs.class_report import grades_csv, level_progress, summary, write_reports
 from checks.rubric import LEVEL_2
-from checks.run.classroom import Outcome
+from checks.run.class_files import Outcome
 from checks.version import graded_with
 
 EVERY_LEVEL_2_CHECK = {name for step_id in LEVEL_2 for name in rubrics.load(every_step=True)[step_id].points}
@@ -135,7 +135,7 @@ def test_the_report_answers_first_and_names_each_rows_rubric(tmp_path, level2_st
 
 def test_a_students_level_files_are_found_and_a_link_is_not_one(tmp_path):
     """classroom.level_files: base.html counts for level 2, tests/ for level 3; a link named login.html doesn't."""
-    from checks.run.classroom import level_files
+    from checks.run.class_run import level_files
 
     student = tmp_path / "eve"
     (student / "templates").mkdir(parents=True)

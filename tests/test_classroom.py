@@ -75,7 +75,7 @@ def test_every_student_gets_a_grade(graded):
 
 def test_one_layout_for_one_submission_and_a_class(graded):
     """`--format csv` for one submission writes the header of a class's grades.csv, and the same row."""
-    from checks.run.classroom import student_seed
+    from checks.run.class_run import student_seed
 
     base, _ = graded
     alone = run_checks(base / "class" / "cy", "--format", "csv", "--seed", str(student_seed(77, "cy")))
@@ -213,7 +213,7 @@ def test_a_crash_mid_class_loses_no_finished_grade(tmp_path):
 
 def test_a_class_grade_equals_grading_the_student_alone(graded):
     """A warm class worker grades exactly as `python -m checks DIR --seed N` does for that student."""
-    from checks.run.classroom import student_seed
+    from checks.run.class_run import student_seed
 
     base, _ = graded
     for student in ("ada", "cy"):
@@ -340,7 +340,7 @@ def test_level2_has_its_own_columns_in_grades_csv(graded_level2):
 
 def test_level2_csv_of_one_submission_has_the_class_layout(graded_level2):
     """`--format csv` of one student, level 2 on: the same header as the class's, the same points."""
-    from checks.run.classroom import student_seed
+    from checks.run.class_run import student_seed
 
     base = graded_level2
     alone = run_checks(base / "class" / "cy", "--format", "csv", "--seed", str(student_seed(77, "cy")),
@@ -419,7 +419,7 @@ def test_without_level2_every_class_output_keeps_level_1s_layout(graded):
 def test_a_rubric_with_level2_gives_its_columns_even_when_no_one_was_graded():
     """The layout follows the rubric: level 2 on, nobody graded (all errors), step_8 ... step_11 are there."""
     from checks.outputs.class_report import grades_csv
-    from checks.run.classroom import Outcome
+    from checks.run.class_files import Outcome
 
     outcomes = [Outcome("eve", None, 1.0, error="the grader did not finish this submission")]
     assert next(csv.reader(io.StringIO(grades_csv(outcomes, level2=True))))[5:16] == LEVEL1_STEPS + LEVEL2_STEPS

@@ -125,7 +125,7 @@ def test_a_grader_failure_is_one_line_and_exit_1(monkeypatch, capsys):
     """A bug of the grader's on one submission is one line (the whole traceback with -v), never a bare traceback."""
     from checks import cli
 
-    def broken(args):
+    def broken(submission, options):
         raise KeyError("a bug in the grader")
 
     monkeypatch.setattr(cli, "grade", broken)

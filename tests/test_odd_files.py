@@ -28,7 +28,9 @@ import test_attacks
 from conftest import ROOT
 from test_attacks import fingerprint, world, write_submission
 
-from checks.run import classroom, folders, workspace
+from checks.options import Options
+from checks.run import class_run, folders, workers, workspace
+from checks.run.class_files import Outcome
 from checks.sandbox import bubblewrap
 
 # The settings of test_attacks.py (root, root without CAP_SYS_ADMIN, an ordinary user) and the fixtures
@@ -403,24 +405,24 @@ def test_an_exception_on_one_submission_is_that_students_row(tmp_path, monkeypat
     for name in ("ada", "bo", "cy"):
         (tmp_path / "class" / name).mkdir(parents=True)
         (tmp_path / "class" / name / "app.py").write_text(f"# {name}\n")
-    real_hash = classroom.content_hash
+    real_hash = class_run.content_hash
 
     def content_hash(folder: Path) -> str:
         if folder.name == "bo":
             raise RecursionError("maximum recursion depth exceeded")
         return real_hash(folder)
 
-    def grade(self, student: Path, seed: int) -> classroom.Outcome:
+    def grade(self, student: Path, seed: int) -> Outcome:
         if student.name == "cy":
             raise Broken("the copy failed")
         result = {"submission": student.name, "score": 100, "max_score": 100, "seed": seed, "steps": []}
-        return classroom.Outcome(student.name, result, 0.1, student_view=json.loads(json.dumps(result)))
+        return Outcome(student.name, result, 0.1, student_view=json.loads(json.dumps(result)))
 
-    monkeypatch.setattr(classroom, "content_hash", content_hash)
-    monkeypatch.setattr(classroom.Worker, "grade", grade)
+    monkeypatch.setattr(class_run, "content_hash", content_hash)
+    monkeypatch.setattr(workers.Worker, "grade", grade)
     out = tmp_path / "out"
-    options = classroom.Options(tmp_path / "class", out, seed=1, jobs=2, starter=None)
-    _, outcomes = classroom.grade_class(options)
+    options = class_run.ClassRun(tmp_path / "class", out, Options(seed=1), jobs=2, starter=None)
+    _, outcomes = class_run.grade_class(options)
     write_reports(out, outcomes, 1)
     rows = read_grades(out)
     assert rows["ada"]["score"] == "100" and rows["ada"]["status"] == "graded"

@@ -20,9 +20,12 @@ from conftest import ROOT, grader_copies, remove_killed_graders_copies, run_chec
 from fakes import fake_grade
 
 from checks import rubric as rubrics
+from checks.options import Options
 from checks.outputs.class_report import write_reports
-from checks.run import classroom
-from checks.run.classroom import Options, Outcome, grade_class, replaced_path, staging_path
+from checks.run import regrade, workers
+from checks.run.class_files import Outcome
+from checks.run.class_run import ClassRun, grade_class
+from checks.run.regrade import replaced_path, staging_path
 
 STUDENTS = ["ada", "bo", "cy", "di"]
 
@@ -39,11 +42,11 @@ class FakeGrader:
             if grader.stop_at is not None and len(grader.graded) == grader.stop_at:
                 raise KeyboardInterrupt  # as Ctrl-C, SIGTERM (the CLI makes it one) or a kill between two students
             grader.graded.append(student.name)
-            result = fake_grade(rubrics.load(worker.options.rubric.path), seed=seed).to_dict()
+            result = fake_grade(rubrics.load(worker.options.rubric_file()), seed=seed).to_dict()
             result["submission"] = student.name
             return Outcome(student.name, result, 0.01, student_view=json.loads(json.dumps(result)))
 
-        monkeypatch.setattr(classroom.Worker, "grade", grade)
+        monkeypatch.setattr(workers.Worker, "grade", grade)
 
 
 @pytest.fixture
@@ -71,9 +74,8 @@ def doubled_step_5(folder: Path) -> Path:
     return path
 
 
-def options(folder: Path, out: Path, rubric: Path | None = None) -> Options:
-    limits = ["--rubric", str(rubric)] if rubric else []
-    return Options(folder, out, seed=7, jobs=1, limits=limits)
+def options(folder: Path, out: Path, rubric: Path | None = None) -> ClassRun:
+    return ClassRun(folder, out, Options(seed=7, rubric=rubric), jobs=1)
 
 
 def run(folder: Path, out: Path, rubric: Path | None = None) -> list[Outcome]:
@@ -165,11 +167,11 @@ def test_a_swap_cut_short_is_finished_by_the_next_run(fake, class_folder, tmp_pa
         real_rename(source, target)
 
     if not in_one_step:
-        monkeypatch.setattr(classroom, "exchange", lambda first, second: False)
-    monkeypatch.setattr(classroom.os, "rename", rename_then_die)
+        monkeypatch.setattr(regrade, "exchange", lambda first, second: False)
+    monkeypatch.setattr(regrade.os, "rename", rename_then_die)
     with pytest.raises(KeyboardInterrupt):
         grade_class(options(class_folder, out, new))
-    monkeypatch.setattr(classroom.os, "rename", real_rename)
+    monkeypatch.setattr(regrade.os, "rename", real_rename)
     # Whatever is at --out now is one run whole: the new one (exchanged), or none yet (renamed aside).
     if out.exists():
         assert set(rubrics_in(out).values()) == {"double-step-5.toml"}

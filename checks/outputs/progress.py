@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from checks.run.classroom import Outcome
+from checks.run.class_files import Outcome
 
 
 class Progress:
@@ -24,6 +24,7 @@ class Progress:
         if reused:
             print(f"{reused} of {total} submissions unchanged since their last grade: kept", file=self.stream)
         if self.stream.isatty():
+            # rich only for a terminal: a CI log, and every run that grades one submission, never pays its import
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -1,13 +1,13 @@
 """A grader that stays up: grades one submission per line it reads, for a class.
 
-`python -m checks.run.worker` reads JSON lines {"submission", "seed", "args"} on
-standard input and answers each with one JSON line on standard output:
-{"result": the contract's JSON, "student": the same with hidden checks
-masked}, or {"error": ...} (with "log": the traceback, where the grader
-itself failed). It pays for importing pytest, Flask and BeautifulSoup once
-instead of once per student. The student's code still runs
-only in a sandbox process of its own per submission (see remote.py), so this
-process stays the trusted side.
+`python -m checks.run.worker` reads JSON lines {"submission", "options", "token"}
+on standard input ("options": checks.options.Options.to_dict()) and answers each
+with one JSON line on standard output: {"grade": Grade.to_dict()}, or
+{"error": ...} (with "log": the traceback, where the grader itself failed), with
+the job's token. It pays for importing pytest, Flask and BeautifulSoup once
+instead of once per student. The student's code still runs only in a sandbox
+process of its own per submission (checks/sandbox/), so this process stays the
+trusted side. workers.py is the other end.
 """
 
 from __future__ import annotations
@@ -21,18 +21,15 @@ import traceback
 def main() -> None:
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything printed by mistake goes to stderr, never into the answers
-    from checks.cli import grade, parser
-    from checks.run.classroom import FAILED
+    from checks.grade import grade
+    from checks.options import Options
+    from checks.run.class_files import FAILED
     from checks.run.workspace import SubmissionError
 
-    options = parser()
     for line in sys.stdin:
         job = json.loads(line)
         try:
-            args = options.parse_args([job["submission"], "--seed", str(job["seed"]), *job.get("args", [])])
-            result = grade(args)
-            # The instructor's full result, and what a student may see (hidden checks masked).
-            answer = {"result": result.to_dict(), "student": result.for_students().to_dict()}
+            answer = {"grade": grade(job["submission"], Options.from_dict(job["options"])).to_dict()}
         except SubmissionError as error:
             answer = {"error": str(error)}
         except (Exception, SystemExit) as error:  # noqa: BLE001 - one submission's trouble must not stop the class
