@@ -11,7 +11,7 @@ from checks.data import admin_username, club_password, secret_key
 from checks.results import CheckResult, Failure, Grade, StepResult
 from checks.run.workspace import Workspace, look_for, new_scratch
 from checks.sandbox import bubblewrap
-from checks.sandbox.isolation import BUBBLEWRAP, Isolation, choose
+from checks.sandbox.isolation import BUBBLEWRAP, Isolation
 from checks.sandbox.limits import Limits
 from checks.sandbox.nursery import Nursery
 from checks.sandbox.sandbox import Sandbox
@@ -43,14 +43,14 @@ class Grading:
         limits: Limits | None = None,
         steps: dict[str, rubric.Step] | None = None,
         sandbox: Sandbox | None = None,
-        isolation: Isolation | None = None,
+        *,
+        isolation: Isolation,
         password: str | None = None,
     ):
         self.workspace = workspace
         self.seed = seed
         self.limits = limits or Limits()
-        # How the app runs: the sandbox where there is one (plain `pytest checks` lets a student go without).
-        self.isolation = isolation or choose(others_work=False, limits=self.limits)
+        self.isolation = isolation  # how the app runs: decided once, by Options.isolation()
         self.steps = steps or rubric.load(every_step=True)
         # Drawn for this run alone, never from the seed: a seed repeats the data, not the secrets.
         self.password = password or club_password()
