@@ -168,9 +168,9 @@ def test_a_zip_past_the_size_cap_is_refused(tmp_path):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("lovelaceada_1001_5001_app.py", b"\0" * (3 << 20))
     with pytest.raises(lms.DownloadError, match="past 1 MiB"):
-        lms.extract(path, tmp_path, lms.Limits(file=1 << 20))
+        lms.extract(path, tmp_path, lms.DownloadLimits(file=1 << 20))
     with pytest.raises(lms.DownloadError, match="more than 0"):
-        lms.extract(path, tmp_path, lms.Limits(members=0))
+        lms.extract(path, tmp_path, lms.DownloadLimits(members=0))
 
 
 def test_a_bad_zip_gets_one_line(tmp_path):

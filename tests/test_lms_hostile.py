@@ -177,7 +177,7 @@ def test_a_zip_inside_a_zip_past_one_gib_hits_the_download_cap(tmp_path, nested_
 
 def test_the_budget_counts_every_level_of_nesting(tmp_path):
     """With a 1 MiB budget: 600 KiB in the download and 600 KiB in a student's inner zip pass it together."""
-    limits = lms.Limits(total=1 << 20)
+    limits = lms.DownloadLimits(total=1 << 20)
     download = write_zip(tmp_path / "submissions.zip", {
         "lovelaceada_1001_5001_app.py": APP + "#" * (600 << 10),
         "hoppergrace_1002_5002_flask-club.zip": inner_zip({"app.py": APP, "more.zip": inner_zip({"x": "y" * 614_400})}),

@@ -23,7 +23,15 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from checks.lms.archive import LIMITS, SKIPPED, Budget, DownloadError, Limits, extract, safe_member
+from checks.lms.archive import (
+    DOWNLOAD_LIMITS,
+    SKIPPED,
+    DownloadBudget,
+    DownloadError,
+    DownloadLimits,
+    extract,
+    safe_member,
+)
 from checks.lms.canvas import from_canvas, readings
 from checks.lms.git import from_git
 from checks.lms.gradescope import METADATA, from_gradescope, gradescope_metadata
@@ -32,9 +40,9 @@ from checks.lms.placement import MARKER, Entry, Imported, Namer, is_safe_folder_
 from checks.lms.roster import ROSTER, ROSTER_COLUMNS, Roster, read_roster, write_roster
 
 __all__ = [
-    "LIMITS", "LMS_NAMES", "MARKER", "ROSTER", "ROSTER_COLUMNS", "DownloadError", "Entry", "Imported", "Limits",
-    "Roster", "detect", "extract", "gradescope_metadata", "import_class", "main", "read_roster", "safe_member",
-    "write_roster",
+    "DOWNLOAD_LIMITS", "LMS_NAMES", "MARKER", "ROSTER", "ROSTER_COLUMNS", "DownloadError", "DownloadLimits", "Entry",
+    "Imported", "Roster", "detect", "extract", "gradescope_metadata", "import_class", "main", "read_roster",
+    "safe_member", "write_roster",
 ]
 
 LMS_NAMES = {"canvas": "Canvas", "moodle": "Moodle", "gradescope": "Gradescope", "git": "git clones"}
@@ -79,7 +87,7 @@ def download_files(source: Path, report_links: list[str]) -> Iterator[Path]:
         yield path
 
 
-def import_class(source: Path, out: Path, lms: str | None = None, limits: Limits = LIMITS) -> Imported:
+def import_class(source: Path, out: Path, lms: str | None = None, limits: DownloadLimits = DOWNLOAD_LIMITS) -> Imported:
     """Make the class folder out from an LMS download (a zip or a folder); return what was done.
 
     Folders an earlier import made (listed in out/students.csv and marked as the kit's) are
@@ -91,7 +99,7 @@ def import_class(source: Path, out: Path, lms: str | None = None, limits: Limits
         raise DownloadError(f"{out} is not a folder")
     if out.exists() and any(out.iterdir()) and not (out / ROSTER).is_file():
         raise DownloadError(f"{out} is not empty: give a new folder (or one an earlier import made)")
-    budget = Budget(limits)
+    budget = DownloadBudget(limits)
     old = read_roster(out) if out.exists() else None
     ours = [out / name for name in (old.students if old else ()) if is_safe_folder_name(name) and owned(out / name)]
     staying = {path.name for path in out.iterdir()} - {path.name for path in ours} if out.exists() else set()

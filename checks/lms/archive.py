@@ -23,7 +23,7 @@ class DownloadError(ValueError):
 
 
 @dataclass(frozen=True)
-class Limits:
+class DownloadLimits:
     """What a download may unpack to, every nested zip included: files, bytes in all and per file, zip depth."""
 
     members: int = 50_000
@@ -32,13 +32,13 @@ class Limits:
     depth: int = 3  # the download, a student's zip, one zip inside that
 
 
-LIMITS = Limits()
+DOWNLOAD_LIMITS = DownloadLimits()
 
 
-class Budget:
-    """What is left of a download's Limits: every archive unpacked from it, at any depth, draws on it."""
+class DownloadBudget:
+    """What is left of a download's DownloadLimits: every archive unpacked from it, at any depth, draws on it."""
 
-    def __init__(self, limits: Limits = LIMITS):
+    def __init__(self, limits: DownloadLimits = DOWNLOAD_LIMITS):
         self.limits = limits
         self.files = 0
         self.bytes = 0
@@ -84,7 +84,7 @@ def is_zip_name(name: str) -> bool:
     return name.lower().endswith(".zip")
 
 
-def extract(archive: Path, target: Path, budget: Budget | Limits | None = None, depth: int = 1,
+def extract(archive: Path, target: Path, budget: DownloadBudget | DownloadLimits | None = None, depth: int = 1,
             nested: bool = False, label: str | None = None) -> list[str]:
     """Unpack a zip into target, member by member; return what was left out and why.
 
@@ -92,7 +92,7 @@ def extract(archive: Path, target: Path, budget: Budget | Limits | None = None, 
     in place of itself. Raise DownloadError for a file that is not a zip, one past the budget,
     or zips nested deeper than the budget allows.
     """
-    budget = budget if isinstance(budget, Budget) else Budget(budget or LIMITS)
+    budget = budget if isinstance(budget, DownloadBudget) else DownloadBudget(budget or DOWNLOAD_LIMITS)
     name = label or archive.name
     if depth > budget.limits.depth:
         raise DownloadError(f"{name}: zips nested more than {budget.limits.depth} deep")

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.lms.archive import Budget
+from checks.lms.archive import DownloadBudget
 from checks.lms.placement import Entry, Imported, Namer, build, place_flat
 
 
@@ -60,7 +60,7 @@ def readings(filename: str) -> list[Reading]:
     return found
 
 
-def from_canvas(source: Path, out: Path, namer: Namer, budget: Budget, paths: list[Path]) -> Imported:
+def from_canvas(source: Path, out: Path, namer: Namer, budget: DownloadBudget, paths: list[Path]) -> Imported:
     report = Imported("canvas")
     files = [path for path in paths if path.is_file()]
     options = {path: readings(path.name) for path in files}

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checks.lms.archive import Budget
+from checks.lms.archive import DownloadBudget
 from checks.lms.placement import Entry, Imported, Namer, build, copy_tree
 
 
-def from_git(source: Path, out: Path, namer: Namer, budget: Budget, paths: list[Path]) -> Imported:
+def from_git(source: Path, out: Path, namer: Namer, budget: DownloadBudget, paths: list[Path]) -> Imported:
     report = Imported("git")
     repositories = [path for path in paths if path.is_dir() and (path / ".git").exists()]
     names = [path.name for path in repositories]

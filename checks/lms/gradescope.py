@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from checks.lms.archive import Budget
+from checks.lms.archive import DownloadBudget
 from checks.lms.placement import Entry, Imported, Namer, build, copy_tree
 
 METADATA = "submission_metadata.yml"
@@ -46,7 +46,7 @@ def gradescope_metadata(text: str) -> dict[str, list[dict[str, str]]]:
     return found
 
 
-def from_gradescope(source: Path, out: Path, namer: Namer, budget: Budget, paths: list[Path]) -> Imported:
+def from_gradescope(source: Path, out: Path, namer: Namer, budget: DownloadBudget, paths: list[Path]) -> Imported:
     report = Imported("gradescope")
     try:
         metadata = gradescope_metadata((source / METADATA).read_text(encoding="utf-8", errors="replace"))

@@ -13,7 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
-from checks.lms.archive import Budget
+from checks.lms.archive import DownloadBudget
 from checks.lms.placement import Entry, Imported, Namer, build, copy_tree
 
 FOLDER = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assign(?:submission|feedback)_(?P<plugin>[a-z]+)$")
@@ -25,7 +25,7 @@ def parse(path: Path) -> re.Match | None:
     return FOLDER.match(path.name) if path.is_dir() else FLAT.match(path.name)
 
 
-def from_moodle(source: Path, out: Path, namer: Namer, budget: Budget, paths: list[Path]) -> Imported:
+def from_moodle(source: Path, out: Path, namer: Namer, budget: DownloadBudget, paths: list[Path]) -> Imported:
     report = Imported("moodle")
     students: dict[str, dict] = {}
     for path in paths:

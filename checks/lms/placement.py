@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.lms.archive import Budget, DownloadError, extract, is_zip_name
+from checks.lms.archive import DownloadBudget, DownloadError, extract, is_zip_name
 from checks.run import folders
 
 MARKER = ".flask-club-import"
@@ -193,7 +193,7 @@ def place_flat(files: list[tuple[str, int, Path]], student: Path, entry: Entry) 
         shutil.copyfile(source, destination)
 
 
-def settle(student: Path, budget: Budget, entry: Entry) -> None:
+def settle(student: Path, budget: DownloadBudget, entry: Entry) -> None:
     """Make a student's folder what they meant to hand in, and say what it is.
 
     Their zips are unpacked (nested ones too, within the budget: DownloadError past it); a
@@ -228,7 +228,7 @@ def settle(student: Path, budget: Budget, entry: Entry) -> None:
         entry.status = "not placed: nothing runnable (no app.py, no templates/user.html)"
 
 
-def build(student: Path, budget: Budget, entry: Entry, fill: Callable[[Path], None]) -> None:
+def build(student: Path, budget: DownloadBudget, entry: Entry, fill: Callable[[Path], None]) -> None:
     """Fill and settle one student's folder in isolation: a refused archive only makes this entry 'not imported'."""
     snapshot = budget.snapshot()
     try:
