@@ -31,7 +31,7 @@ def grade_whole_class(args: argparse.Namespace, options: Options) -> int:
     or, with --out, one submission (a class of one). The exit status is 1 when nothing could be
     graded (no student folder, or none with work to grade), with the reason.
     """
-    from checks.lms import read_roster
+    from checks.lms.roster import read_roster
     from checks.outputs.class_report import write_reports
     from checks.outputs.progress import Progress
     from checks.run.class_run import ClassRun, grade_class
