@@ -81,10 +81,11 @@ class Shared:
         self.started = False  # whether the app was started for the sharing checks (and must load first)
 
     @classmethod
-    def start(cls, grading, node, why: str) -> Shared:
-        """A new app on a fresh copy, kept beyond the check that asked first (a module-scoped fixture's `node`)."""
+    def start(cls, grading, node, why: str, **variables: str) -> Shared:
+        """A new app on a fresh copy, kept beyond the check that asked first (a module-scoped fixture's `node`),
+        started with some of its variables changed where `variables` says so."""
         grading.start_check()  # the setup counts in the time of the check it runs for
-        sandbox = grading.fresh_sandbox()
+        sandbox = grading.fresh_sandbox({**grading.env(), **variables} if variables else None)
         grading.keep(sandbox)
         remote = RemoteApp(sandbox)
         notes = Notes(grading.step_of(node))
