@@ -24,7 +24,7 @@ MAX_READ = 256 << 10  # bytes of each file of tests/ the second check reads
 MAX_LISTED = 12  # tests named in one message, the rest counted
 FACTORY = re.compile(r"""create_app\(\s*(["'])testing\1\s*\)""")
 CLIENT = re.compile(r"\.test_client\(")
-PLACE = re.compile(r"^(\S+\.py):(\d+): ")  # pytest's 'tests/test_club.py:25: AssertionError' under a failure
+PLACE = re.compile(r"^(\S+\.py):(\d+):(?:\s|$)")  # pytest's 'tests/test_club.py:25: AssertionError' under a failure
 
 
 def calls_in(source: str) -> tuple[bool, bool]:
@@ -89,7 +89,8 @@ def start(grading: Grading) -> Start:
     with ThreadPoolExecutor(max_workers=student_tests.PARALLEL) as pool:
         first = pool.submit(runner.run, the_kit.reference) if runner is not None else None
         try:
-            own = student_tests.run_tests(copy, grading.env(), grading.limits, grading.isolation)
+            own = student_tests.run_tests(copy, grading.env(), grading.limits, grading.isolation,
+                                          share=student_tests.PARALLEL)  # beside the reference's first run
         finally:
             grading.workspace.discard(copy)
         return Start(own, runner, first.result() if first is not None else None)
@@ -113,10 +114,12 @@ def listed(lines: list[str]) -> list[str]:
 
 def last_line(message: str) -> str:
     """What a failing test said, in one line of 200 characters at most: the line of the test where it stopped and the
-    first line of its error ('assert r.status_code == 404 → assert 200 == 404'), else the text's last line.
+    first line of its error ('test_club.py:25: assert r.status_code == 404 → AssertionError: assert 200 == 404'),
+    else the text's last line.
 
-    pytest writes the error under the failing line ('>' in front) as 'E' lines: the first of the last such block is
-    the assertion or the exception; the lines after it ('+  where …') only explain it.
+    pytest writes the error as 'E' lines: the first of the last such block is the assertion or the exception (the
+    lines after it, '+  where …', only explain it). The line quoted is the last one of tests/ that ran ('>' in
+    front, above its 'tests/….py:N:' line): where the error began inside the app, none of the app's code is quoted.
     """
     lines = [line.rstrip() for line in message.splitlines() if line.strip()]
     marked = [index for index, line in enumerate(lines) if line == "E" or line.startswith("E ")]
@@ -125,12 +128,19 @@ def last_line(message: str) -> str:
     first = marked[-1]
     while first - 1 in marked:
         first -= 1
-    error = lines[first][1:].strip()
-    code = next((line[1:].strip() for line in reversed(lines[:first]) if line.startswith(">")), "")
-    said = f"{code} → {error}" if code and code != error else error
-    where = next((found for line in lines[first:] if (found := PLACE.match(line))), None)
-    if where and code:
-        said = f"{where[1].rpartition('/')[2]}:{where[2]}: {said}"
+    said = lines[first][1:].strip()
+    code, top = "", 0
+    for index, line in enumerate(lines):
+        place = PLACE.match(line)
+        if place is None:
+            continue
+        if "tests" in place[1].split("/")[:-1]:
+            source = next((text[1:].strip() for text in reversed(lines[top:index]) if text.startswith(">")), "")
+            if source:
+                code = f"{place[1].rpartition('/')[2]}:{place[2]}: {source}"
+        top = index + 1
+    if code and code != said:
+        said = f"{code} → {said}"
     return said if len(said) <= 200 else said[:199] + "…"
 
 
@@ -207,9 +217,22 @@ def test_tests_kill_the_mutants(start: Start, grading: Grading, notes: Notes, re
               for each in survivors]  # every one: what the tests miss is the lesson
     if verdict.not_counted:
         lines.append("Tests that counted for nothing:")
-        lines += listed([f"  {test}: {why}" for test, why in verdict.not_counted.items()])
+        lines += listed([f"  {test}: {why}{said_on_reference(verdict, test, why)}"
+                         for test, why in verdict.not_counted.items()])
     notes.fail("\n".join(lines), "write one small test per rule named above, through the routes and ids the steps "
                "name; a test of your app's own choices fails on the reference and counts for nothing")
+
+
+def said_on_reference(verdict: student_tests.Verdict, test: str, why: str) -> str:
+    """For a test that failed on the reference: ' (test_x.py:12: assert … → AssertionError: …)', what it said there."""
+    if "reference" not in why:
+        return ""
+    for run in verdict.references:
+        message = run.messages.get(test) or next(
+            (text for module, text in run.broken_modules.items() if test.split("::")[0] == module.split("::")[0]), "")
+        if message:
+            return f" ({last_line(message)})"
+    return ""
 
 
 def reached(each: student_tests.MutantRun) -> str:

@@ -25,7 +25,7 @@ from test_attacks import shared_base, throwaway_user, user_kit  # noqa: F401 - t
 from checks.outputs import classroom50
 from checks.outputs.formats import RENDERERS
 from checks.run import student_tests
-from checks.sandbox import bubblewrap
+from checks.sandbox import bubblewrap, pytest_run
 from checks.sandbox.isolation import choose
 from checks.sandbox.limits import Limits
 from checks.sandbox.pytest_run import PytestRun, run_tests
@@ -104,20 +104,26 @@ def test_the_score_is_the_contracts_formula(killed, total, points):
 class ScriptedRunner:
     """A Runner whose runs are scripted: `outcomes(mutant name or "reference", selected)` gives each test's outcome."""
 
-    def __init__(self, outcomes, mutants, reached: int = 1000):
+    def __init__(self, outcomes, mutants, reached: int = 1000, durations: dict[str, float] | None = None):
         self.kit = student_tests.Kit(REFERENCE, tuple(mutants))
         self.outcomes = outcomes
         self.calls: list[tuple[str, tuple[str, ...] | None, bool]] = []
+        self.orders: list[tuple[str, list[str] | None]] = []  # each run's `order`, by the mutant's name
         self.reached = {mutant.name for mutant in mutants[:reached]}  # the mutants run before the time is up
+        self.durations = durations or {}  # what each test takes on the reference
 
-    def run(self, reference, mutant=None, selected=None, exitfirst=False):
+    def run(self, reference, mutant=None, selected=None, exitfirst=False, order=None):
         name = mutant.name if mutant is not None else "reference"
         if mutant is not None and name not in self.reached:
             return None
         self.calls.append((name, tuple(selected) if selected is not None else None, exitfirst))
+        self.orders.append((name, order))
         run = PytestRun(ended=True, exit_code=0)
-        for test in selected or ["t::a", "t::b", "t::c"]:
+        tests = selected or ["t::a", "t::b", "t::c"]
+        rank = {test: index for index, test in enumerate(order or [])}
+        for test in sorted(tests, key=lambda test: rank.get(test, len(rank))):
             run.outcomes[test] = self.outcomes(name, test, len(self.calls))
+            run.durations[test] = self.durations.get(test, 0.0)
             if exitfirst and run.outcomes[test] == "failed":
                 break
         return run
@@ -153,6 +159,21 @@ def test_mutants_not_reached_in_time_are_not_killed():
     assert [each.killed for each in verdict.mutants] == [True, True, False, False]
     assert "stopped after 300 s" in verdict.stopped and verdict.counted == ["t::a"]
     assert verdict.points(14) == 7
+
+
+def test_the_mutants_and_the_second_reference_run_take_the_quickest_tests_first():
+    """By their time on the reference's first run: a mutant that a quick test kills stops before the slow ones run."""
+    mutant = MUTANTS[0]
+
+    def outcomes(name, test, call):
+        return "failed" if name == mutant.name and test in ("t::a", "t::b") else "passed"
+
+    own = PytestRun(outcomes={"t::a": "passed", "t::b": "passed", "t::c": "passed"}, ended=True)
+    runner = ScriptedRunner(outcomes, [mutant], durations={"t::a": 4.5, "t::b": 0.02, "t::c": 0.3})
+    verdict = student_tests.judge(own, runner)
+    quickest = ["t::b", "t::c", "t::a"]
+    assert runner.orders == [("reference", None), (mutant.name, quickest), ("reference", quickest)]
+    assert list(verdict.mutants[0].run.outcomes) == ["t::b"] and verdict.mutants[0].killers == ["t::b"]
 
 
 # -- the runner, in the sandbox ------------------------------------------------------------------------
@@ -303,6 +324,53 @@ def test_selected_tests_and_exitfirst(folder):
     tests = [f"tests/test_three.py::test_{name}" for name in "abc"]
     run = run_tests(copy, ENV, Limits(), choose(others_work=True), selected=tests[1:], exitfirst=True)
     assert run.ended and run.outcomes == {tests[1]: "failed"}
+
+
+@needs_sandbox
+def test_order_runs_those_tests_first_and_each_test_is_timed(folder):
+    """`order` runs its tests first, in its order, whatever the suite's conftest.py does; each test's time is kept."""
+    copy = suite_copy(folder, {
+        "conftest.py": """
+            import pytest
+
+            @pytest.hookimpl(trylast=True)
+            def pytest_collection_modifyitems(items):
+                items.reverse()
+        """,
+        "test_three.py": """
+            def test_a():
+                pass
+
+            def test_b():
+                assert False
+
+            def test_c():
+                pass
+        """,
+    })
+    tests = [f"tests/test_three.py::test_{name}" for name in "abc"]
+    run = run_tests(copy, ENV, Limits(), choose(others_work=True), order=[tests[2], tests[0]])
+    assert run.ended and list(run.outcomes) == [tests[2], tests[0], tests[1]], run.output
+    assert sorted(run.durations) == sorted(tests) and all(seconds >= 0 for seconds in run.durations.values())
+    run = run_tests(copy, ENV, Limits(), choose(others_work=True), exitfirst=True, order=[tests[1], tests[0]])
+    assert run.ended and run.outcomes == {tests[1]: "failed"}
+
+
+@needs_sandbox
+def test_runs_at_the_same_time_share_one_apps_budget(folder, monkeypatch):
+    """With share=2, a run's cgroup has half an app's memory and processes: two at a time take one app's budget."""
+    asked = []
+
+    class Budget:
+        folders: list = []  # no cgroup made: the run goes on with its rlimits alone
+
+        def __init__(self, processes, memory):
+            asked.append((processes, memory))
+
+    monkeypatch.setattr(pytest_run, "Budget", Budget)
+    copy = suite_copy(folder, {"test_one.py": "def test_one():\n    pass\n"})
+    run = run_tests(copy, ENV, Limits(memory_mb=1024, processes=64), choose(others_work=True), share=2)
+    assert run.ended and asked == [(64 // 2 + 3, 512 << 20)]
 
 
 # -- the check, end to end ----------------------------------------------------------------------------

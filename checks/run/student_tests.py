@@ -6,12 +6,17 @@ The contract's rules, in order:
    on the reference (solution-level3/ with the student's tests/ in place of its own);
 2. those that passed on both run on each mutant (tools/level3_mutants.py), two at a time, then on the
    reference again; a test *counts* if it passed on the student's app and on the reference both times;
+   these runs take the tests quickest first (by their time on the reference's first run), so that a
+   mutant a quick test kills is done without waiting for the slow ones (a sleep, a restart), and the
+   reference's second run takes them in the same order, so a test that needs another order fails there;
 3. a mutant is *killed* when its run ends within 30 s with a counted test failed or errored (in setup,
    call or teardown, or its module failing to import).
 
 Only counted tests run on the mutants, so each run stops at its first failure (pytest's -x): any
-failure there is a counted one. A test that stops counting on the second run of the reference (a
-flaky one) is taken out, and a mutant it alone had killed is run again without it, while time lasts.
+failure there is a counted one. At most PARALLEL runs go at a time, each with that share of one app's
+memory and processes (run_tests' `share`): together they take no more than one app may. A test that
+stops counting on the second run of the reference (a flaky one) is taken out, and a mutant it alone
+had killed is run again without it, while time lasts.
 The whole step stops after STEP_SECONDS; mutants not reached by then are not killed.
 
 Where the reference and mutants are not there (a student's handout, a CI autograder), `kit()` is
@@ -28,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.run.folders import remove_tree
+from checks.run.tree import remove_tree
 from checks.run.workspace import copy_submission, new_scratch
 from checks.sandbox.isolation import Isolation
 from checks.sandbox.limits import Limits
@@ -139,15 +144,16 @@ class Runner:
     def time_left(self) -> float:
         return self.deadline - time.monotonic()
 
-    def run(self, reference: Path, mutant=None, selected: list[str] | None = None, exitfirst: bool = False
-            ) -> PytestRun | None:
+    def run(self, reference: Path, mutant=None, selected: list[str] | None = None, exitfirst: bool = False,
+            order: list[str] | None = None) -> PytestRun | None:
         """One run on the reference (or a mutant of it); None when the step has no time left for it."""
         seconds = min(RUN_SECONDS, self.time_left())
         if seconds <= 1:
             return None
         root = reference_copy(reference, self.tests, mutant)
         try:
-            run = run_tests(root, self.env, self.limits, self.isolation, selected, exitfirst, seconds)
+            run = run_tests(root, self.env, self.limits, self.isolation, selected, exitfirst, seconds, order,
+                            PARALLEL)
         finally:
             remove_tree(root.parent)
         if not run.ended and seconds < RUN_SECONDS:
@@ -183,13 +189,15 @@ def judge(own: PytestRun, runner: Runner, first: PytestRun | None = None) -> Ver
         verdict.mutants = [MutantRun(mutant) for mutant in the_kit.mutants]
         return verdict
 
+    order = quickest_first(counted, first)
+
     def on(mutant) -> MutantRun:
-        run = runner.run(the_kit.reference, mutant, counted, exitfirst=True)
+        run = runner.run(the_kit.reference, mutant, counted, exitfirst=True, order=order)
         return MutantRun(mutant, run, failed_tests(run, counted) if run is not None else [])
 
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         verdict.mutants = list(pool.map(on, the_kit.mutants))
-    second = runner.run(the_kit.reference, selected=counted)
+    second = runner.run(the_kit.reference, selected=counted, order=order)
     if second is not None:
         verdict.references.append(second)
         for test in counted:
@@ -204,12 +212,17 @@ def judge(own: PytestRun, runner: Runner, first: PytestRun | None = None) -> Ver
         each.killers = [test for test in each.killers if test in counted]
         failed = each.run is not None and (each.run.with_outcome("failed", "error") or each.run.broken_modules)
         if failed and each.run.ended and not each.killers and counted:
-            again = runner.run(the_kit.reference, each.mutant, counted, exitfirst=True)  # its killer was flaky
+            again = runner.run(the_kit.reference, each.mutant, counted, exitfirst=True, order=order)  # a flaky killer
             if again is not None:
                 verdict.mutants[index] = MutantRun(each.mutant, again, failed_tests(again, counted))
     if any(each.run is None for each in verdict.mutants) and not verdict.stopped:
         verdict.stopped = f"the step stopped after {STEP_SECONDS:g} s"
     return verdict
+
+
+def quickest_first(tests: list[str], run: PytestRun) -> list[str]:
+    """The tests by the time each took in `run`, quickest first (ties, and tests it did not time, as they were)."""
+    return sorted(tests, key=lambda test: run.durations.get(test, 0.0))
 
 
 def not_passed(run: PytestRun, test: str, where: str) -> str:
@@ -227,6 +240,6 @@ def not_passed(run: PytestRun, test: str, where: str) -> str:
 def own_run(copy: Path, env: dict[str, str], limits: Limits, isolation: Isolation) -> PytestRun:
     """The tests on a fresh copy of the submission (removed afterwards), as the first check grades them."""
     try:
-        return run_tests(copy, env, limits, isolation)
+        return run_tests(copy, env, limits, isolation, share=PARALLEL)
     finally:
         remove_tree(copy.parent)

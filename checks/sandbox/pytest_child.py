@@ -19,24 +19,28 @@ MAX_MESSAGE = 2000  # characters of a failure's text kept for the feedback
 
 
 class Recorder:
-    """A pytest plugin: keeps only the selected tests, and writes each report as one JSON line."""
+    """A pytest plugin: keeps the selected tests, runs those of `order` first, writes each report as a JSON line."""
 
-    def __init__(self, stream, selected: set[str] | None):
+    def __init__(self, stream, selected: set[str] | None, order: list[str] | None = None):
         self.stream = stream
         self.selected = selected
+        self.order = {test: index for index, test in enumerate(order or [])}
 
     def write(self, record: dict) -> None:
         self.stream.write(json.dumps(record) + "\n")
         self.stream.flush()
 
-    def pytest_collection_modifyitems(self, config, items) -> None:
-        if self.selected is None:
-            return
-        kept = [item for item in items if item.nodeid in self.selected]
-        dropped = [item for item in items if item.nodeid not in self.selected]
-        if dropped:
-            config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+    def pytest_collection_modifyitems(self, config, items):
+        yield  # a hook wrapper (see main): every other implementation first, the tests' own conftest.py too
+        if self.selected is not None:
+            kept = [item for item in items if item.nodeid in self.selected]
+            dropped = [item for item in items if item.nodeid not in self.selected]
+            if dropped:
+                config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
+        if self.order:
+            last = len(self.order)
+            items.sort(key=lambda item: self.order.get(item.nodeid, last))  # stable: the others keep their order
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
@@ -48,7 +52,7 @@ class Recorder:
             outcome = "xfailed" if report.skipped else "xpassed"
         elif report.failed and report.when != "call":
             outcome = "error"
-        record = {"test": report.nodeid, "when": report.when, "outcome": outcome}
+        record = {"test": report.nodeid, "when": report.when, "outcome": outcome, "duration": report.duration}
         if report.failed or outcome == "skipped":
             record["message"] = text(report)
         self.write(record)
@@ -80,9 +84,11 @@ def main() -> None:
     sys.path[:0] = job.get("path", [])
     import pytest  # before the copy is on sys.path: a pytest.py of the submission shadows nothing of ours
 
+    # The selection and order are made last, after the tests' own conftest.py has ordered them.
+    pytest.hookimpl(hookwrapper=True)(Recorder.pytest_collection_modifyitems)
     sys.path.insert(0, root)  # the copy's root first: `from app import create_app`
     selected = job.get("selected")
-    recorder = Recorder(results, None if selected is None else set(selected))
+    recorder = Recorder(results, None if selected is None else set(selected), job.get("order"))
     recorder.write({"started": True, "unset": unset})
     tests = os.path.join(root, "tests")
     arguments = [

@@ -22,7 +22,7 @@ from checks.sandbox import bubblewrap
 from checks.sandbox.cgroup import Budget
 from checks.sandbox.isolation import BUBBLEWRAP, Isolation
 from checks.sandbox.limits import Limits
-from checks.sandbox.parent import CHILD, Output, Process, sandbox_environment, stop
+from checks.sandbox.process import CHILD, Output, Process, exit_description, sandbox_environment, stop
 
 RUNNER = Path(__file__).with_name("pytest_child.py")
 SANDBOX_RUNNER = "/sandbox/pytest_child.py"
@@ -42,6 +42,7 @@ class PytestRun:
 
     outcomes: dict[str, str] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict)  # seconds each test took (setup, call and teardown)
     broken_modules: dict[str, str] = field(default_factory=dict)
     started: bool = False
     ended: bool = False
@@ -72,6 +73,8 @@ class PytestRun:
         elif isinstance(record.get("test"), str) and record.get("outcome") in WORST:
             test, outcome = record["test"], record["outcome"]
             known = self.outcomes.get(test)
+            if isinstance(record.get("duration"), (int, float)):
+                self.durations[test] = self.durations.get(test, 0.0) + max(0.0, float(record["duration"]))
             # A setup or teardown that passed says nothing yet: a test passes by its call.
             if (outcome != "passed" or record.get("when") == "call") and (
                 known is None or WORST.index(outcome) < WORST.index(known)
@@ -88,7 +91,7 @@ def command(copy: Path, scratch: Path, isolation: Isolation, info_fd: int | None
         return [sys.executable, "-I", "-B", str(RUNNER), str(copy)], None
     full = bubblewrap.command(copy, scratch, info_fd, [], seccomp_fd=seccomp_fd)
     split = full.index("--")
-    # bwrap reads its options from a pipe, as an app's (parent.launch): its command line names no path of ours.
+    # bwrap reads its options from a pipe, as an app's (process.launch): its command line names no path of ours.
     options = bubblewrap.arguments_pipe([*full[1:split], "--ro-bind", str(RUNNER), SANDBOX_RUNNER])
     tail = [SANDBOX_RUNNER if part == bubblewrap.SANDBOX_CHILD else part for part in full[split:]]
     return [full[0], "--args", str(options), *tail], options
@@ -102,17 +105,22 @@ def run_tests(
     selected: list[str] | None = None,
     exitfirst: bool = False,
     seconds: float = RUN_SECONDS,
+    order: list[str] | None = None,
+    share: int = 1,
 ) -> PytestRun:
     """pytest on `copy`'s tests/ in the sandbox (or with process limits only), for `seconds` at most.
 
-    `selected` keeps those node ids only; `exitfirst` stops at the first failure (pytest's -x).
+    `selected` keeps those node ids only; `exitfirst` stops at the first failure (pytest's -x);
+    `order` runs those node ids first, in that order (the others after them, as collected).
+    `share`: this many runs go at the same time, within one app's budget: each has that share of its
+    memory and processes (its cgroup), so together they take no more than one app may.
     `copy.parent` is the run's own scratch folder.
     """
     run = PytestRun()
     started = time.monotonic()
     scratch = copy.parent
     variables = {**env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    job = {"limits": limits.for_sandbox(), "selected": selected, "exitfirst": exitfirst}
+    job = {"limits": limits.for_sandbox(), "selected": selected, "exitfirst": exitfirst, "order": order}
     info_read = info_write = seccomp = options = None
     if isolation.mode == BUBBLEWRAP:
         info_read, info_write = os.pipe()
@@ -128,7 +136,8 @@ def run_tests(
         environment = {**sandbox_environment(variables), "TMPDIR": str(own_tmp), "HOME": str(own_tmp)}
         job.update(path=[], child=str(CHILD))
         cwd, pass_fds = copy, ()
-    cgroup = Budget(limits.processes + 3, limits.memory_mb << 20) if os.name == "posix" else None
+    share = max(1, share)
+    cgroup = Budget(limits.processes // share + 3, (limits.memory_mb << 20) // share) if os.name == "posix" else None
     if cgroup is not None and not cgroup.folders:
         cgroup = None
     if cgroup is not None and not cgroup.problem:
@@ -185,8 +194,6 @@ def run_tests(
 
 def why_stopped(code: int | None, cgroup: Budget | None) -> str:
     """Why pytest ended without finishing: a limit reached, a signal, an exit of the tests' own."""
-    from checks.sandbox.parent import exit_description
-
     reached = cgroup.reached() if cgroup is not None else ""
     said = f"pytest {exit_description(code)}"
     return f"{said} ({reached})" if reached else said
