@@ -16,6 +16,8 @@ import stat
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from http.client import HTTPResponse
+from pathlib import Path
 from typing import NoReturn
 from urllib.parse import quote, unquote, urlsplit
 
@@ -27,8 +29,9 @@ from jinja2 import meta
 from checks.data import Profile
 from checks.results import Failure
 from checks.rubric import Step
-from checks.sandbox.parent import AppFailure, AppNotLoaded, RemoteApp
+from checks.sandbox.protocol import AppFailure, AppNotLoaded
 from checks.sandbox.text import clean, decode
+from checks.sandbox.wsgi import RemoteApp
 
 OMIT = object()  # post_profile(password=OMIT) sends no password field
 # The grader parses the app's pages itself: bounded, whatever the app sends. A page is parsed up to
@@ -316,6 +319,16 @@ def home_hint(reply: Reply) -> str:
     )
 
 
+def load_error(sandbox) -> str | None:
+    """Why app.py did not load in `sandbox`, a run of the app (None once it has loaded): for a check that
+    words it itself, where the `club` fixture would fail it first."""
+    try:
+        sandbox.ready()
+    except AppNotLoaded as error:
+        return str(error)
+    return None
+
+
 def browser(remote: RemoteApp):
     """A new test client (a browser with an empty cookie jar) whose requests go to the app behind `remote`."""
     proxy = flask.Flask("flask_club_proxy")
@@ -398,6 +411,34 @@ class Club:
             self.remote.sandbox.ready()
         except AppNotLoaded as error:
             self.not_loaded(error)
+
+    def load_error(self) -> str | None:
+        """Why app.py did not load in this run of the app (None once it has loaded)."""
+        return load_error(self.remote.sandbox)
+
+    @property
+    def app_folder(self) -> Path:
+        """The folder this run of the app runs in: its copy of the submission."""
+        return self.remote.sandbox.root
+
+    def serve_http(self) -> int:
+        """Start the app as a real HTTP server inside its sandbox and return its port; fail the check if it can't."""
+        try:
+            return self.remote.sandbox.serve_http()
+        except AppFailure as error:
+            self.notes.fail(f"your app could not be started as a server: {error}")
+
+    def http_get(self, port: int, path: str, timeout: float, hint: str) -> HTTPResponse:
+        """GET `path` from that server over real HTTP, the whole answer within `timeout` s; fail the check if not."""
+        try:
+            return self.remote.sandbox.http_get(port, path, timeout)
+        except AppFailure as error:
+            self.notes.fail(f"started your app with app.run(port={port}), then GET http://127.0.0.1:{port}{path}: "
+                            f"{error}", hint)
+
+    def stop_http(self) -> None:
+        """Stop that server."""
+        self.remote.sandbox.stop_http()
 
     def restart(self) -> None:
         """Stop the app's process and start a new one from the same folder, with its files as the app left them."""

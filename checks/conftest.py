@@ -14,10 +14,11 @@ import pytest
 from checks import rubric
 from checks.club import Club, Notes, browser
 from checks.data import Data, new_seed
+from checks.options import Options
 from checks.run.pytest_plugin import NOTES, Grading, find
 from checks.run.workspace import TEMPLATE, look_for, prepare
 from checks.sandbox.limits import Limits
-from checks.sandbox.parent import RemoteApp
+from checks.sandbox.wsgi import RemoteApp
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +34,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if find(config) is not None:
         return
     seed = config.getoption("--seed") or new_seed()
-    grading = Grading(prepare(config.getoption("--submission")), seed, Limits(config.getoption("--request-timeout")))
+    # `pytest checks` is a student checking their own work: where there is no sandbox, process limits do.
+    options = Options(seed=seed, limits=Limits(config.getoption("--request-timeout")), own_work=True)
+    grading = Grading(prepare(config.getoption("--submission")), seed, options.limits, isolation=options.isolation())
     config.pluginmanager.register(grading)
     config.add_cleanup(grading.close)
     config.add_cleanup(grading.workspace.cleanup)

@@ -100,7 +100,7 @@ def test_non_image_is_refused(club: Club, data: Data) -> None:
 def test_traversal_name_changes_no_file(club: Club, data: Data) -> None:
     """an image named ../app.py is refused with 400 or saved under a name the app chooses"""
     profile, login = member(club, data)
-    root = club.remote.sandbox.root
+    root = club.app_folder
     before = code_files(root)
     for name in ("../app.py", "../../app.py", "../../../app.py"):
         reply = send(club, login, profile, image(data), name, "image/png")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from checks.club import Club, Notes
+from checks.club import Club, Notes, load_error
 from checks.run.pytest_plugin import Grading
-from checks.sandbox.parent import AppFailure, AppNotLoaded
 from checks.source import main_block
 
 
@@ -22,24 +21,15 @@ def test_home_page_is_html(club: Club) -> None:
 
 def test_app_serves_over_http(club: Club, grading: Grading, notes: Notes) -> None:
     """the app answers over real HTTP when started as a process"""
-    sandbox = grading.sandbox()
-    try:
-        port = sandbox.serve_http()
-    except AppFailure as error:
-        notes.fail(f"your app could not be started as a server: {error}")
+    port = club.serve_http()
     try:
         # In the sandbox, over its own loopback: the whole answer within the request limit.
         timeout = max(grading.request_timeout(), 1.0)
-        try:
-            response = sandbox.http_get(port, "/", timeout)
-        except AppFailure as error:
-            notes.fail(
-                f"started your app with app.run(port={port}), then GET http://127.0.0.1:{port}/: {error}",
-                "does app.run() get called with a fixed port of its own, or does something stop it starting?",
-            )
+        hint = "does app.run() get called with a fixed port of its own, or does something stop it starting?"
+        response = club.http_get(port, "/", timeout, hint)
         notes.add(f"started the app as a server on a free port; GET / over HTTP → {response.status}")
     finally:
-        sandbox.stop_http()
+        club.stop_http()
 
 
 def test_main_block_runs_server(grading: Grading, notes: Notes) -> None:
@@ -52,10 +42,9 @@ def test_main_block_runs_server(grading: Grading, notes: Notes) -> None:
         problem, hint = found
         stops = "syntax error" in problem or "while being imported" in problem
         notes.fail(problem, hint, cause="app" if stops else None)
-    try:
-        grading.sandbox().ready()
-    except AppNotLoaded as error:
-        if "app.py imports, but" in str(error) or "not a Flask app" in str(error):
+    error = load_error(grading.sandbox())
+    if error is not None:
+        if "app.py imports, but" in error or "not a Flask app" in error:
             # It imports: `python app.py` runs the block (the checks only can't find the app by its name).
             notes.add('app.py calls .run() under `if __name__ == "__main__":`, on port 5000, and imports')
             return

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, processes_with
+from conftest import ROOT, grader_copies, processes_with, remove_killed_graders_copies
 from test_attacks import (  # noqa: F401 - the settings' fixtures
     APP,
     DETACH,
@@ -41,7 +41,8 @@ from test_attacks import (  # noqa: F401 - the settings' fixtures
 
 from checks.sandbox import bubblewrap, cgroup
 from checks.sandbox.guard import Usage, count_folder, count_processes
-from checks.sandbox.parent import Process, Sandbox, stop
+from checks.sandbox.limits import MAX_FOLDER_ENTRIES
+from checks.sandbox.process import Process, read_frames, read_output, stop
 
 needs_sandbox = pytest.mark.skipif(not bubblewrap.available(), reason="the sandbox (bubblewrap) is not available here")
 
@@ -186,6 +187,34 @@ def test_an_app_holding_more_than_its_budget_is_stopped(setting, attack):  # noq
         shutil.rmtree(path, ignore_errors=True)
 
 
+# Empty files take no byte of the folder's size and stay under every memory budget: only the count stops them.
+MANY_FILES = """\
+import os, time
+os.mkdir("MARKER")
+for number in range(25_000):
+    open(os.path.join("MARKER", str(number)), "w").close()
+time.sleep(8)  # long past the grader's next look (every 0.2 s), within the import limit
+raise SystemExit("REACHED 25,000 files")
+"""
+
+
+@needs_sandbox
+def test_an_app_making_too_many_files_is_stopped_at_the_entry_limit(setting):  # noqa: F811
+    """25,000 empty files in the app's copy: it is stopped, the message names the limit, and nothing is left."""
+    marker = f"flask-club-many-files-{uuid.uuid4().hex}"
+    path = write_submission(setting.folder("many-files"), IMPORT=MANY_FILES.replace("MARKER", marker))
+    try:
+        result, done = setting.grade(path)
+        reached(result)
+        reached(done.stderr)
+        said = failures(result)
+        assert f"{MAX_FOLDER_ENTRIES} files and folders" in said, said
+        assert result["isolation"].startswith("bubblewrap")
+        assert left_behind(marker) == []
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 @needs_sandbox
 def test_a_class_of_every_attack_keeps_its_honest_grades(setting):  # noqa: F811
     """A class holding every attack above and two honest students: each gets a grade, the honest keep 100."""
@@ -267,6 +296,7 @@ def test_without_the_sandbox_an_interrupted_grade_leaves_no_process(setting, sto
     """Ctrl-C or SIGTERM while an app graded without the sandbox runs: its detached processes die with the grade."""
     marker = f"flask-club-no-sandbox-stopped-{uuid.uuid4().hex}"
     path = write_submission(setting.folder("no-sandbox-stopped"), IMPORT=leftover(marker))
+    copies = grader_copies()
     grader = setting.start(path, "--no-sandbox", "--format", "json", "--seed", "3")
     try:
         started = threading.Event()
@@ -280,6 +310,7 @@ def test_without_the_sandbox_an_interrupted_grade_leaves_no_process(setting, sto
         if grader.poll() is None:
             grader.kill()
             grader.communicate()
+        remove_killed_graders_copies(copies)  # a grader killed here (the test failed) cleaned up nothing
     assert grader.returncode == 130, err
     assert gone(marker), "a process of the app outlived the grader"
 
@@ -298,7 +329,7 @@ def test_stopping_an_app_whose_pipes_a_leftover_holds_returns():
     popen = subprocess.Popen([sys.executable, "-c", LEFTOVER_HOLDING_PIPES, marker], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     process = Process(popen)
-    for target in (Sandbox._read_frames, Sandbox._read_output):
+    for target in (read_frames, read_output):
         process.readers.append(threading.Thread(target=target, args=(process,), daemon=True))
         process.readers[-1].start()
     process.read_streams += [popen.stdout, popen.stderr]

@@ -32,7 +32,7 @@ from checks.club import (
 from checks.data import Profile
 from checks.results import Failure
 from checks.rubric import Step
-from checks.sandbox.parent import Answer, AppFailure, AppNotLoaded
+from checks.sandbox.protocol import Answer, AppFailure, AppNotLoaded
 
 PASSWORD = "s3cret-pw"
 STEP = Step(id="5", title="Show a user", doc="docs/student/step-5.md", points={})

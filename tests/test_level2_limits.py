@@ -108,7 +108,8 @@ def test_what_the_app_writes_survives_a_restart_on_the_same_copy(tmp_path):
     import flask
 
     from checks.sandbox.limits import Limits
-    from checks.sandbox.parent import RemoteApp, Sandbox
+    from checks.sandbox.sandbox import Sandbox
+    from checks.sandbox.wsgi import RemoteApp
 
     root = tmp_path / "copy" / "submission"
     root.mkdir(parents=True)

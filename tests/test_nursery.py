@@ -17,12 +17,14 @@ import pytest
 from conftest import ROOT, write_level2_rubric
 
 from checks.grade import grade
+from checks.options import Options
 from checks.run.workspace import prepare
-from checks.sandbox import bubblewrap, parent
+from checks.sandbox import bubblewrap
 from checks.sandbox.isolation import choose
 from checks.sandbox.limits import Limits
 from checks.sandbox.nursery import Nursery
-from checks.sandbox.parent import Sandbox
+from checks.sandbox.process import launch
+from checks.sandbox.sandbox import Sandbox
 
 pytestmark = pytest.mark.skipif(
     not bubblewrap.available() or not bubblewrap.can_be_first(),
@@ -199,15 +201,15 @@ def test_a_restarted_app_keeps_its_copy_only(nursery):
 def test_level_2_starts_one_nursery_not_a_sandbox_per_check(monkeypatch, tmp_path):
     """Grading level 2 forks its 17 apps in one nursery: a handful of sandboxes start, and the grade is whole."""
     started: list[bool] = []
-    real = parent.launch
+    real = launch
 
     def counting(*args, **kwargs):
         started.append(bool(kwargs.get("nursery")))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(parent, "launch", counting)
+    monkeypatch.setattr("checks.sandbox.sandbox.launch", counting)
     monkeypatch.setattr("checks.sandbox.nursery.launch", counting)
-    result = grade(str(ROOT / "solution"), seed=3, rubric_file=str(write_level2_rubric(tmp_path)))
+    result = grade(str(ROOT / "solution"), Options(seed=3, rubric=write_level2_rubric(tmp_path)))
     assert (result.score, result.max_score) == (150, 150)
     assert started.count(True) == 1, started
     assert len(started) <= 4, f"{len(started)} sandboxes started for one submission"

@@ -42,6 +42,7 @@ import site
 import struct
 import subprocess
 import sys
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -325,8 +326,6 @@ def check(rlimits: str = "{}") -> None:
         raise Unavailable(f"bubblewrap needs Linux, and this is {sys.platform}")
     if shutil.which("bwrap") is None:
         raise Unavailable("bubblewrap (bwrap) is not installed")
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="flask-club-probe-") as folder:
         folder = Path(folder)
         (folder / "app").mkdir()

@@ -28,6 +28,8 @@ import secrets
 import time
 from pathlib import Path
 
+from checks.sandbox.limits import Limits
+
 ROOT = Path("/sys/fs/cgroup")
 V1 = ("pids", "memory")  # the hierarchies a budget needs on cgroup v1
 PERIOD = 100_000  # the CPU bandwidth's period, in microseconds (one core: the whole period)
@@ -263,8 +265,6 @@ def _v2_only(folders: list[Path]) -> bool:
 
 def PidsCgroup(limit: int) -> Budget:  # noqa: N802 - the name the budget had when it held processes only
     """A budget of `limit` processes and the default memory (kept for callers of the old name)."""
-    from checks.sandbox.limits import Limits
-
     return Budget(limit, Limits().memory_mb << 20)
 
 

@@ -7,11 +7,23 @@ nothing the student's code sends can run code in the grader); everything the
 student's code prints goes to standard error, which the grader reads apart.
 
 This file is a script on its own: it imports nothing from the kit, so a
-submission holding a module named like one of the kit's cannot shadow it.
+submission holding a module named like one of the kit's cannot shadow it. It is
+one file, past 300 lines, for that reason: bubblewrap mounts this file alone at
+/sandbox/child.py (bubblewrap.command), and any module of ours beside it would sit
+in the app's own sys.modules, where a student's module of the same name (a
+server.py, a nursery.py) would get ours instead. Its parts, in order: the framing
+(protocol.py's, on this side), the limits, loading the app and the server loop;
+level 3's extra requests; level 2's nursery and the clearing between its apps;
+the reaper (no sandbox and no cgroup). pytest_child.py loads it by path for
+set_limits, under a name of its own.
+
+Its imports of Flask wait inside functions: Flask is on sys.path only once serve()
+or the nursery has put the packages' folder there.
 """
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import io
 import json
@@ -19,6 +31,7 @@ import os
 import select
 import signal
 import socket
+import stat
 import struct
 import sys
 import threading
@@ -98,7 +111,7 @@ def set_limits(limits: dict) -> list[str]:
     Returns every limit that could not be set, with why: the grader records them.
     """
     try:
-        import resource
+        import resource  # not on Windows
     except ImportError:  # Windows: no rlimits
         return ["resource limits: this system has none (no memory, CPU, file size or process limit)"]
     unset = []
@@ -150,7 +163,7 @@ def refuse_run(self, *args, **kwargs):
 
 def load_app(root: str):
     """Import app.py as the module `app` and return (flask_app, None) or (None, failure)."""
-    import flask
+    import flask  # on sys.path only once serve() (or the nursery) has put the packages' folder there
 
     path = os.path.join(root, "app.py")
     spec = importlib.util.spec_from_file_location("app", path)
@@ -205,7 +218,7 @@ class Server:
         self.max_body = max_body
         self.exception: str | None = None
         self.server: int | None = None
-        import flask
+        import flask  # on sys.path only once serve() (or the nursery) has put the packages' folder there
 
         flask.got_request_exception.connect(self.record, app, weak=False)
 
@@ -339,7 +352,7 @@ def make_apps(server: Server, others: dict) -> dict:
     Says of each what step 12 asks (new or made before, TESTING, its blueprints and URL rules), and
     keeps the named ones in `others`: a request may then name one ({"op": "request", "app": "testing"}).
     """
-    import flask
+    import flask  # on sys.path only once serve() (or the nursery) has put the packages' folder there
 
     factory = getattr(sys.modules.get("app"), "create_app", None)
     if not callable(factory):
@@ -371,9 +384,6 @@ def make_apps(server: Server, others: dict) -> dict:
 
 def temp_files(each: int = 1 << 20, total: int = 2 << 20) -> dict:
     """What the app's temporary folder holds (step 13's scan): regular files only, links not followed, bounded."""
-    import base64
-    import stat
-
     folder = os.environ.get("TMPDIR") or "/tmp"
     found, size = [], 0
     for top, _, names in os.walk(folder):
@@ -467,7 +477,7 @@ PR_SET_DUMPABLE = 4
 def set_dumpable(value: int) -> None:
     """Allow or forbid reading this process's memory and open files (/proc/PID/mem, ptrace) to its peers."""
     try:
-        import ctypes
+        import ctypes  # the nursery's and the reaper's only: an app's start-up does not pay for it
 
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, value, 0, 0, 0)
     except (OSError, AttributeError):
@@ -502,8 +512,6 @@ def empty(folder: str) -> None:
     descriptor per level, however deep), each folder made the owner's own first: a folder chmod 0500,
     0300 or 0000 keeps nothing for the next app. Called once no app is left to change the tree under it.
     """
-    import stat
-
     current = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     stack = [(None, iter(os.listdir(current)))]  # (a folder's name in its parent, what is left of its listing)
     while stack:
@@ -560,7 +568,7 @@ def remove_shared_memory() -> None:
     Each app has an IPC namespace of its own (own_ipc), gone with its last process; this is for a
     nursery whose apps could not have one.
     """
-    import ctypes
+    import ctypes  # the nursery's and the reaper's only: an app's start-up does not pay for it
 
     libc = ctypes.CDLL(None, use_errno=True)
     for kind, remove in (("shm", lambda id: libc.shmctl(id, IPC_RMID, None)),
@@ -584,7 +592,7 @@ def own_ipc() -> None:
     semaphores and message queues then die with the app, as in a sandbox of its own, and a restarted app
     finds none of them. Exits if a capability is left.
     """
-    import ctypes
+    import ctypes  # the nursery's and the reaper's only: an app's start-up does not pay for it
 
     libc = ctypes.CDLL(None, use_errno=True)
     libc.unshare(CLONE_NEWIPC)  # where it fails, the nursery removes what the apps made (remove_shared_memory)
@@ -724,7 +732,7 @@ def reaper(root: str, limits: dict) -> None:
     Without a sandbox the app runs as the grader's user: this finds its processes however they detach,
     so that none is left holding the grader's pipes.
     """
-    import ctypes
+    import ctypes  # the nursery's and the reaper's only: an app's start-up does not pay for it
 
     if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         serve(root, limits)  # no reaper here: the app alone (the grader kills its process group)

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import os
 import stat
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from checks.sandbox.limits import MAX_FOLDER_BYTES, MAX_FOLDER_ENTRIES
 
 MAX_DEPTH = 256  # folders deeper than this in an app's copy stop it: no app of the exercise nests them
 FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+FOLDER_POLL = 0.2  # seconds between two looks at the size of the app's folder
 
 
 @dataclass
@@ -144,3 +147,24 @@ def count_processes(pids: list[int], usage: Usage, memory: bool) -> None:
                             usage.memory += int(line.split()[1]) << 10
             except (OSError, ValueError, IndexError):
                 continue
+
+
+def watch(running: Callable[[], bool], folder: str | os.PathLike, first: Callable[[], int | None],
+          memory: int | None, sandboxed: bool) -> str:
+    """Look at the app every FOLDER_POLL seconds while `running()`; why it must be stopped, or '' once it ended.
+
+    `folder` is the copy (a nursery's whole folder: its apps can write beside their copies);
+    `first()` the sandbox's first process, whose processes are counted where `sandboxed`;
+    `memory` their memory limit where no cgroup keeps it (None: the kernel does).
+    """
+    while running():
+        usage = Usage()
+        count_folder(folder, usage)
+        pid = first()
+        if sandboxed and pid is not None:
+            count_processes(processes_in(pid), usage, memory=memory is not None)
+        reason = usage.over(memory)
+        if reason:
+            return reason
+        time.sleep(FOLDER_POLL)
+    return ""

@@ -29,12 +29,13 @@ from pathlib import Path
 from checks.run.folders import remove_tree
 from checks.sandbox.isolation import Isolation
 from checks.sandbox.limits import Limits
-from checks.sandbox.parent import NurseryGone, Process, launch, stop
+from checks.sandbox.process import Process, launch, stop
 
 REPLY_SECONDS = 10  # how long the nursery may take to fork an app, or to clear them all
 
 
-__all__ = ["Nursery", "NurseryGone", "Forked"]
+class NurseryGone(Exception):
+    """The nursery could not start, or has stopped: the app gets a sandbox of its own."""
 
 
 class Forked:

@@ -40,7 +40,7 @@ fi
 # Whether the sandbox starts in this image: where it does not (an image that forbids user
 # namespaces), every submission is refused with the reason, and this build says so now.
 sandbox=$(.venv/bin/python -c '
-from checks.sandbox.parent import NoSandbox, choose
+from checks.sandbox.isolation import NoSandbox, choose
 try:
     choose()
     print("the sandbox works")
