@@ -3,49 +3,26 @@
 A failed check keeps the parts of its failure as fields (`Failure`): what was sent
 and what came back, the problem, what was expected and seen where known, a hint, the
 page to read, the commands that replay it, and the shared cause that blocks it (see
-`CAUSES`). `message` is the same failure as one text, for the contract's JSON; no
+checks/causes.py). `message` is the same failure as one text, for the contract's JSON; no
 renderer reads it back apart.
+
+Grade.to_dict() and Grade.from_dict() sit beside the fields they write and read: the one
+serialised form of a grade, checked field by field by tests/test_results.py (which is why
+this module runs past 300 lines).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
+from checks.causes import CAUSES
+from checks.rubric import label
+
 HIDDEN_NAME = "hidden check"
 # A brief failure (the text a student reads first) shows the last BRIEF_LOG requests and a replay of
 # at most BRIEF_REPLAY commands; the whole exchange is in the JSON, and behind the verbose option.
 BRIEF_LOG = 2
 BRIEF_REPLAY = 3
-
-
-@dataclass(frozen=True)
-class Cause:
-    """A reason that fails many checks at once: named once in every output a person reads."""
-
-    id: str
-    title: str  # what is wrong, as a heading: "app.py does not load"
-    needs: str  # what the blocked checks need: "need app.py to import and define a Flask app"
-    step: str  # the step whose page says how to fix it
-    doc: str
-
-
-CAUSES: dict[str, Cause] = {
-    cause.id: cause
-    for cause in (
-        Cause("app", "app.py does not load or defines no app", "need app.py to import and define a Flask app", "1",
-              "docs/student/step-1.md"),
-        Cause("post-route", "no route takes POST /user/", "need a route that takes POST /user/", "2",
-              "docs/student/step-2.md"),
-        Cause("post-refused", "every POST /user/ is refused", "need POST /user/ to accept the club password", "7",
-              "docs/student/extra-7.md"),
-        Cause("template", "there is no templates/user.html", "need templates/user.html", "3",
-              "docs/student/step-3.md"),
-        Cause("home", "GET / is no page but a redirect", "need GET / to answer with a page", "1",
-              "docs/student/step-1.md"),
-        Cause("login", "POST /login does not take the club password", "need POST /login to log a member in", "9",
-              "docs/student/step-9.md"),
-    )
-}
 
 
 @dataclass
@@ -55,7 +32,7 @@ class Failure:
     `log` holds one line per request the check sent, with what came back; `replay` the
     same requests as shell commands to paste against the student's own server. `doc` is
     the page (and anchor) to read, `label` its step ('step 5'). `cause` names an entry of
-    CAUSES when the failure is one shared by other checks. `broken` means the check
+    checks.causes.CAUSES when the failure is one shared by other checks. `broken` means the check
     itself raised an unexpected error: a bug in the checks, not in the submission.
     """
 
@@ -107,6 +84,7 @@ class Failure:
 
     @classmethod
     def from_dict(cls, data: dict) -> Failure:
+        """The failure `asdict` wrote (as Grade.to_dict does); keys it does not know are left out."""
         known = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
         return cls(**known)
 
@@ -193,7 +171,15 @@ class Grade:
 
     `modified` lists what is wrong with checks/ against its manifest ('X modified',
     'MANIFEST.sha256 missing'...): such a grade is void (see `void`). `student_view` is
-    true once hidden checks have been masked (see `for_students`).
+    true once hidden checks have been masked (see `for_students`). `graded_with` says what
+    graded it (the rubric, its hash, the kit's version and the time: checks.version.graded_with).
+
+    `to_dict()` is the one form a grade is written in (the JSON format, a class's workers'
+    answers, a class's result files) and `from_dict()` the one reader: every field comes back as
+    it was, but for these facts of the run rather than of the grade, which are not written, so that
+    a seed given back repeats the JSON exactly: the durations, `graded_with` (a class's result file
+    has it as `grading`, written there by the class's run) and `brief` (how the front end that
+    renders it shows failures). A void grade's points are written, and so read back, as 0.
     """
 
     submission: str
@@ -205,6 +191,7 @@ class Grade:
     isolation: str = ""  # how the app was isolated: "bubblewrap", "process limits (--no-sandbox)"…
     voided: str = ""  # a void grade's reason, as read back from its JSON
     brief: str = ""  # set by a front end: failures read short, and this option shows them whole ("-v", "V=1")
+    graded_with: dict = field(default_factory=dict)  # the rubric, its hash, the kit's version, the time graded
 
     # -- the one rule for a void grade ------------------------------------------
     @property
@@ -253,7 +240,7 @@ class Grade:
             replace(
                 step,
                 checks=[
-                    replace(check, name=HIDDEN_NAME, message="", file="", line=0, failure=None)
+                    replace(check, id=HIDDEN_NAME, name=HIDDEN_NAME, message="", file="", line=0, failure=None)
                     if check.hidden
                     else check
                     for check in step.checks
@@ -267,7 +254,7 @@ class Grade:
         """The contract's JSON object, with a few added keys.
 
         Added: `isolation` (how the app was isolated), `void` (why the grade earns nothing, or
-        null), and on each check
+        null), `modified`, on each step its `doc`, and on each check its `id`, `file`, `line`,
         `blocked_by` (the id of the shared cause that fails it, or null) and `failure`
         (its parts, or null). The contract's keys keep their meaning; `message` is the
         whole text.
@@ -279,11 +266,13 @@ class Grade:
             "seed": self.seed,
             "isolation": self.isolation,
             "void": self.void or None,
+            "modified": list(self.modified),
             "student_view": self.student_view,
             "steps": [
                 {
                     "id": step.id,
                     "title": step.title,
+                    "doc": step.doc,
                     "score": number(self.points(step)),
                     "max_score": number(step.max_score),
                     "passed": step.passed,
@@ -296,6 +285,9 @@ class Grade:
                             "max_score": number(check.max_score),
                             "message": check.message,
                             "hidden": check.hidden,
+                            "id": check.id,
+                            "file": check.file,
+                            "line": check.line,
                             "blocked_by": check.cause,
                             "failure": asdict(check.failure) if check.failure and not check.passed else None,
                         }
@@ -312,36 +304,44 @@ class Grade:
 
     @classmethod
     def from_dict(cls, data: dict) -> Grade:
-        """A grade rebuilt from its JSON (a class's feedback files are written from it)."""
-        from checks.rubric import label
+        """The grade `to_dict()` wrote: the one reader of the one form a grade is written in.
 
+        A result file written before a key was added reads with that field's default.
+        """
         steps = []
         for step in data["steps"]:
-            result = StepResult(step["id"], step["title"], label(step["id"]), "", counted=step.get("counted", True))
+            result = StepResult(
+                step["id"], step["title"], label(step["id"]), step.get("doc", ""), counted=step.get("counted", True)
+            )
             for check in step["checks"]:
                 failure = check.get("failure")
                 result.checks.append(
                     CheckResult(
-                        check["name"],
+                        check.get("id") or check["name"],
                         check["name"],
                         check["passed"],
                         check["score"],
                         check["max_score"],
                         check.get("message", ""),
                         hidden=check.get("hidden", False),
+                        file=check.get("file", ""),
+                        line=check.get("line", 0),
                         failure=Failure.from_dict(failure) if failure else None,
                     )
                 )
             steps.append(result)
-        void = data.get("void")
-        return cls(
+        grade = cls(
             data.get("submission", ""),
             data.get("seed", 0),
             steps,
+            modified=list(data.get("modified") or []),
             student_view=bool(data.get("student_view")),
             isolation=str(data.get("isolation") or ""),
-            voided=str(void) if void else "",
         )
+        void = str(data.get("void") or "")
+        if void != grade.void:  # a reason of its own, not the one `modified` gives
+            grade.voided = void
+        return grade
 
 
 def number(value: float) -> int | float:

@@ -4,6 +4,10 @@ The rubric is the one place points come from. Besides each check's points it say
 a step's `weight` (its checks' points are multiplied by it), whether the extras count
 towards the total (`count_extras`), which checks are `hidden` from students, and
 whether level 2 (steps 8 to 11) is graded (`level2`), and whether level 3 (steps 12 to 16) is (`level3`).
+
+`ALL_LEVELS` is the one list of the levels: their numbers, names, steps and the rubric setting that
+turns each on. Every output reads the levels from it, so a level 4 is one more entry there (with its
+check modules in MODULES).
 """
 
 from __future__ import annotations
@@ -39,11 +43,46 @@ MODULES = {
     "16": "test_step16_tests.py",
 }
 EXTRAS = ("6", "7")
-STEP_IDS = ["1", "2", "3", "4", "5", "6", "7"]  # level 1, in order: graded in every run
-LEVEL_2 = ["8", "9", "10", "11"]  # graded where the rubric says `level2 = true`, or one is asked for
-LEVEL_3 = ["12", "13", "14", "15", "16"]  # graded where the rubric says `level3 = true`, or one is asked for
-ALL_STEP_IDS = STEP_IDS + LEVEL_2 + LEVEL_3
-LEVELS = {1: STEP_IDS, 2: LEVEL_2, 3: LEVEL_3}  # a level's steps, for `--level N` (`make check LEVEL=N`)
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of the exercise: its number, its name in the guides, its steps in order, and the rubric's
+    setting that turns it on (`setting` None: level 1, graded in every run)."""
+
+    number: int
+    name: str
+    steps: tuple[str, ...]
+    setting: str | None = None
+
+    @property
+    def span(self) -> str:
+        """'steps 8 to 11'."""
+        return f"steps {self.steps[0]} to {self.steps[-1]}"
+
+
+# The levels, in order: the one place that says which exist, what they are called and which steps they hold.
+# A level with a setting is graded where the rubric sets it true (`level2 = true`), or one of its steps is asked for.
+ALL_LEVELS: tuple[Level, ...] = (
+    Level(1, "Level 1", ("1", "2", "3", "4", "5", "6", "7")),
+    Level(2, "Level 2: the club's members", ("8", "9", "10", "11"), "level2"),
+    Level(3, "Level 3: the club grows up", ("12", "13", "14", "15", "16"), "level3"),
+)
+STEP_IDS = list(ALL_LEVELS[0].steps)  # level 1, in order: graded in every run
+LEVEL_2 = list(ALL_LEVELS[1].steps)
+LEVEL_3 = list(ALL_LEVELS[2].steps)
+ALL_STEP_IDS = [step_id for level in ALL_LEVELS for step_id in level.steps]
+LEVELS = {level.number: list(level.steps) for level in ALL_LEVELS}  # a level's steps, for `--level N`
+
+
+def level_of(step_id: str) -> Level:
+    """The level a step belongs to (a step no level holds counts as level 1's)."""
+    return next((level for level in ALL_LEVELS if step_id in level.steps), ALL_LEVELS[0])
+
+
+def every_step_id() -> list[str]:
+    """Every step of every level, in order (read from ALL_LEVELS at each call)."""
+    return [step_id for level in ALL_LEVELS for step_id in level.steps]
 
 
 def parse_steps(text: str) -> list[str]:
@@ -67,7 +106,7 @@ def parse_steps(text: str) -> list[str]:
 def label(step_id: str) -> str:
     """'step 5' or 'extra 6', as the student docs say it."""
     return f"extra {step_id}" if step_id in EXTRAS else f"step {step_id}"
-TOP_KEYS = {"count_extras", "hidden", "level2", "level3", "steps"}
+TOP_KEYS = {"count_extras", "hidden", "steps", *(level.setting for level in ALL_LEVELS if level.setting)}
 STEP_KEYS = {"title", "doc", "weight", "points"}
 
 
@@ -113,7 +152,7 @@ class Step:
 
     @property
     def level(self) -> int:
-        return 3 if self.id in LEVEL_3 else 2 if self.id in LEVEL_2 else 1
+        return level_of(self.id).number
 
     @property
     def fresh(self) -> bool:
@@ -155,22 +194,23 @@ def parse(data: dict, where: str = "rubric", *, every_step: bool = False) -> dic
     hidden = data.get("hidden", [])
     if not isinstance(hidden, list) or not all(isinstance(name, str) for name in hidden):
         raise RubricError(f'{where}: hidden must be a list of check names, such as ["test_template_is_html"]')
-    level2 = data.get("level2", False)
-    if not isinstance(level2, bool):
-        raise RubricError(f"{where}: level2 must be true or false")
-    level3 = data.get("level3", False)
-    if not isinstance(level3, bool):
-        raise RubricError(f"{where}: level3 must be true or false")
+    first, *further = ALL_LEVELS
+    graded = {level.number: True for level in ALL_LEVELS}  # whether each level is on: its setting, level 1 always
+    for level in further:
+        graded[level.number] = data.get(level.setting, False)
+        if not isinstance(graded[level.number], bool):
+            raise RubricError(f"{where}: {level.setting} must be true or false")
     table = data.get("steps")
-    if not isinstance(table, dict) or not set(STEP_IDS) <= set(table) or not set(table) <= set(MODULES):
+    if not isinstance(table, dict) or not set(first.steps) <= set(table) or not set(table) <= set(MODULES):
+        others = " and ".join(f"level {level.number}'s {level.steps[0]} to {level.steps[-1]}" for level in further)
         raise RubricError(
-            f"{where}: [steps.1] to [steps.7] must each be there, and no other step than level 2's 8 to 11 "
-            "and level 3's 12 to 16"
+            f"{where}: [steps.{first.steps[0]}] to [steps.{first.steps[-1]}] must each be there, and no other step "
+            f"than {others}"
         )
-    if level2 and not set(LEVEL_2) <= set(table):
-        raise RubricError(f"{where}: level2 = true needs [steps.8] to [steps.11]")
-    if level3 and not set(LEVEL_3) <= set(table):
-        raise RubricError(f"{where}: level3 = true needs [steps.12] to [steps.16]")
+    for level in further:
+        if graded[level.number] and not set(level.steps) <= set(table):
+            needs = f"[steps.{level.steps[0]}] to [steps.{level.steps[-1]}]"
+            raise RubricError(f"{where}: {level.setting} = true needs {needs}")
     steps = {}
     for step_id in sorted(table, key=int):
         entry = table[step_id]
@@ -197,7 +237,7 @@ def parse(data: dict, where: str = "rubric", *, every_step: bool = False) -> dic
             weight=float(weight),
             counted=count_extras or step_id not in EXTRAS,
             hidden=frozenset(name for name in hidden if name in points),
-            on=(level2 or step_id not in LEVEL_2) and (level3 or step_id not in LEVEL_3),
+            on=graded[level_of(step_id).number],
         )
     known = {name for step in steps.values() for name in step.points}
     missing = [name for name in hidden if name not in known]

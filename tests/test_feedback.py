@@ -23,8 +23,10 @@ from fakes import fake_grade
 from checks import integrity
 from checks.cli import main
 from checks.club import curl, template_variables
-from checks.outputs.feedback import failed_items, feedback_markdown, feedback_text, md
+from checks.outputs.feedback import feedback_markdown, feedback_text
 from checks.outputs.formats import RENDERERS
+from checks.outputs.items import failed_items
+from checks.outputs.wording import md
 from checks.results import Failure, Grade
 
 

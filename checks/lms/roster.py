@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks.lms.placement import Entry
-from checks.outputs.formats import FORMULA_STARTS, cell
+from checks.outputs.spreadsheet import FORMULA_STARTS, cell
 
 ROSTER = "students.csv"
 ROSTER_COLUMNS = ["student", "lms", "lms_id", "name", "email", "late", "status", "group", "notes"]

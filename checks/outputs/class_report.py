@@ -14,9 +14,12 @@ from pathlib import Path
 
 import jinja2
 
-from checks.outputs.formats import csv_text, gradebook_columns, gradebook_row, layout_steps
-from checks.rubric import ALL_STEP_IDS, LEVEL_2, LEVEL_3, STEP_IDS, label
-from checks.run.classroom import Outcome, write_atomically
+from checks import rubric
+from checks.outputs import gradebooks
+from checks.outputs.feedback import feedback_markdown, feedback_text
+from checks.outputs.spreadsheet import csv_text, gradebook_columns, gradebook_row, layout_steps
+from checks.rubric import label
+from checks.run.class_files import Outcome, write_atomically
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "reports"
 
@@ -33,10 +36,10 @@ def environment(folder: Path = TEMPLATES) -> jinja2.Environment:
 
 
 def class_steps(outcomes: list[Outcome], level2: bool = False) -> list[str]:
-    """The steps every output of the class has columns for: level 1's, then level 2's where it was graded.
+    """The steps every output of the class has columns for: level 1's, then each further level's where it was graded.
 
-    Level 2 was graded where the rubric turned it on (`level2`), or where any student's result
-    holds one of its steps; one layout for the whole class, students who could not be graded included.
+    A level was graded where any student's result holds one of its steps (level 2 also where the rubric
+    turned it on, `level2`); one layout for the whole class, students who could not be graded included.
     """
     graded = {step["id"] for outcome in outcomes if outcome.result is not None for step in outcome.result["steps"]}
     return layout_steps(graded, level2)
@@ -45,9 +48,9 @@ def class_steps(outcomes: list[Outcome], level2: bool = False) -> list[str]:
 def grades_csv(
     outcomes: list[Outcome], ids: dict[str, str] | None = None, level2: bool = False, late: set[str] = frozenset()
 ) -> str:
-    """One row per student in the gradebook's layout (formats.gradebook_columns): the same as one submission's.
+    """One row per student in the gradebook's layout (spreadsheet.gradebook_columns): the same as one submission's.
 
-    Its step columns are step_1 ... step_7, then step_8 ... step_11 where level 2 was graded (class_steps).
+    Its step columns are step_1 ... step_7, then each further level's where it was graded (class_steps).
     A student the LMS marked late (students.csv's `late`, in `late`) has " (late)" after their status.
     """
     ids = ids or {}
@@ -86,13 +89,6 @@ def step_cells(result: dict, step_ids: list[str]) -> list:
     return [scores.get(step_id, "") for step_id in step_ids]
 
 
-LEVELS = [
-    (1, "Level 1", STEP_IDS),
-    (2, "Level 2: the club's members", LEVEL_2),
-    (3, "Level 3: the club grows up", LEVEL_3),
-]
-
-
 def level_points(result: dict, step_ids: list[str], key: str = "score") -> float:
     """A result's points (or, with key="max_score", their maximum) from its counted steps among step_ids."""
     return sum(step[key] for step in result["steps"] if step["id"] in step_ids and step.get("counted", True))
@@ -101,12 +97,13 @@ def level_points(result: dict, step_ids: list[str], key: str = "score") -> float
 def level_blocks(graded: list[Outcome], step_stats: list[dict], step_ids: list[str]) -> list[dict]:
     """The report's blocks of steps: one per level graded (1, then 2 and 3 where graded), with mean points."""
     blocks = []
-    for level, name, ids in LEVELS:
+    for level in rubric.ALL_LEVELS:
+        ids = level.steps
         if ids[0] not in step_ids:
             continue
         earned = [level_points(outcome.result, ids) for outcome in graded]
         blocks.append(
-            {"level": level, "name": name, "range": f"steps {ids[0]} to {ids[-1]}",
+            {"level": level.number, "name": level.name, "range": level.span,
              "ids": [step_id for step_id in ids if step_id in step_ids],
              "steps": [stat for stat in step_stats if stat["id"] in ids],
              "mean": sum(earned) / len(earned) if earned else 0,
@@ -122,23 +119,19 @@ def points_lost(check: dict) -> float:
 
 def ranked(rows: list[dict]) -> list[dict]:
     """Failing checks by the points they cost the class, most first; then by how many failed; then step order."""
+    order = rubric.every_step_id()
     return sorted(
         rows,
-        key=lambda row: (-row["lost"], -row["count"], ALL_STEP_IDS.index(row["id"]) if row["id"] in ALL_STEP_IDS
-                         else 99),
+        key=lambda row: (-row["lost"], -row["count"], order.index(row["id"]) if row["id"] in order else 99),
     )
 
 
-# Levels whose students are told apart as passed, stuck or never tried (level 1 is every student's start).
-TRIED_LEVELS = [(2, "Level 2: the club's members", LEVEL_2), (3, "Level 3: the club grows up", LEVEL_3)]
-
-
-def level_progress(result: dict, level: int, ids: list[str]) -> dict | None:
+def level_progress(result: dict, level: int, ids: list[str] | tuple[str, ...]) -> dict | None:
     """How far a student got in a level the result grades: "passed", "stuck" or "never tried", with the facts.
 
     passed: every step of the level passed. Otherwise, tried ("stuck") where a check of the level that is
     worth points passed or kept a point, or where the student's folder holds one of the level's files
-    (classroom.LEVEL_FILES: templates/base.html or login.html for level 2; config.py, tests/ or
+    (class_run.LEVEL_FILES: templates/base.html or login.html for level 2; config.py, tests/ or
     templates/register.html for level 3); "never tried" where none of that is so. None: level not graded.
     """
     steps = [step for step in result["steps"] if step["id"] in ids]
@@ -162,16 +155,19 @@ def level_progress(result: dict, level: int, ids: list[str]) -> dict | None:
 
 
 def tried_blocks(graded: list[Outcome]) -> list[dict]:
-    """For each of levels 2 and 3 that some result grades: who passed it, who is stuck, who never tried it."""
+    """For each level after the first that some result grades: who passed it, who is stuck, who never tried it.
+
+    (Level 1 is every student's start, so it is not told apart this way.)
+    """
     blocks = []
-    for level, name, ids in TRIED_LEVELS:
+    for level in rubric.ALL_LEVELS[1:]:
         rows = {"passed": [], "stuck": [], "never tried": []}
         for outcome in graded:
-            progress = level_progress(outcome.result, level, ids)
+            progress = level_progress(outcome.result, level.number, level.steps)
             if progress is not None:
                 rows[progress["state"]].append({"student": outcome.student, **progress})
         if any(rows.values()):
-            blocks.append({"level": level, "name": name, "range": f"steps {ids[0]} to {ids[-1]}",
+            blocks.append({"level": level.number, "name": level.name, "range": level.span,
                            "passed": rows["passed"], "stuck": rows["stuck"], "never": rows["never tried"]})
     return blocks
 
@@ -179,8 +175,8 @@ def tried_blocks(graded: list[Outcome]) -> list[dict]:
 def summary(outcomes: list[Outcome], seed: int, level2: bool = False, late: set[str] = frozenset()) -> dict:
     """What the class report shows: who was graded, how steps and checks went, who failed what.
 
-    Where level 2 was graded (see class_steps), its steps 8 to 11 are a block of their own
-    (`blocks`, `failing_blocks`), after level 1's, and a column each in the table of students.
+    Each further level graded (see class_steps) is a block of its own (`blocks`, `failing_blocks`,
+    and `tried`), after level 1's, and its steps a column each in the table of students.
     """
     step_ids = class_steps(outcomes, level2)
     graded = [outcome for outcome in outcomes if outcome.result is not None]
@@ -215,7 +211,7 @@ def summary(outcomes: list[Outcome], seed: int, level2: bool = False, late: set[
     failing = ranked([
         {"id": step_id, "label": label(step_id), "name": name, "count": len(who[(step_id, name)]),
          "students": sorted(who[(step_id, name)]), "points": worth[(step_id, name)],
-         "lost": round(lost[(step_id, name)], 2), "level": 2 if step_id in LEVEL_2 else 3 if step_id in LEVEL_3 else 1}
+         "lost": round(lost[(step_id, name)], 2), "level": rubric.level_of(step_id).number}
         for step_id, name in who
     ])
     all_lost = sum(row["lost"] for row in failing)
@@ -249,10 +245,10 @@ def summary(outcomes: list[Outcome], seed: int, level2: bool = False, late: set[
         "late": [outcome for outcome in outcomes if outcome.student in late],
         "late_names": set(late),
         "failing_blocks": [
-            {"level": level, "name": name, "range": f"steps {ids[0]} to {ids[-1]}",
-             "rows": [row for row in failing if row["level"] == level]}
-            for level, name, ids in LEVELS
-            if ids[0] in step_ids
+            {"level": level.number, "name": level.name, "range": level.span,
+             "rows": [row for row in failing if row["level"] == level.number]}
+            for level in rubric.ALL_LEVELS
+            if level.steps[0] in step_ids
         ],
         "slowest": sorted(graded + errors, key=lambda outcome: outcome.seconds, reverse=True)[:10],
         "outcomes": outcomes,
@@ -292,11 +288,7 @@ def write_reports(
     `level2`: the rubric grades level 2, so grades.csv and the report have its steps' columns and
     block even where no student could be graded (they do wherever a result holds one of its steps).
     """
-    from checks.outputs import gradebooks
-
     prune(out, outcomes)
-    from checks.outputs.feedback import feedback_markdown, feedback_text
-
     env = environment(templates)
     ids = {student: entry.lms_id for student, entry in (roster.students.items() if roster else ())}
     late = {student for student, entry in (roster.students.items() if roster else ()) if entry.late}

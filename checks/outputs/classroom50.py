@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import re
 
-from checks.outputs.formats import check_output, hidden_line, render_markdown, title
+from checks.outputs.items import check_output
+from checks.outputs.markdown import render_markdown
+from checks.outputs.wording import hidden_line, title
 from checks.results import Grade
 
 SCHEMA = "classroom50/result/v1"

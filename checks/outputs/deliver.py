@@ -19,7 +19,8 @@ from pathlib import Path
 
 from checks import rubric
 from checks.outputs import github, workflow
-from checks.outputs.formats import RENDERERS, Format, below
+from checks.outputs.formats import RENDERERS, Format
+from checks.outputs.wording import below
 from checks.results import Grade, number
 
 STREAM_FORMATS = {Format.TEXT, Format.MARKDOWN}

@@ -17,8 +17,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from checks.outputs.feedback import failed_items, item_lines
-from checks.outputs.formats import hidden_line, modified_line, render_markdown, visible
+from checks.outputs.items import failed_items, item_lines
+from checks.outputs.markdown import render_markdown
+from checks.outputs.wording import hidden_line, visible
 from checks.outputs.workflow import command, escape_data, escape_property
 from checks.results import Grade, number
 
@@ -29,7 +30,7 @@ def annotations(grade: Grade) -> str:
     """An `::error` line per failing check the reader may see, one for hidden failures, a notice with the total."""
     lines = []
     if grade.modified:
-        lines.append(command("error", "Checks modified", modified_line(grade)))
+        lines.append(command("error", "Checks modified", grade.void))
     for item in failed_items(grade):  # a shared cause once, with the checks it blocks
         text = f"the same as for “{item.same_as}” above" if item.same_as else "\n".join(item_lines(grade, item))
         lines.append(command("error", item.heading, text))

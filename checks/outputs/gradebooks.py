@@ -27,7 +27,7 @@ import os
 from datetime import datetime, timezone
 from html import escape
 
-from checks.outputs.formats import csv_text
+from checks.outputs.spreadsheet import csv_text
 
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 MOODLE_COLUMNS = [
