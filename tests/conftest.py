@@ -72,7 +72,7 @@ def remove_killed_graders_copies(before: set[Path]) -> None:
     """
     import re
 
-    from checks.run.folders import remove_tree
+    from checks.run.tree import remove_tree
     from checks.sandbox.cgroup import process_gone, sweep
 
     for path in grader_copies() - before:

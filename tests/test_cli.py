@@ -143,7 +143,7 @@ def test_watch_skips_what_the_copy_leaves_out(tmp_path):
     import os
 
     from checks import watch
-    from checks.run.folders import remove_tree
+    from checks.run.tree import remove_tree
 
     (tmp_path / "app.py").write_text("app = 1\n")
     folder = os.open(tmp_path, os.O_RDONLY)

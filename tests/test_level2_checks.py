@@ -30,7 +30,7 @@ from checks.club import CheckFailed, Club, Notes, Reply, browser
 from checks.data import Data
 from checks.results import Failure
 from checks.rubric import Step
-from checks.run.folders import remove_tree
+from checks.run.tree import remove_tree
 
 PASSWORD = "s3cret-pw"
 

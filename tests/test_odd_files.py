@@ -31,6 +31,7 @@ from test_attacks import fingerprint, world, write_submission
 from checks.options import Options
 from checks.run import class_run, folders, workers, workspace
 from checks.run.class_files import Outcome
+from checks.run.tree import remove_tree
 from checks.sandbox import bubblewrap
 
 # The settings of test_attacks.py (root, root without CAP_SYS_ADMIN, an ordinary user) and the fixtures
@@ -48,7 +49,7 @@ def removed_after(tmp_path: Path) -> Iterator[None]:
     """Every test's folder is removed after it, pass or fail, with remove_tree (pytest's own removal recurses)."""
     yield
     for path in tmp_path.iterdir():
-        folders.remove_tree(path)
+        remove_tree(path)
 
 
 def nest(base: Path, depth: int, name: str = "dddd", leaf: bytes = b"deep.txt") -> None:
@@ -81,11 +82,11 @@ def locked_folders(base: Path) -> None:
         folder.parent.chmod(mode)
 
 
-# -- folders.py: walking, hashing and removing any tree -----------------------------------------------------
+# -- folders.py and tree.py: walking, hashing and removing any tree --------------------------------------------------
 def test_remove_tree_removes_3000_nested_folders(tmp_path):
     """3,000 folders inside one another (shutil.rmtree's RecursionError) are removed, and nothing is left."""
     nest(tmp_path / "tree", 3000)
-    assert folders.remove_tree(tmp_path / "tree") == []
+    assert remove_tree(tmp_path / "tree") == []
     assert not (tmp_path / "tree").exists()
 
 
@@ -100,14 +101,14 @@ def test_remove_tree_restores_modes_never_follows_links(tmp_path):
     (tree / "mode-500" / "link").symlink_to(outside / "keep.txt")  # inside a folder made 0500 just above
     os.mkfifo(tree / "fifo")
     (tree / os.fsdecode(NON_UTF8)).write_text("x")
-    assert folders.remove_tree(tree) == []
+    assert remove_tree(tree) == []
     assert not tree.exists()
     assert (outside / "keep.txt").read_text() == "mine"
 
 
 def test_remove_tree_of_a_path_that_is_not_there_is_done(tmp_path):
     """Removing what is already gone is no problem."""
-    assert folders.remove_tree(tmp_path / "never") == []
+    assert remove_tree(tmp_path / "never") == []
 
 
 def test_the_digest_hashes_names_that_are_not_utf8(tmp_path):
@@ -189,7 +190,7 @@ def test_the_copy_leaves_out_what_it_cannot_hold_with_a_note(tmp_path):
     assert f"folders more than {workspace.DEEPEST} deep are not copied" in text
     assert "left out fifo: not a regular file" in text and "left out socket: not a regular file" in text
     assert "left out kmsg: a link to /proc/kmsg, outside the submission" in text
-    assert folders.remove_tree(tmp_path / "copy") == []
+    assert remove_tree(tmp_path / "copy") == []
 
 
 # -- the leftover sweep ------------------------------------------------------------------------------------
@@ -228,20 +229,20 @@ def odd_user() -> Iterator[tuple[str, Path]]:
     folder = Path(tempfile.mkdtemp(prefix="flask-club-odd-"))
     try:
         folder.chmod(0o777)
-        shutil.copy(ROOT / "checks" / "run" / "folders.py", folder / "folders.py")  # standard library only
-        (folder / "folders.py").chmod(0o644)
+        shutil.copy(ROOT / "checks" / "run" / "tree.py", folder / "tree.py")  # standard library only
+        (folder / "tree.py").chmod(0o644)
         yield name, folder
     finally:
-        folders.remove_tree(folder)
+        remove_tree(folder)
         subprocess.run(["userdel", name], capture_output=True)
         subprocess.run(["groupdel", name], capture_output=True)  # where userdel leaves the group
 
 
 def as_user(user: str, folder: Path, code: str) -> subprocess.CompletedProcess[str]:
-    """Run Python code as `user`, with folders.py importable, under a time limit (the guard, not an assertion)."""
+    """Run Python code as `user`, with tree.py's remove_tree, under a time limit (the guard, not an assertion)."""
     python = shutil.which("python3", path="/usr/bin:/bin") or sys.executable
     return subprocess.run(
-        [python, "-c", f"import sys; sys.path.insert(0, {str(folder)!r}); import folders\n{code}"],
+        [python, "-c", f"import sys; sys.path.insert(0, {str(folder)!r}); from tree import remove_tree\n{code}"],
         user=user, group=user, extra_groups=[], capture_output=True, text=True, timeout=120, cwd=folder,
     )
 
@@ -266,7 +267,7 @@ for mode in (0o000, 0o300, 0o500):
     (inner / "kept.txt").write_text("x")
     inner.chmod(mode)
     inner.parent.chmod(mode)
-print(folders.remove_tree(base), base.exists())
+print(remove_tree(base), base.exists())
 """)
     assert made.returncode == 0, made.stderr[-2000:]
     assert made.stdout.split() == ["[]", "False"]
@@ -289,9 +290,9 @@ def test_as_a_user_what_cannot_be_removed_is_said_not_raised(odd_user):
     for leftover in (stuck, free):
         os.utime(leftover, (old, old))
     done = as_user(user, folder, f"""
-problems = folders.remove_tree({str(stuck)!r})
+problems = remove_tree({str(stuck)!r})
 print(len(problems), problems[0].startswith("sub"), problems)
-print(folders.remove_tree({str(free)!r}))
+print(remove_tree({str(free)!r}))
 """)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[:2] == ["1", "True"] and done.stdout.splitlines()[1] == "[]", done.stdout
@@ -357,8 +358,8 @@ def test_an_app_nesting_3000_folders_and_locking_some_leaves_nothing(setting, mo
         assert fingerprint(setting) == before
         assert sorted(path.name for path in scratch.iterdir()) == []
     finally:
-        folders.remove_tree(scratch)
-        folders.remove_tree(submission)
+        remove_tree(scratch)
+        remove_tree(submission)
 
 
 @pytest.mark.skipif(not bubblewrap.available(), reason="the sandbox (bubblewrap) is not available here")
@@ -382,8 +383,8 @@ def test_a_student_folder_the_grader_cannot_read_is_that_students_row(setting):
             assert rows["locked"]["score"] == "0" and "Permission denied" in rows["locked"]["status"]
     finally:
         (folder / "locked").chmod(0o755)
-        folders.remove_tree(folder)
-        folders.remove_tree(out)
+        remove_tree(folder)
+        remove_tree(out)
 
 
 # -- a class: every student gets a row ---------------------------------------------------------------------

@@ -14,7 +14,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.run.folders import shown
+from checks.run.tree import shown
 
 STATE = "state.json"
 

@@ -31,8 +31,9 @@ from checks.run.class_files import (
     view_path,
     write_atomically,
 )
-from checks.run.folders import class_folder, digest, not_submitted, shown, student_folders, work_folder
+from checks.run.folders import class_folder, digest, not_submitted, student_folders, work_folder
 from checks.run.regrade import STAGED, recover, retire, staging_path, swap_in
+from checks.run.tree import shown
 from checks.run.workers import Worker
 
 KIT = Path(__file__).resolve().parents[2]

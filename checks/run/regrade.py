@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from checks.run.class_files import STATE
-from checks.run.folders import remove_tree, shown
+from checks.run.tree import remove_tree, shown
 
 STAGED = ".flask-club-regrade"  # in a folder the kit made to grade a new rubric's run in: it may remove it
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from checks.options import Options
 from checks.results import Grade
 from checks.run.class_files import Outcome, student_id
-from checks.run.folders import remove_tree, shown, work_folder
+from checks.run.folders import work_folder
+from checks.run.tree import remove_tree, shown
 from checks.run.workspace import SCRATCH, new_scratch
 
 KIT = Path(__file__).resolve().parents[2]

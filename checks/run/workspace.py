@@ -18,8 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.run.folders import remove_tree
-from checks.run.folders import shown as escaped
+from checks.run.tree import remove_tree
+from checks.run.tree import shown as escaped
 from checks.sandbox.cgroup import process_gone
 from checks.sandbox.limits import MAX_COPY, MAX_SOURCE
 

@@ -26,7 +26,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from checks.run.folders import remove_tree
+from checks.run.tree import remove_tree
 from checks.sandbox.isolation import Isolation
 from checks.sandbox.limits import Limits
 from checks.sandbox.process import Process, launch, stop
