@@ -31,6 +31,20 @@ CLUB_PASSWORD_HINT = (
 )
 
 
+CSRF_HINT = (
+    "your /register form carries a csrf_token, and Flask-WTF refuses (400) a POST without one; the checks, like "
+    "curl, send none: set WTF_CSRF_ENABLED = False in config.py's Config (docs/student/step-13.md)"
+)
+
+
+def csrf_hint(club: Club) -> str | None:
+    """After a 400 to a good registration: CSRF_HINT where GET /register's form holds Flask-WTF's csrf_token."""
+    page = club.get("/register")
+    if page.status_code == 200 and page.is_html and page.soup.find("input", attrs={"name": "csrf_token"}):
+        return CSRF_HINT
+    return None
+
+
 def expect_refused_login(club: Club, username: str, password: str, what: str, hint: str) -> None:
     """From a new browser, POST /login with that password is 401 or 403, and logs no one in."""
     browser = another_browser(club)
@@ -74,6 +88,8 @@ def test_registered_member_logs_in(club: Club, data: Data) -> None:
         hint = "add a route for /register that takes POST" if reply.status_code in (404, 405) else REGISTER_HINT
         if reply.status_code == 404:
             hint = moved_hint(club, "/register") or hint
+        elif reply.status_code == 400:
+            hint = csrf_hint(club) or hint
         club.fail(f"expected POST /register of a new member to be accepted (2xx, or a 3xx redirect), got "
                   f"{reply.summary()}", hint, expected="2xx or 3xx", actual=reply.summary())
     browser = another_browser(club)

@@ -83,13 +83,15 @@ then open http://localhost:5000/ in a browser.
 #   Move the app into a package beside this file, club/__init__.py, as a factory
 #   create_app(config_name="default"); config.py holds a Config class for each
 #   configuration (TestingConfig sets TESTING = True, with data kept apart), loaded
-#   with app.config.from_object; every route moves into a Blueprint. This file then
-#   holds `from club import create_app`, and create_app().run() in its main block.
+#   with app.config.from_object; every route moves into a Blueprint, registered with
+#   no url_prefix (/login stays /login). This file then holds
+#   `from club import create_app`, and create_app().run() in its main block.
 
 # TODO (step 13): Members register, passwords hashed.
 #   GET /register shows a form with username, password and password2; POST /register
 #   keeps generate_password_hash(password) (from werkzeug.security), never the
-#   password itself. A registered member logs in with check_password_hash.
+#   password itself (400 for a bad form, 409 for a taken name). A registered member
+#   logs in with check_password_hash.
 
 # TODO (step 14, bonus): Confirm by a signed link.
 #   Each registration writes a text file into instance/outbox/ with the username and
