@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -89,3 +90,19 @@ def test_the_hints_command_is_tested_against_its_own_tests_alone():
     # No grade runs checks/hints.py (only `--hint N` does): a verdict test could notice nothing.
     assert mutation.selection("checks/hints.py") == ["tests/test_hints.py"]
     assert "checks/hints.py" in mutation.DEFAULT
+
+
+def test_the_report_counts_a_mutant_failed_slowly_as_killed_and_gives_each_files_minutes(tmp_path, monkeypatch):
+    # mutmut marks ok_suspicious a mutant whose tests failed, but slowly (a loaded machine): it is killed.
+    monkeypatch.setattr(mutation, "RESULTS", tmp_path)
+    mutants = [
+        {"id": 1, "status": "ok_killed", "line": 3, "diff": ""},
+        {"id": 2, "status": "ok_suspicious", "line": 4, "diff": ""},
+        {"id": 3, "status": "bad_timeout", "line": 5, "diff": "-a\n+b"},
+        {"id": 4, "status": "bad_survived", "line": 6, "diff": "-c\n+d"},
+    ]
+    (tmp_path / "checks__x.py.json").write_text(json.dumps({"file": "checks/x.py", "minutes": 2.5, "mutants": mutants}))
+    text = mutation.report()
+    assert f"{'checks/x.py':42}       2      4   50 %      2.5" in text
+    assert "\n#3 checks/x.py:5 bad_timeout\n-a\n+b\n" in text and "\n#4 checks/x.py:6 bad_survived\n" in text
+    assert "#2 " not in text

@@ -19,15 +19,17 @@ turned on, a valid level-2 sample first (a level-1 sample has no /login); checks
 which only they use, against level 2's samples and mutants, every step graded. A module with
 fast tests of its own runs those first (UNIT: club.py's messages, replay commands and caps,
 word for word, in tests/test_club.py; step 4's bounds on a template, in
-tests/test_template_fields.py; each of level 2's checks against small apps, in
-tests/test_level2_checks.py).
+tests/test_template_fields.py; the hint each of level 1's checks chooses for each symptom, against
+small apps, in tests/test_hint_selection.py; each of level 2's checks against small apps, in
+tests/test_level2_checks.py). checks/hints.py, which no grade runs (only `--hint N`), is tested
+against its own tests alone (UNIT_ONLY).
 pytest stops at the first failure, so a killed mutant costs a second or a grading or two.
 String literals (the wording) are left alone unless --strings: the verdict tests pin
 phrases, not every word.
 
-dist/mutation/report.txt gives killed/total per file and each survivor's diff; each file's
-outcome is kept in dist/mutation/results/, so a later run of some files updates the report.
-The default files are the step modules, club.py and members.py; name others (checks/data.py,
+dist/mutation/report.txt gives killed/total per file, with the minutes it took, and each survivor's
+diff; each file's outcome is kept in dist/mutation/results/, so a later run of some files updates
+the report. The default files are the step modules, club.py, members.py and hints.py; name others (checks/data.py,
 checks/rubric.py, checks/results.py) to add them. On two shared cores the level-1 step
 modules take about seven minutes together, club.py about eight, and level 2's four modules
 with members.py about ten (`nice -n 10 make mutation FILES=checks/club.py`).
@@ -95,7 +97,9 @@ UNIT = {
 }
 # Files no grade runs: their own tests (UNIT) are all that can notice a change, so no verdict test is graded.
 UNIT_ONLY = {"checks/hints.py"}
-KILLED = "ok_killed"
+# mutmut's statuses of a mutant the tests failed on: ok_suspicious is one they failed on slowly (a loaded
+# machine), killed all the same (mutmut's run_mutation: "not survived" and over the time base).
+KILLED = {"ok_killed", "ok_suspicious"}
 LEVEL_2 = {"8", "9", "10", "11"}
 
 
@@ -240,8 +244,8 @@ def run_tests(args: str) -> int:
     return 0 if pytest.main(["-x", "-q", "-n", "0", f"@{args}"]) == 0 else 1
 
 
-def save(file: str) -> None:
-    """Keep one file's outcome in dist/mutation/results/, for the report (and later runs' reports)."""
+def save(file: str, minutes: float) -> None:
+    """Keep one file's outcome and how long it took in dist/mutation/results/, for the report (and later runs')."""
     with sqlite3.connect(WORK / ".mutmut-cache") as db:
         rows = db.execute(
             "SELECT Mutant.id, Mutant.status, Line.line_number + 1 FROM Mutant"
@@ -250,11 +254,12 @@ def save(file: str) -> None:
             (file,),
         ).fetchall()
     mutants = [
-        {"id": ident, "status": status, "line": line, "diff": "" if status == KILLED else diff(ident)}
+        {"id": ident, "status": status, "line": line, "diff": "" if status in KILLED else diff(ident)}
         for ident, status, line in rows
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{file.replace('/', '__')}.json").write_text(json.dumps({"file": file, "mutants": mutants}, indent=1))
+    outcome = {"file": file, "minutes": round(minutes, 1), "mutants": mutants}
+    (RESULTS / f"{file.replace('/', '__')}.json").write_text(json.dumps(outcome, indent=1))
 
 
 def diff(ident: int) -> str:
@@ -269,19 +274,20 @@ def report() -> str:
     """Killed/total per file, then every mutant not killed with its diff, from dist/mutation/results/."""
     saved = [json.loads(path.read_text()) for path in sorted(RESULTS.glob("*.json"))]
     lines = ["Mutation testing of the grading code (make mutation: mutmut 2, string literals left alone)", ""]
-    lines.append(f"{'file':42} {'killed':>7} {'total':>6} {'score':>6}")
+    lines.append(f"{'file':42} {'killed':>7} {'total':>6} {'score':>6} {'minutes':>8}")
     killed_all = total_all = 0
     survivors = []
     for entry in saved:
         mutants = entry["mutants"]
-        killed = sum(1 for mutant in mutants if mutant["status"] == KILLED)
+        killed = sum(1 for mutant in mutants if mutant["status"] in KILLED)
         killed_all, total_all = killed_all + killed, total_all + len(mutants)
         score = f"{100 * killed / len(mutants):.0f} %" if mutants else "-"
-        lines.append(f"{entry['file']:42} {killed:7} {len(mutants):6} {score:>6}")
-        survivors += [(entry["file"], mutant) for mutant in mutants if mutant["status"] != KILLED]
+        minutes = entry.get("minutes", "-")  # (results saved before the minutes were kept have none)
+        lines.append(f"{entry['file']:42} {killed:7} {len(mutants):6} {score:>6} {minutes:>8}")
+        survivors += [(entry["file"], mutant) for mutant in mutants if mutant["status"] not in KILLED]
     score = f"{100 * killed_all / total_all:.0f} %" if total_all else "-"
     lines += [f"{'all':42} {killed_all:7} {total_all:6} {score:>6}", ""]
-    lines.append(f"{len(survivors)} not killed (bad_survived; bad_timeout, ok_suspicious; untested: the run stopped):")
+    lines.append(f"{len(survivors)} not killed (bad_survived; bad_timeout: too slow; untested: the run stopped):")
     for file, mutant in survivors:
         lines += ["", f"#{mutant['id']} {file}:{mutant['line']} {mutant['status']}", mutant["diff"]]
     return "\n".join(lines) + "\n"
@@ -311,10 +317,12 @@ def main(argv: list[str] | None = None) -> int:
             with open(WORK.with_suffix(".log"), "w") as log:
                 for file in files:
                     print(f"mutation testing {file} ...", flush=True)
+                    began = time.monotonic()
                     try:
                         mutate(file, log, options.strings)
                     finally:
-                        save(file)  # what was tested so far, even when interrupted (the rest "untested")
+                        # what was tested so far, even when interrupted (the rest "untested")
+                        save(file, (time.monotonic() - began) / 60)
         finally:
             shutil.rmtree(WORK, ignore_errors=True)
     text = report()
