@@ -82,7 +82,7 @@ def test_photo_is_shown(club: Club, data: Data) -> None:
 def test_non_image_is_refused(club: Club, data: Data) -> None:
     """a file that is not an image, named like one, is refused with 400 and stored nothing"""
     profile, login = member(club, data)
-    content = f"not an image at all: {data.message()}\n".encode() * data.rng.randrange(4, 16)
+    content = f"not an image at all: {data.message()}\n".encode()  # random text, of a random length
     name = file_name(data, "png")
     reply = send(club, login, profile, content, name, "image/png")
     if reply.status_code != 400:
