@@ -8,10 +8,12 @@ field that to_dict or from_dict drops fails here.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 
 import pytest
+from conftest import ROOT
 
 from checks import rubric
 from checks.outputs.formats import RENDERERS
@@ -142,3 +144,18 @@ def test_a_seed_given_back_writes_the_same_json():
     second.duration, second.graded_with = 9.5, {"graded_at": "2026-12-02T10:00:00+00:00"}
     second.steps[0].checks[0].duration = 7.0
     assert first.to_dict() == second.to_dict()
+
+
+def test_only_the_grading_builds_a_grade_and_only_from_dict_reads_one():
+    """A Grade is made where the checks run (checks/run/pytest_plugin.py) or read back by Grade.from_dict():
+    no other module of the grader builds one, or its steps and checks, from data of its own."""
+    allowed = {"checks/results.py", "checks/run/pytest_plugin.py"}
+    builders = {"Grade", "StepResult", "CheckResult"}
+    found = []
+    for path in sorted((ROOT / "checks").rglob("*.py")):
+        where = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(node.func, "id", None) if isinstance(node, ast.Call) else None
+            if name in builders and where not in allowed:
+                found.append(f"{where}:{node.lineno} {name}(…)")
+    assert found == []

@@ -284,7 +284,7 @@ def write_reports(
 ) -> list[Path]:
     """grades.csv, feedback/<student>.md and .txt (plain, for an LMS comment box), report.html, the LMS's gradebook.
 
-    `roster` is the class folder's students.csv as `checks.lms.read_roster` gives it (None: no LMS).
+    `roster` is the class folder's students.csv as `checks.lms.roster.read_roster` gives it (None: no LMS).
     `level2`: the rubric grades level 2, so grades.csv and the report have its steps' columns and
     block even where no student could be graded (they do wherever a result holds one of its steps).
     """
