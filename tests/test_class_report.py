@@ -17,7 +17,8 @@ from fakes import fake_grade
 from checks import rubric as rubrics
 from checks.lms.placement import Entry
 from checks.lms.roster import Roster
-from checks.outputs.class_report import grades_csv, level_progress, summary, write_reports
+from checks.outputs.class_levels import level_progress
+from checks.outputs.class_report import grades_csv, summary, write_reports
 from checks.rubric import LEVEL_2
 from checks.run.class_files import Outcome
 from checks.version import graded_with
