@@ -3,7 +3,9 @@
 A visitor opens the club, joins with the right password and lands on their
 profile; joins with a wrong one and is refused (403); opens a user nobody
 has and sees the 404 page. A member logs in, edits the account details,
-uploads a photo and sees it on their profile, then logs out. Each test photographs the page it ends on:
+uploads a photo and sees it on their profile, then logs out. At level 3 (solution-level3/), a visitor registers
+with a password of their own, logs in with it and confirms with the mailed link; the administrator (CLUB_ADMIN)
+edits a member's profile, which another member may not. Each test of levels 1 and 2 photographs the page it ends on:
 into a temporary folder, or into $SCREENSHOTS when set (`make screenshots`
 sets docs/student/images, the pictures in the student guide).
 
@@ -218,3 +220,138 @@ def test_logout_shows_nobody_logged_in(club: str, page: Page) -> None:
     assert page.locator("#status").inner_text() == "Not logged in"
     page.goto(club + "/account-details")
     assert page.url == club + "/login"
+
+
+# Level 3: registering with a password of one's own, the confirmation link, and the administrator's editor, on
+# solution-level3/ (served by waitress from a copy, with CLUB_ADMIN set).
+LEVEL3 = Path(__file__).resolve().parent.parent / "solution-level3"
+ADMIN = "ChiefOtter42"
+SERVE_LEVEL3 = f'''"""The level-3 reference under waitress, for the browser test: python serve.py."""
+import logging
+import os
+
+os.environ.setdefault("CLUB_ADMIN", {ADMIN!r})
+os.environ.setdefault("SECRET_KEY", "the browser test's key")
+
+from waitress import serve
+
+from app import create_app
+
+logging.basicConfig(level=logging.INFO)
+serve(create_app(), host="127.0.0.1", port=int(os.environ.get("PORT", "0")))
+'''
+
+
+@pytest.fixture(scope="module")
+def club3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """solution-level3 under waitress in a copy of its own (no instance/, so an empty club), with two members."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("browser3") / "club"
+    shutil.copytree(LEVEL3, folder, ignore=shutil.ignore_patterns("instance", "__pycache__", "tests"))
+    (folder / "serve.py").write_text(SERVE_LEVEL3, encoding="utf-8")
+    with Server(folder, PASSWORD) as server:
+        with Visitor(server.url, PASSWORD) as visitor:
+            for member in MEMBERS:
+                assert visitor.join(member) == 303
+        yield server
+
+
+def register(page: Page, club: str, username: str, password: str) -> int:
+    """Open /register, fill in the form and press Register; the status of the page the browser lands on."""
+    page.goto(club + "/register")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("The same password again").fill(password)
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Register").click()
+    response = navigation.value
+    assert response is not None
+    return response.status
+
+
+def join(page: Page, club: str, username: str, food: str) -> None:
+    """Store the member's profile with the home page's join form (the club password)."""
+    page.goto(club + "/")
+    fill_join_form(page, username, food, f"I am {username}.", PASSWORD)
+    assert submit(page) == 200
+
+
+def log_in3(page: Page, club: str, username: str, password: str) -> int:
+    """Log in at level 3's /login (its label names both passwords); the status of the page the browser lands on."""
+    page.goto(club + "/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Log in").click()
+    response = navigation.value
+    assert response is not None
+    return response.status
+
+
+def mailed_link(server: Server, username: str) -> str:
+    """The link in the mail the club wrote into instance/outbox/ for this member."""
+    outbox = server.folder / "instance" / "outbox"
+    mails = [path.read_text(encoding="utf-8") for path in sorted(outbox.iterdir())]
+    text = next(mail for mail in mails if username in mail)
+    return next(word for word in text.split() if word.startswith("http://"))
+
+
+def test_a_member_registers_logs_in_with_their_password_and_confirms(club3: Server, page: Page) -> None:
+    """a visitor registers with a password of their own, lands on the login page, logs in with it (not the club's),
+    and following the mailed link while logged in turns their profile's #confirmed from no to yes"""
+    club = club3.url
+    assert (register(page, club, "OtterPup7", "swims-all-day"), page.url) == (200, club + "/login")
+    join(page, club, "OtterPup7", "fish")
+    assert page.locator("#confirmed").inner_text() == "no"
+    assert log_in3(page, club, "OtterPup7", PASSWORD) == 401  # the club password is not theirs
+    assert page.locator("#status").inner_text() == "Not logged in"
+    assert log_in3(page, club, "OtterPup7", "swims-all-day") == 200
+    assert page.locator("#status").inner_text() == "Logged in as OtterPup7"
+    page.goto(mailed_link(club3, "OtterPup7"))
+    page.goto(club + "/user/OtterPup7")
+    assert (page.locator("#confirmed").inner_text(), page.locator("#role").inner_text()) == ("yes", "member")
+
+
+def test_a_bad_registration_is_refused_and_says_why(club3: Server, page: Page) -> None:
+    """two passwords that differ are refused (400) with the form again, saying why, and nobody is registered"""
+    page.goto(club3.url + "/register")
+    page.get_by_label("Username").fill("SeaLion9")
+    page.get_by_label("Password", exact=True).fill("swims-all-day")
+    page.get_by_label("The same password again").fill("swims-all-night")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Register").click()
+    response = navigation.value
+    assert response is not None and response.status == 400
+    assert page.locator("#problems").inner_text().strip() != ""
+    assert log_in3(page, club3.url, "SeaLion9", "swims-all-day") == 401
+
+
+def test_the_administrator_edits_a_members_profile(club3: Server, page: Page, browser: Browser) -> None:
+    """CLUB_ADMIN, registered and logged in with their own password, opens a member's editor, filled with the
+    member's values, and saves new ones; the member's profile shows them; a member who is not the administrator
+    gets 403 for the same editor"""
+    club = club3.url
+    register(page, club, ADMIN, "chief-of-otters")
+    join(page, club, ADMIN, "clams")
+    assert page.locator("#role").inner_text() == "admin"
+    assert log_in3(page, club, ADMIN, "chief-of-otters") == 200
+    page.goto(club + "/edit-profile/Ari")
+    assert (page.get_by_label("Favourite food").input_value(), page.get_by_label("Message").input_value()) == (
+        "pho",
+        "Ask me about chess.",
+    )
+    page.get_by_label("Favourite food").fill("bún chả")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save").click()
+    response = navigation.value
+    assert (response is not None and response.status, page.url) == (200, club + "/user/Ari")
+    assert page.locator("#food").inner_text() == "bún chả"
+    other = browser.new_context(viewport=VIEWPORT).new_page()
+    try:
+        register(other, club, "SeaOtter12", "floats-on-backs")
+        assert log_in3(other, club, "SeaOtter12", "floats-on-backs") == 200
+        answer = other.goto(club + "/edit-profile/Ari")
+        assert answer is not None and answer.status == 403
+    finally:
+        other.context.close()
