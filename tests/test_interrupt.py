@@ -18,10 +18,11 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, processes_with
+from conftest import ROOT, grader_copies, processes_with, remove_killed_graders_copies
 from test_sandbox import submission
 
 from checks.run import workspace
@@ -68,6 +69,16 @@ def start(command: list[str]) -> subprocess.Popen:
     )
 
 
+@pytest.fixture
+def swept() -> Iterator[None]:
+    """After the test, pass or fail: what the graders it stopped left (theirs and their workers' copies, budget
+    cgroups with whatever is still in them) is removed, as the kill -9 tests do. A class's worker is killed
+    with SIGKILL when its grader is stopped, part-way through whatever it was doing."""
+    before = grader_copies()
+    yield
+    remove_killed_graders_copies(before)
+
+
 def stop_for_good(grader: subprocess.Popen) -> None:
     """Where a test failed before the grader ended: end it, and close its pipes."""
     if grader.poll() is None:
@@ -77,7 +88,7 @@ def stop_for_good(grader: subprocess.Popen) -> None:
 
 @needs_sandbox
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_a_grade_stopped_part_way_writes_nothing_and_leaves_nothing(tmp_path, stop):
+def test_a_grade_stopped_part_way_writes_nothing_and_leaves_nothing(tmp_path, stop, swept):
     """Stopped in the middle of step 5, the grader prints no grade, exits 130, and no process or copy is left."""
     marker = f"flask-club-interrupted-{uuid.uuid4().hex}"
     submission = slow_submission(tmp_path / "submission", marker)
@@ -98,7 +109,7 @@ def test_a_grade_stopped_part_way_writes_nothing_and_leaves_nothing(tmp_path, st
 
 
 @needs_sandbox
-def test_a_class_stopped_part_way_keeps_the_grades_it_wrote(tmp_path):
+def test_a_class_stopped_part_way_keeps_the_grades_it_wrote(tmp_path, swept):
     """SIGTERM to a class's grader: grades written before stay whole, the one being made is not written."""
     marker = f"flask-club-class-interrupted-{uuid.uuid4().hex}"
     folder = tmp_path / "class"
