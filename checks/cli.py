@@ -11,6 +11,7 @@ import json
 import signal
 import sys
 import threading
+import traceback
 from pathlib import Path
 
 from checks import integrity
@@ -20,6 +21,8 @@ from checks.options import Options
 from checks.outputs import deliver, github, workflow
 from checks.rubric import LEVELS, RubricError
 from checks.run.workspace import SubmissionError
+from checks.run.workspace import sweep_leftovers as sweep_folders
+from checks.sandbox.cgroup import sweep as sweep_cgroups
 from checks.sandbox.isolation import NoSandbox
 from checks.version import graded_with
 
@@ -31,6 +34,7 @@ def grade_whole_class(args: argparse.Namespace, options: Options) -> int:
     or, with --out, one submission (a class of one). The exit status is 1 when nothing could be
     graded (no student folder, or none with work to grade), with the reason.
     """
+    # A class's modules (the report, the roster, rich's progress): loaded only where a class is graded.
     from checks.lms.roster import read_roster
     from checks.outputs.class_report import write_reports
     from checks.outputs.progress import Progress
@@ -80,7 +84,7 @@ def grade_whole_class(args: argparse.Namespace, options: Options) -> int:
 
 def show_hint(args: argparse.Namespace) -> int:
     """--hint N: print step N's next hint from its page of the student guide; no grading."""
-    from checks.hints import HintError, next_hint
+    from checks.hints import HintError, next_hint  # only for --hint: it reads the student guide's pages
 
     try:
         command = f"make hint STEP={args.hint}" if args.student else None  # the handout speaks make
@@ -94,9 +98,6 @@ def show_hint(args: argparse.Namespace) -> int:
 
 def sweep_leftovers() -> None:
     """Remove the copies and pids cgroups of graders that were killed (kill -9, a crash) ten minutes ago or more."""
-    from checks.run.workspace import sweep_leftovers as sweep_folders
-    from checks.sandbox.cgroup import sweep as sweep_cgroups
-
     sweep_folders()
     sweep_cgroups()
 
@@ -172,8 +173,6 @@ def run(argv: list[str] | None = None) -> int:
         return 2
     except Exception as error:  # noqa: BLE001 - a bug of the grader's: one line, the whole of it with -v
         if args.verbose:
-            import traceback
-
             traceback.print_exc()
         print(f"python -m checks: the grader failed on this submission: {type(error).__name__}: {error} "
               "(no grade was written; -v shows where; please report it with the submission)", file=sys.stderr)

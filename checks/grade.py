@@ -26,7 +26,7 @@ def run_checks(grading, modules: list[Path]) -> tuple[int, str]:
     # Only the plugins the checks use: whatever else is installed (hypothesis, xdist...) must neither
     # change a grade nor slow it down. Assertion rewriting is off too: checks fail with CheckFailed.
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    import pytest
+    import pytest  # here, once the variable above is set: pytest reads it as it loads
 
     args = [*map(str, modules), "-c", str(CHECKS / "pytest.ini"), "--rootdir", str(CHECKS), "-q"]
     args += ["-p", "pytest_flask.plugin", "--assert=plain"]

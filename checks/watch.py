@@ -18,8 +18,18 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from checks.arguments import options_of, parser, student_error
+from checks.data import new_seed
+from checks.grade import grade
+from checks.outputs.items import failed_items, item_lines, things_to_fix
+from checks.outputs.text import render_text
+from checks.outputs.wording import points, visible
 from checks.results import Grade
-from checks.run.workspace import DEEPEST  # folders deeper are not watched: the grader's copy leaves them out too
+from checks.run.workspace import (
+    DEEPEST,  # folders deeper are not watched: the grader's copy leaves them out too
+    SubmissionError,
+)
+from checks.sandbox.isolation import NoSandbox
 
 SKIPPED = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", "node_modules", "instance"}
 POLL_SECONDS = 0.3
@@ -54,15 +64,11 @@ def changed_files(before: dict, after: dict) -> list[str]:
 
 def verdicts(grade: Grade) -> dict[str, tuple[str, str, bool]]:
     """Each check the reader sees: its label, name and whether it passed."""
-    from checks.outputs.wording import visible
-
     return {check.id: (step.label, check.name, check.passed) for step, check in grade.checks if visible(grade, check)}
 
 
 def failures(grade: Grade) -> dict[str, tuple[str, str]]:
     """Each failed check the reader sees: what its failure says (the problem and the hint)."""
-    from checks.outputs.wording import visible
-
     return {
         check.id: (check.details.problem, check.details.hint or "")
         for _, check in grade.checks
@@ -72,9 +78,6 @@ def failures(grade: Grade) -> dict[str, tuple[str, str]]:
 
 def difference(before: Grade, after: Grade, saved: list[str]) -> str:
     """What changed from one run to the next, for a person: fixed checks, new failures, the total."""
-    from checks.outputs.items import failed_items, item_lines, things_to_fix
-    from checks.outputs.wording import points
-
     old, new = verdicts(before), verdicts(after)
     fixed = [new[key] for key in new if new[key][2] and key in old and not old[key][2]]
     broke = {key for key in new if not new[key][2] and (key not in old or old[key][2])}
@@ -134,13 +137,6 @@ def watch(folder: Path, run: Callable[[], Grade], render: Callable[[Grade], str]
 
 
 def main(argv: list[str] | None = None) -> int:
-    from checks.arguments import options_of, parser, student_error
-    from checks.data import new_seed
-    from checks.grade import grade
-    from checks.outputs.text import render_text
-    from checks.run.workspace import SubmissionError
-    from checks.sandbox.isolation import NoSandbox
-
     argv = sys.argv[1:] if argv is None else argv
     words = parser()
     words.prog = "python -m checks.watch"

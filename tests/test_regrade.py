@@ -212,7 +212,7 @@ def test_the_run_says_what_changed_and_where_it_grades(fake, class_folder, tmp_p
     assert str(staging_path(out)) in notes.notes[0]
     notes = Notes()
     reseeded = options(class_folder, out, tmp_path / "double-step-5.toml")
-    reseeded.seed = 8
+    reseeded.options = reseeded.options.replace(seed=8)
     grade_class(reseeded, notes)
     assert len(notes.notes) == 1
     assert notes.notes[0].startswith("The seed is not the one this gradebook was graded with (7, now 8)")

@@ -17,6 +17,7 @@ says so; one row per member of a group where the LMS lists them.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 import tempfile
@@ -173,8 +174,6 @@ def printable(text: str) -> str:
 
 def main(argv: list[str]) -> int:
     """`python -m checks import FROM --out DIR [--lms NAME]`."""
-    import argparse
-
     parser = argparse.ArgumentParser(
         prog="python -m checks import",
         description="Turn an LMS's bulk download (Canvas, Moodle, Gradescope, or a folder of git clones) into a "

@@ -19,7 +19,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.data import new_seed
 from checks.options import Options
+from checks.rubric import LEVEL_2, LEVEL_3, RubricError, load
 from checks.run.class_files import (
     Outcome,
     State,
@@ -35,6 +37,7 @@ from checks.run.folders import class_folder, digest, not_submitted, student_fold
 from checks.run.regrade import STAGED, recover, retire, staging_path, swap_in
 from checks.run.tree import shown
 from checks.run.workers import Worker
+from checks.version import KIT_VERSION, graded_with
 
 KIT = Path(__file__).resolve().parents[2]
 STARTER = KIT / "starter"
@@ -49,8 +52,6 @@ def content_hash(folder: Path) -> str:
 
 def checks_version() -> str:
     """The kit's version and a hash of the checks' code: a grade made by other checks is not reused."""
-    from checks.version import KIT_VERSION
-
     hashed = hashlib.sha256(KIT_VERSION.encode())
     checks = KIT / "checks"
     for path in sorted(checks.rglob("*.py")):
@@ -75,8 +76,6 @@ class Rubric:
     @property
     def level2(self) -> bool:
         """Whether it grades level 2 (`level2 = true`); False for a rubric that can't be used (each grade says why)."""
-        from checks.rubric import LEVEL_2, RubricError, load
-
         try:
             return LEVEL_2[0] in load(self.path)
         except RubricError:
@@ -85,8 +84,6 @@ class Rubric:
     @property
     def level3(self) -> bool:
         """Whether it grades level 3 (`level3 = true`), whose step 16 takes up to 5 minutes of its own."""
-        from checks.rubric import LEVEL_3, RubricError, load
-
         try:
             return LEVEL_3[0] in load(self.path)
         except RubricError:
@@ -145,8 +142,6 @@ def level_files(student: Path) -> dict[str, list[str]]:
 
 def stamp(class_run: ClassRun) -> dict:
     """What graded a class, for every JSON file and report: the rubric (name, hash), the kit, when."""
-    from checks.version import graded_with
-
     return graded_with(class_run.rubric.path)
 
 def identity(class_run: ClassRun, seed: int) -> dict:
@@ -223,8 +218,6 @@ def grade_class(class_run: ClassRun, progress=None) -> tuple[int, list[Outcome]]
     elif staged_seed is not None or main.seed is not None:
         seed = staged_seed or main.seed  # a run without --seed keeps the earlier run's data, so it can resume
     else:
-        from checks.data import new_seed
-
         seed = new_seed()
     out = where_to_grade(class_run, seed, main, progress)
     state = main if out == class_run.out else State(out)

@@ -7,9 +7,11 @@ swap is finished by the next run (recover).
 
 from __future__ import annotations
 
+import ctypes
 import os
 from pathlib import Path
 
+from checks.outputs.gradebooks import EXPORTS
 from checks.run.class_files import STATE
 from checks.run.tree import remove_tree, shown
 
@@ -29,8 +31,6 @@ def replaced_path(out: Path) -> Path:
 
 def own_names() -> set[str]:
     """The names a run writes in --out (the LMS's gradebook files included); everything else is the instructor's."""
-    from checks.outputs.gradebooks import EXPORTS
-
     return OWN_FILES | {name for name, _ in EXPORTS.values()} | {STAGED, COMPLETE}
 
 def retire(folder: Path, out: Path) -> list[str]:
@@ -62,8 +62,6 @@ def retire(folder: Path, out: Path) -> list[str]:
 
 def exchange(first: Path, second: Path) -> bool:
     """Swap two folders in one step (Linux's renameat2 RENAME_EXCHANGE); False where the system can't."""
-    import ctypes
-
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2

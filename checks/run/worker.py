@@ -21,6 +21,7 @@ import traceback
 def main() -> None:
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything printed by mistake goes to stderr, never into the answers
+    # Imported after that dup: whatever importing prints goes to stderr too.
     from checks.grade import grade
     from checks.options import Options
     from checks.run.class_files import FAILED
