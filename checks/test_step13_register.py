@@ -1,10 +1,22 @@
-"""Step 13: members register with a password of their own, stored hashed, and log in with it."""
+"""Step 13: members register with a password of their own, stored hashed, and log in with it.
+
+The last three checks share one app on a fresh copy (the contract lets a check say so), where two members
+register and log in once, as the scan needs (set up in the background as level 3 starts): the taken-username
+check registers the first again, the scan then stops the app and reads what it left, and the restart check
+starts it again for the second to log in. Registering and logging in are slow on purpose (a salted hash):
+most of this step's time was theirs.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
 
 from checks.accounts import (
     OWN_PASSWORD_HINT,
     REGISTER_HINT,
+    Shared,
     another_browser,
     cookie_places,
     find_password,
@@ -14,11 +26,16 @@ from checks.accounts import (
     recorded,
     register,
     registered,
+    share,
+    shared_app,
+    shared_apps,  # noqa: F401 - level 3's shared apps start with its first check
     stopped_app_places,
 )
-from checks.club import Club, show
+from checks.club import Club
 from checks.data import Data
 from checks.members import field_of, moved_hint, post_forms
+from checks.notes import Notes
+from checks.reply import show
 from checks.run.pytest_plugin import Grading
 
 FORM_HINT = (
@@ -130,22 +147,9 @@ def test_bad_registrations_are_refused(club: Club, data: Data) -> None:
     expect_refused_login(club, mismatched, other, "the refused password2", nothing)
 
 
-def test_taken_username_is_refused(club: Club, data: Data) -> None:
-    """registering a username again is 400 or 409, and the first password still works"""
-    username, first, second = data.username(), data.member_password(), data.member_password()
-    registered(club, username, first)
-    reply = register(another_browser(club), username, second)
-    if reply.status_code not in (400, 409):
-        club.fail(f"expected POST /register of a username already taken to answer 400 or 409, got {reply.summary()}",
-                  "look the username up before storing it, and answer 409 when it is taken",
-                  expected="400 or 409", actual=reply.summary())
-    member_logs_in(club, username, first)
-    expect_refused_login(club, username, second, "the second registration's password",
-                         "a refused registration must never replace the first member's password")
-
-
-def test_passwords_are_not_readable(club: Club, data: Data, grading: Grading) -> None:
-    """no file the app wrote, nothing it printed and no cookie it set holds a password in a trivial form"""
+def two_members(club: Club, data: Data) -> dict:
+    """The members the last three checks share, each registered and logged in once in a browser whose cookies are
+    kept (for the scan): their (username, password) and those cookies."""
     cookies: list[str] = []
     members = [(data.username(), data.member_password()) for _ in range(2)]
     for username, password in members:
@@ -156,10 +160,44 @@ def test_passwords_are_not_readable(club: Club, data: Data, grading: Grading) ->
             club.fail(f"expected POST /login with the member's own password to be accepted, got {reply.summary()}",
                       f"this check logs registered members in (step 13's first checks): {OWN_PASSWORD_HINT}")
         browser.get("/")
+    return {"members": members, "cookies": cookies}
+
+
+share(__name__, "members", "step 13's last three checks share one app on a fresh copy, where two members "
+      "registered and logged in:",
+      lambda grading: lambda club: two_members(club, Data(grading.seed, "step 13's members")))
+
+
+@pytest.fixture(scope="module")
+def members(request: pytest.FixtureRequest, grading: Grading) -> Iterator[Shared]:
+    """The app step 13's last three checks share, with two members registered and logged in on it."""
+    shared = shared_app(request, grading, "members")
+    yield shared
+    shared.close()
+
+
+def test_taken_username_is_refused(members: Shared, notes: Notes, data: Data) -> None:
+    """registering a username again is 400 or 409, and the first password still works"""
+    club = members.browser(notes)
+    (username, first), second = members.made["members"][0], data.member_password()
+    reply = register(another_browser(club), username, second)
+    if reply.status_code not in (400, 409):
+        club.fail(f"expected POST /register of a username already taken to answer 400 or 409, got {reply.summary()}",
+                  "look the username up before storing it, and answer 409 when it is taken",
+                  expected="400 or 409", actual=reply.summary())
+    member_logs_in(club, username, first)
+    expect_refused_login(club, username, second, "the second registration's password",
+                         "a refused registration must never replace the first member's password")
+
+
+def test_passwords_are_not_readable(members: Shared, notes: Notes, grading: Grading) -> None:
+    """no file the app wrote, nothing it printed and no cookie it set holds a password in a trivial form"""
+    club = members.browser(notes)
     places = stopped_app_places(club, grading.workspace.pristine or grading.workspace.root)
     club.notes.add("stopped your app's process, then read every file it wrote or changed, its temporary folder, "
                    "what it printed and every cookie it set")
-    found = find_password([password for _, password in members], places + cookie_places(cookies))
+    passwords = [password for _, password in members.made["members"]]
+    found = find_password(passwords, places + cookie_places(members.made["cookies"]))
     if found is None:
         return
     place, password, how = found
@@ -177,10 +215,10 @@ def test_passwords_are_not_readable(club: Club, data: Data, grading: Grading) ->
     club.fail(f"{place} holds the password of a member ({show(password)}) {how}", hint)
 
 
-def test_accounts_survive_restart(club: Club, data: Data) -> None:
+def test_accounts_survive_restart(members: Shared, notes: Notes) -> None:
     """after the app is stopped and started again, a member still logs in with their password"""
-    username, password = data.username(), data.member_password()
-    registered(club, username, password)
+    club = members.browser(notes)
+    username, password = members.made["members"][1]
     club.restart()
     browser = another_browser(club)
     reply = log_in(browser, username, password)

@@ -1,8 +1,9 @@
 """Step 14 (bonus): confirm by a signed link: the outbox's mail, #confirmed, and the links that must not work.
 
 The expiry check waits 4 s between registering and following the link. Its first half (its own app, started with
-CLUB_CONFIRM_SECONDS=2, a member registered, their link read and their login) is done as the step starts, and the
-check itself, the step's last, follows the link: the wait overlaps the other checks instead of adding to them.
+CLUB_CONFIRM_SECONDS=2, a member registered, their link read and their login) is done as level 3 starts, in the
+background, and the check itself, the step's last, follows the link: the wait overlaps the other checks instead of
+adding to them.
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ from checks.accounts import (
     outbox,
     registered,
     restart_with,
+    share,
+    shared_app,
+    shared_apps,  # noqa: F401 - level 3's shared apps start with its first check
     token_of,
     with_token,
 )
-from checks.club import Club, Notes
+from checks.club import Club
 from checks.data import Data
 from checks.members import altered, store
+from checks.notes import Notes
 from checks.run.pytest_plugin import Grading
 
 CONFIRMED_HINT = (
@@ -68,17 +73,38 @@ def follow(member: Club, link: str, what: str) -> None:
                     "catch BadSignature and SignatureExpired (from itsdangerous) and flash a message instead")
 
 
-def test_registration_writes_a_link(club: Club, data: Data) -> None:
+def three_members(club: Club, data: Data) -> dict[str, tuple[str, str, str]]:
+    """The members the first three checks share, each registered, with a stored profile: (username, password, link)
+    of the first and second (for the links that must not work), and of the third (the one who confirms)."""
+    return {name: joined(club, data)[:3] for name in ("first", "second", "third")}
+
+
+share(__name__, "members", "step 14's first three checks share one app on a fresh copy, where three members "
+      "registered (their mails read) and stored their profiles:",
+      lambda grading: lambda club: three_members(club, Data(grading.seed, "step 14's members")))
+
+
+@pytest.fixture(scope="module")
+def members(request: pytest.FixtureRequest, grading: Grading) -> Iterator[Shared]:
+    """The app step 14's first three checks share, with three members registered on it (set up in the background)."""
+    shared = shared_app(request, grading, "members")
+    yield shared
+    shared.close()
+
+
+def test_registration_writes_a_link(members: Shared, notes: Notes) -> None:
     """POST /register writes a mail with a link into instance/outbox/, and the member is not confirmed yet"""
-    username, _, link, _ = joined(club, data)
+    club = members.browser(notes)
+    username, _, link = members.made["first"]
     if not token_of(link):
         club.fail(f"the link {link} has no token as the last segment of its path", SIGNED_HINT)
     expect_mark(club, username, "confirmed", "no", "before the link is followed", CONFIRMED_HINT)
 
 
-def test_link_confirms_member(club: Club, data: Data) -> None:
+def test_link_confirms_member(members: Shared, notes: Notes) -> None:
     """logged in, following the link confirms the member: #confirmed reads yes"""
-    username, password, link, _ = joined(club, data)
+    club = members.browser(notes)
+    username, password, link = members.made["third"]
     member = member_logs_in(club, username, password, status=False)
     reply = member.get(link)
     if not reply.accepted:
@@ -89,10 +115,10 @@ def test_link_confirms_member(club: Club, data: Data) -> None:
                 "member the token names", CONFIRMED_HINT)
 
 
-def test_altered_or_foreign_link_is_refused(club: Club, data: Data) -> None:
+def test_altered_or_foreign_link_is_refused(members: Shared, notes: Notes) -> None:
     """a link with one character of its token changed, or another member's link, confirms no one"""
-    first, first_password, first_link, _ = joined(club, data)
-    second, second_password, _, _ = joined(club, data)
+    club = members.browser(notes)
+    (first, first_password, first_link), (second, second_password, _) = members.made["first"], members.made["second"]
     member = member_logs_in(club, first, first_password, status=False)
     token = token_of(first_link)
     follow(member, with_token(first_link, altered(token)), "the link with one character of its token changed")
@@ -126,15 +152,16 @@ def expiring_member(club: Club, data: Data) -> dict:
             "member": member_logs_in(club, username, password, status=False)}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def expiring(request: pytest.FixtureRequest, grading: Grading) -> Iterator[Shared | None]:
-    """The expiry check's app and member, made as the step starts (where that check is graded at all)."""
-    if not any(item.name == EXPIRY_CHECK for item in request.session.items):
-        yield None
-        return
-    shared = Shared.start(grading, request.node, "started your app with CLUB_CONFIRM_SECONDS=2",
-                          CLUB_CONFIRM_SECONDS="2")
-    yield shared.run(lambda club: expiring_member(club, Data(grading.seed, EXPIRY_CHECK)))
+share(__name__, "expiring", "started your app with CLUB_CONFIRM_SECONDS=2",
+      lambda grading: lambda club: expiring_member(club, Data(grading.seed, EXPIRY_CHECK)), only_for=EXPIRY_CHECK,
+      CLUB_CONFIRM_SECONDS="2")
+
+
+@pytest.fixture(scope="module")
+def expiring(request: pytest.FixtureRequest, grading: Grading) -> Iterator[Shared]:
+    """The expiry check's app and member, made as level 3 starts (set up in the background)."""
+    shared = shared_app(request, grading, "expiring")
+    yield shared
     shared.close()
 
 

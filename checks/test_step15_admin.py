@@ -14,10 +14,23 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from checks.accounts import Shared, another_browser, expect_mark, log_in, member_logs_in, registered
-from checks.club import Club, Notes, Reply, profile_path, show
+from checks.accounts import (
+    Shared,
+    another_browser,
+    expect_mark,
+    log_in,
+    member_logs_in,
+    registered,
+    share,
+    shared_app,
+    shared_apps,  # noqa: F401 - level 3's shared apps start with its first check
+)
+from checks.club import Club
 from checks.data import Data, Profile, admin_username
 from checks.members import expect_profile, field_of, field_value, login_elsewhere_hint, post_forms, store
+from checks.notes import Notes
+from checks.replay import profile_path
+from checks.reply import Reply, show
 from checks.run.pytest_plugin import Grading
 
 ROLE_HINT = (
@@ -72,13 +85,17 @@ def club_members(club: Club, data: Data, admin: str) -> dict[str, tuple[Profile,
     return made
 
 
+share(__name__, "members", "step 15's first checks share one app on a fresh copy, where the administrator and two "
+      "members registered and stored their profiles:",
+      lambda grading: lambda club: club_members(club, Data(grading.seed, "step 15's members"),
+                                                admin_username(grading.seed)))
+
+
 @pytest.fixture(scope="module")
 def members(request: pytest.FixtureRequest, grading: Grading) -> Iterator[Shared]:
     """The app step 15's first five checks share, with the administrator and two members registered on it."""
-    shared = Shared.start(grading, request.node, "step 15's first checks share one app on a fresh copy, where the "
-                          "administrator and two members registered and stored their profiles:")
-    yield shared.run(lambda club: club_members(club, Data(grading.seed, "step 15's members"),
-                                               admin_username(grading.seed)))
+    shared = shared_app(request, grading, "members")
+    yield shared
     shared.close()
 
 

@@ -18,6 +18,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import types
 import warnings
@@ -35,8 +36,9 @@ from werkzeug.security import generate_password_hash
 from checks import accounts
 from checks import test_step12_factory as step12
 from checks import test_step15_admin as step15
-from checks.club import Notes, Reply
 from checks.data import Data
+from checks.notes import Notes
+from checks.reply import Reply
 
 PASSWORD = "Zq7RkP2m>Wx9LtB4n??"  # not only letters and digits: its URL-safe base64 differs from base64
 LEVEL3 = ["12", "13", "14", "15"]
@@ -256,6 +258,62 @@ def test_a_mail_without_the_member_or_a_link_says_so(tmp_path, mail, said):
 def test_the_token_is_the_last_segment_of_the_links_path(link, token, other):
     assert accounts.token_of(link) == token
     assert accounts.with_token(link, "XYZ") == other
+
+
+class FakeGrading:
+    """What start_shared asks of a run: the step of a check (a run is weakly referenced)."""
+
+    def step_of(self, item):
+        return step("15")
+
+
+def test_level3s_shared_apps_start_together_once_a_run_where_their_checks_are_graded(monkeypatch):
+    """Every declared setup whose module is graded starts at once (a setup for one check, only where it is graded)."""
+    started = []
+
+    def start(cls, grading, step_, why, **variables):
+        shared = accounts.Shared(club_of(flask.Flask(__name__), "15"), why)
+        shared.run_in_background = lambda setup: started.append((why, variables, setup)) or shared
+        return shared
+
+    monkeypatch.setattr(accounts.Shared, "start", classmethod(start))
+    monkeypatch.setattr(accounts, "SETUPS", {})
+    accounts.share("step_a", "members", "a", lambda grading: "setup a")
+    accounts.share("step_b", "expiring", "b", lambda grading: "setup b", only_for="test_b", CLUB_CONFIRM_SECONDS="2")
+    accounts.share("step_b", "members", "b2", lambda grading: "setup b2")
+    accounts.share("step_c", "members", "c", lambda grading: "setup c")
+
+    def item(module, name):
+        return types.SimpleNamespace(module=types.SimpleNamespace(__name__=module), name=name)
+
+    session = types.SimpleNamespace(items=[item("step_a", "test_a"), item("step_b", "test_other")])
+    grading = FakeGrading()
+    shared = accounts.start_shared(grading, session)
+    assert sorted(shared) == [("step_a", "members"), ("step_b", "members")]
+    assert started == [("a", {}, "setup a"), ("b2", {}, "setup b2")]
+    assert accounts.start_shared(grading, session) is shared and len(started) == 2
+    session.items.append(item("step_b", "test_b"))
+    shared = accounts.start_shared(FakeGrading(), session)  # another run
+    assert sorted(shared) == [("step_a", "members"), ("step_b", "expiring"), ("step_b", "members")]
+    assert ("b", {"CLUB_CONFIRM_SECONDS": "2"}, "setup b") in started[2:]
+
+
+def test_a_check_waits_for_its_shared_setup_and_says_so_when_its_time_is_up():
+    """A setup running in the background is waited for; one still running when the check's time is up is named."""
+    club = club_of(small_club(lambda: flask.abort(403)), "15")
+    done = accounts.Shared(club, "shared").run_in_background(lambda setup: {"got": setup.get("/").status_code})
+    notes = Notes(step("15"))
+    done.time_left = lambda: 30.0
+    done.browser(notes)
+    assert done.made == {"got": 404} and notes.lines[:2] == ["shared", "GET / → 404 text/html"]
+    release = threading.Event()
+    stuck = accounts.Shared(club_of(flask.Flask(__name__), "15"), "shared").run_in_background(
+        lambda setup: release.wait(30) and {})
+    try:
+        said = failure(stuck.browser, Notes(step("15")))
+        assert "was still being set up when this check's time was up" in said.problem
+    finally:
+        release.set()
 
 
 def test_the_expiry_check_counts_its_wait_from_the_registration(monkeypatch):

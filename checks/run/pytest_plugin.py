@@ -57,7 +57,7 @@ class Grading:
         self.secret_key = secret_key()
         self._sandbox = sandbox
         self._fresh: list[Sandbox] = []  # the running check's apps on fresh copies (see fresh_sandbox)
-        self._kept: list[Sandbox] = []  # apps that outlive their check, shared by a step's next checks (see keep)
+        self._kept: list[Sandbox] = []  # apps that outlive their check, shared by a step's checks (kept=True)
         self._spares: list[Sandbox] = []  # the next checks' apps, importing while this one runs
         self._early: dict[tuple, Sandbox] = {}  # apps of checks marked app_without(...), started at collection
         self._not_loaded: str | None = None  # why app.py did not load on a fresh copy (all copies are alike)
@@ -93,21 +93,30 @@ class Grading:
         """The contract's variables less some (extra 7 starts the app without CLUB_PASSWORD)."""
         return {name: value for name, value in self.env().items() if name not in names}
 
-    def fresh_sandbox(self, env: dict[str, str] | None = None) -> Sandbox:
+    def fresh_sandbox(self, env: dict[str, str] | None = None, kept: bool = False) -> Sandbox:
         """The app on a fresh copy of the submission, in a process of its own, for the running check alone.
 
         `env` replaces the contract's variables (extra 7 starts one without CLUB_PASSWORD). The
         process starts importing at once; it is stopped, and its copy removed, when the check ends.
+        `kept`: it outlives the check instead, for the next checks of its step (where the contract lets
+        them share one), in a sandbox of its own (the nursery's apps end with each check), until release()
+        or the run's end.
         """
         if env is None and self._not_loaded is not None:
             # Every fresh copy is the one handed in: where app.py did not load on one, it loads on none.
-            sandbox = Sandbox(self.workspace.root, self.env(), self.limits, self._not_loaded, self.isolation)
+            sandbox = Sandbox(self.workspace.root, self.env(), self.limits, self._not_loaded, isolation=self.isolation)
         elif env is None and self._spares:
             sandbox = self._spares.pop(0)
         elif env is not None and tuple(sorted(env.items())) in self._early:
             sandbox = self._early.pop(tuple(sorted(env.items())))
+        elif kept:
+            sandbox = start_sandbox(self.workspace, env or self.env(), self.limits, self.workspace.fresh_copy(),
+                                    isolation=self.isolation)
         else:
             sandbox = self._start_fresh(self.env() if env is None else env)
+        if kept:
+            self._kept.append(sandbox)
+            return sandbox
         self._fresh.append(sandbox)
         if env is None:
             self._fresh_left -= 1
@@ -159,15 +168,8 @@ class Grading:
             if sandbox is not None and sandbox.env == self.env() and lasting(sandbox.load_error):
                 self._no_fresh_app(sandbox.load_error)
 
-    def keep(self, sandbox: Sandbox) -> None:
-        """The running check's app outlives it, for the next checks of its step (where the contract lets them share
-        one): it is stopped, and its copy removed, by release() or when the run ends."""
-        if sandbox in self._fresh:
-            self._fresh.remove(sandbox)
-            self._kept.append(sandbox)
-
     def release(self, sandbox: Sandbox) -> None:
-        """Stop an app kept with keep() now, and remove its copy."""
+        """Stop a kept app (fresh_sandbox(kept=True)) now, and remove its copy."""
         if sandbox in self._kept:
             self._kept.remove(sandbox)
             sandbox.kill()
@@ -305,7 +307,7 @@ def lasting(error: str | None) -> bool:
 
 def check_failure(call: pytest.CallInfo, step: rubric.Step) -> Failure:
     """Why a check failed, in parts: its own CheckFailed, or the checks' own bug (`broken`)."""
-    from checks.club import CheckFailed
+    from checks.notes import CheckFailed
     from checks.sandbox.text import clean
 
     error = call.excinfo.value if call.excinfo else None
