@@ -48,6 +48,31 @@ SHOWN_IN_THE_GUIDE = {
     'upload = request.files.get("avatar")',
     '@app.get("/photos/<name>")',
     "def login_required(view):",  # Flask's tutorial's decorator, which step 10 names; steps 14 and 15 show one
+    # The hints' own lines, as the model answer has them: steps 2, 5 and extra 6 (the dictionary), step 8's
+    # title block, step 9's key and #status, step 10's profiles.json, step 11's photo and size limit.
+    '"food": request.form.get("food", ""),',
+    "profile = profiles.get(username)",
+    'return redirect(url_for("show_user", username=username), code=303)',
+    "{% block title %}Flask Club{% endblock %}",
+    "{% block title %}{{ profile.username }} · Flask Club{% endblock %}",
+    "{% if session.username %}",
+    'app.secret_key = os.environ.get("SECRET_KEY") or secrets.token_hex()',
+    'PROFILES = os.path.join(app.instance_path, "profiles.json")',
+    "if not os.path.exists(PROFILES):",
+    'with open(PROFILES, encoding="utf-8") as file:',
+    "os.makedirs(app.instance_path, exist_ok=True)",
+    "profiles = load_profiles()",
+    'username = session.get("username")',
+    "profile = profiles.get(username, {})",
+    'app.config["MAX_CONTENT_LENGTH"] = (1024 + 64) * 1024',
+    'PHOTOS = os.path.join(app.instance_path, "photos")',
+    'EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif"}',
+    "with Image.open(upload.stream) as image:",
+    "if kind not in EXTENSIONS:",
+    "name = secrets.token_hex(16) + EXTENSIONS[kind]",
+    "os.makedirs(PHOTOS, exist_ok=True)",
+    "upload.save(os.path.join(PHOTOS, name))",
+    "return send_from_directory(PHOTOS, name)",
 }
 
 
