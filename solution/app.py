@@ -132,7 +132,7 @@ def login():
     if not is_club_password(request.form.get("password", "")):
         return render_template("login.html", refused=True), 401
     username = request.form.get("username", "")
-    if not username:
+    if not username or "/" in username:  # the usernames save_user() refuses
         abort(400)
     session["username"] = username  # only the name: never the password
     return redirect(url_for("account_details"), code=303)

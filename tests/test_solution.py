@@ -616,9 +616,10 @@ def test_login_with_unset_password_is_refused(visitor: Visitor, monkeypatch: pyt
     assert [visitor.log_in(password=password).status_code for password in ("", PASSWORD)] == [401, 401]
 
 
-def test_login_needs_a_username(visitor: Visitor) -> None:
-    """POST /login with an empty username is 400 and logs no one in"""
-    assert (visitor.log_in("").status_code, visitor.status("/")) == (400, "Not logged in")
+@pytest.mark.parametrize("username", ["", "a/b"])
+def test_login_needs_a_username_that_could_join(visitor: Visitor, username: str) -> None:
+    """POST /login with an empty username, or one holding a "/" (which could not join), is 400 and logs no one in"""
+    assert (visitor.log_in(username).status_code, visitor.status("/")) == (400, "Not logged in")
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
