@@ -1,125 +1,42 @@
-"""What a check uses to talk to a student's app and to word what it finds.
+"""A check's conversation with a student's app: `Club`.
 
-A `Club` sends requests through Flask's test client, logs each one in the
-form a student can replay, and turns every problem (a wrong status, a value
-missing from the page, an exception, a hang) into a `CheckFailed` whose
-message says what was sent, what came back, what was expected, and where to
-read.
+A `Club` sends requests through Flask's test client, logs each one in the form a student can
+replay (replay.py), and turns every problem (a wrong status, a value missing from the page, an
+exception, a hang) into a failed check (notes.py) whose message says what was sent, what came
+back (reply.py), what was expected, and a hint (symptoms.py: by what came back). Its methods are
+all a step module needs of the app: requests, expectations, a restart, the app's folder, a real
+HTTP server.
+
+Longer than 300 lines: Club is one class, whose requests and expectations share one check's log
+of answers, from which each failure picks its hint (the rest of what it used is in the modules
+above).
 """
 
 from __future__ import annotations
 
-import io
 import os
-import shlex
 import stat
-import unicodedata
-from dataclasses import dataclass, field
-from functools import cached_property
 from http.client import HTTPResponse
 from pathlib import Path
 from typing import NoReturn
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import flask
-import jinja2
-from bs4 import BeautifulSoup
-from jinja2 import meta
 
 from checks.data import Profile
-from checks.results import Failure
-from checks.rubric import Step
+from checks.notes import Notes
+from checks.replay import curl, profile_path
+from checks.reply import Reply, normalize, show
+from checks.run.folders import entries
 from checks.sandbox.protocol import AppFailure, AppNotLoaded
-from checks.sandbox.text import clean, decode
+from checks.sandbox.text import clean
 from checks.sandbox.wsgi import RemoteApp
+from checks.symptoms import GRADER_HAS, PASSWORD_HINT, ROUTE_HINTS, home_hint, variables_hint
 
 OMIT = object()  # post_profile(password=OMIT) sends no password field
-# The grader parses the app's pages itself: bounded, whatever the app sends. A page is parsed up to
-# PARSE_LIMIT characters, and a lookup by id reads the first FIELD_LIMIT elements holding it (the text
-# of each nested one is read again: 30,000 nested elements with one id would be quadratic).
-PARSE_LIMIT = 256 << 10
-FIELD_LIMIT = 20
 # files_holding() reads at most FILES_READ files of the app's folder, FILE_READ bytes of each: bounded,
 # whatever the app left there.
 FILES_READ, FILE_READ = 200, 1 << 20
-
-
-class CheckFailed(Exception):
-    """A check did not pass: `failure` holds its parts, `message` the whole text for the student."""
-
-    def __init__(self, failure: Failure):
-        super().__init__(failure.text())
-        self.failure = failure
-        self.message = failure.text()
-
-
-# What the grader has: an app that imports anything else fails here (docs/student/README.md).
-GRADER_HAS = (
-    "the grader has only Flask and its dependencies, Pillow, level 3's extensions (Flask-Login, Flask-WTF, "
-    "Flask-SQLAlchemy, email-validator) and Python's standard library: an import of any other package fails "
-    "there, even where it works on your computer"
-)
-
-
-def normalize(text: str) -> str:
-    """Text as a reader sees it: Unicode NFC, runs of white space as one space."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def show(value: str, limit: int = 80) -> str:
-    """A value quoted for a message, cut when long."""
-    value = value if len(value) <= limit else value[:limit] + "…"
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-# The file a replay keeps a browser's cookies in, in the folder the student pastes it in (as the
-# student pages' own curl tries do): level 2's checks log in and go on in the same browser.
-COOKIE_JAR = "cookies.txt"
-
-
-def profile_path(username: str) -> str:
-    """/user/<username>, with the username URL-encoded as a browser would send it."""
-    return "/user/" + quote(username, safe="")
-
-
-def curl(
-    method: str, path: str, form: dict[str, object] | None, password: str, cookies: str = "", jar: str = ""
-) -> str:
-    """The request as a curl command to paste against the student's own server (`make run`).
-
-    The club password goes as "$CLUB_PASSWORD", so the command works with whatever password
-    the student's server was started with; every other value is sent as the check sent it
-    (a file as `-F name=@its-name`: put a file of that name beside you first).
-
-    `jar` is how a browser that keeps cookies replays: "new" for its first request (`-c JAR`:
-    it starts with no cookies, and keeps what the answer sets), "keep" for each one after
-    (`-b JAR -c JAR`: it sends them, and keeps what changes). JAR is COOKIE_JAR.
-    """
-    parts = ["curl", "-i"]
-    if cookies:
-        parts += ["-H", shlex.quote(f"Cookie: {cookies}")]
-    if jar == "keep":
-        parts += ["-b", COOKIE_JAR]
-    if jar:
-        parts += ["-c", COOKIE_JAR]
-    files = form is not None and any(isinstance(value, tuple) for value in form.values())
-    if form is None:
-        if method != "GET":
-            parts += ["-X", method]
-    else:
-        for name, value in form.items():
-            if isinstance(value, tuple):  # a file: (stream, file name, content type)
-                local = getattr(value, "replay_file", "") or value[1]
-                sent_as = f";filename={value[1]}" if local != value[1] else ""
-                parts += ["-F", shlex.quote(f"{name}=@{local}{sent_as};type={value[2]}")]
-            elif name == "password" and value == password:
-                parts += ["-F" if files else "--data-urlencode", '"password=$CLUB_PASSWORD"']
-            else:
-                parts += ["-F" if files else "--data-urlencode", shlex.quote(f"{name}={value}")]
-        if not form:
-            parts += ["-X", method, "--data", "''"]
-    parts.append(shlex.quote(f"http://localhost:5000{path}"))
-    return " ".join(parts)
 
 
 def read_regular(name: str, dir_fd: int | None = None, limit: int = 4 << 20) -> bytes | None:
@@ -136,187 +53,6 @@ def read_regular(name: str, dir_fd: int | None = None, limit: int = 4 << 20) -> 
         return None
     finally:
         os.close(descriptor)
-
-
-class Upload(tuple):
-    """A file a check uploads, as the test client takes one: (stream, file name, content type).
-
-    `replay_file` is the file its replay uploads in its place, under the same name and type: one
-    the handout ships (docs/student/photos/), never a file of the student's project; `prepare`
-    is a command that makes that file first, where the handout does not ship it.
-    """
-
-    replay_file: str
-    prepare: str
-
-    def __new__(cls, content: bytes, filename: str, mimetype: str, replay_file: str = "", prepare: str = ""):
-        upload = super().__new__(cls, (io.BytesIO(content), filename, mimetype))
-        upload.replay_file, upload.prepare = replay_file, prepare
-        return upload
-
-
-@dataclass
-class Notes:
-    """What a check says: the requests it sent and what came back, and how it failed.
-
-    Every text a check reports goes through here, so this is where text from the app
-    (answers, errors, what it printed) is made safe for every output.
-    """
-
-    step: Step
-    lines: list[str] = field(default_factory=list)
-    replay: list[str] = field(default_factory=list)
-    earned: float = 0.0  # the points a failed check still earns (step 16's mutants killed), at most its own
-    worth: float | None = None  # the check's points in this grade, where they are not the rubric's (0: not run here)
-
-    def add(self, line: str) -> None:
-        self.lines.append(clean(line))
-
-    def fail(
-        self,
-        problem: str,
-        hint: str | None = None,
-        *,
-        expected: str | None = None,
-        actual: str | None = None,
-        cause: str | None = None,
-        not_run: bool = False,
-    ) -> NoReturn:
-        """Stop the check: the log, the problem, a hint, where to read, the commands that replay it.
-
-        `not_run`: the check cannot run in this copy of the kit; it is reported as not run, not failed.
-        """
-        raise CheckFailed(
-            Failure(
-                problem=clean(problem),
-                log=list(self.lines),
-                expected=None if expected is None else clean(expected),
-                actual=None if actual is None else clean(actual),
-                hint=clean(hint) if hint else None,
-                doc=f"{self.step.doc}#how-it-is-checked",
-                label=self.step.label,
-                cause=cause,
-                replay=list(self.replay),
-                not_run=not_run,
-            )
-        )
-
-
-@dataclass
-class Reply:
-    """One answer of the student's app."""
-
-    method: str
-    path: str
-    status_code: int
-    headers: dict[str, str]
-    body: bytes
-    exception: str | None = None
-    truncated: bool = False
-
-    @property
-    def mimetype(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-    @property
-    def is_html(self) -> bool:
-        return self.mimetype == "text/html"
-
-    @property
-    def accepted(self) -> bool:
-        """2xx, or a 3xx redirect."""
-        return 200 <= self.status_code < 400
-
-    @cached_property
-    def text(self) -> str:
-        return decode(self.body)
-
-    @cached_property
-    def soup(self) -> BeautifulSoup:
-        """The page parsed (its first PARSE_LIMIT characters: a profile page is a few KiB)."""
-        return BeautifulSoup(self.text[:PARSE_LIMIT], "html.parser")
-
-    @cached_property
-    def page_text(self) -> str:
-        return normalize(self.soup.get_text())
-
-    def summary(self) -> str:
-        """'303 to /user/Mira%20K', '200 text/html', or '500: your app raised …'."""
-        if self.exception:
-            return f"{self.status_code}: your app raised {self.exception}"
-        if 300 <= self.status_code < 400 and "location" in self.headers:
-            return f"{self.status_code} to {self.headers['location']}"
-        kind = self.mimetype or "no content type"
-        cut = f" (cut at {len(self.body) >> 20} MiB)" if self.truncated else ""
-        return f"{self.status_code} {kind}{cut}"
-
-    def field_texts(self, field_id: str) -> list[str]:
-        """The text of each element #field_id on the page (none where there is no such element)."""
-        return [normalize(element.get_text()) for element in self.soup.find_all(id=field_id, limit=FIELD_LIMIT)]
-
-    def shows(self, field_id: str, value: str) -> tuple[bool, str]:
-        """Whether the page shows value inside #field_id (where it exists), else anywhere.
-
-        Returns (shown, what a message should say was seen instead).
-        """
-        wanted = normalize(value)
-        texts = self.field_texts(field_id)
-        if texts:
-            if any(wanted in text for text in texts):
-                return True, ""
-            return False, f"#{field_id} is empty" if not texts[0] else f"#{field_id} says {show(texts[0])}"
-        if wanted in self.page_text:
-            return True, ""
-        return False, f"the page has no #{field_id} and its text does not contain {show(value)}"
-
-
-def template_variables(source: str | None) -> list[str]:
-    """The names a template's source reads from render_template (sorted; [] if it can't be parsed)."""
-    if not source:
-        return []
-    try:
-        names = meta.find_undeclared_variables(jinja2.Environment().parse(source))
-    except jinja2.TemplateError:
-        return []
-    flask_globals = {"request", "session", "g", "config", "url_for", "get_flashed_messages", "self", "range"}
-    return sorted(names - flask_globals)
-
-
-def variables_hint(source: str | None) -> str:
-    """The template's variable names, and that render_template must pass the same ones."""
-    names = template_variables(source)
-    if not names:
-        return (
-            "the element is there but empty: the template's {{ … }} names a variable that render_template "
-            "does not pass; use the same names on both sides"
-        )
-    listed = ", ".join(names)
-    passed = ", ".join(f"{name}=…" for name in names)
-    return (
-        f"templates/user.html reads the variable{'s' if len(names) > 1 else ''} {listed}: "
-        f'render_template("user.html", {passed}) must pass the same name{"s" if len(names) > 1 else ""} '
-        "(a name it does not pass shows as nothing)"
-    )
-
-
-# Hints chosen by what came back, for a POST /user/ the checks expected the app to take.
-ROUTE_HINTS = {
-    404: "there is no route for POST /user/: add @app.post(\"/user/\") (with `user` singular and the trailing "
-    "slash) above the function that stores the profile",
-    405: "the /user/ route does not take POST: give it methods=[\"POST\"], or use @app.post(\"/user/\")",
-}
-PASSWORD_HINT = (
-    "the checks send CLUB_PASSWORD's value (random each run) as the `password` field: "
-    "read it with os.environ['CLUB_PASSWORD'], don't type it into app.py"
-)
-
-
-def home_hint(reply: Reply) -> str:
-    """GET / answered with a redirect: the home page must be a page of its own."""
-    return (
-        f"GET / sends visitors on to {reply.headers.get('location', 'another page')}: the home page must answer "
-        "with a page of its own (200), for everyone, logged in or not; link to other pages from it"
-    )
 
 
 def load_error(sandbox) -> str | None:
@@ -454,8 +190,6 @@ class Club:
         FILE_READ bytes of each: what an app saves of a profile is small. The walk is the grader's own
         (checks.run.folders): no recursion, never through a link.
         """
-        from checks.run.folders import entries
-
         wanted, found, read = value.encode(), [], 0
         for entry in entries(self.remote.sandbox.root):
             if entry.status is None or not stat.S_ISREG(entry.status.st_mode):

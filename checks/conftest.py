@@ -12,8 +12,9 @@ import flask
 import pytest
 
 from checks import rubric
-from checks.club import Club, Notes, browser
+from checks.club import Club, browser
 from checks.data import Data, new_seed
+from checks.notes import Notes
 from checks.options import Options
 from checks.run.pytest_plugin import NOTES, Grading, find
 from checks.run.workspace import TEMPLATE, look_for, prepare

@@ -16,8 +16,10 @@ from urllib.parse import quote, unquote_to_bytes, urljoin, urlsplit
 
 from bs4 import Tag
 
-from checks.club import OMIT, Club, Reply, Upload, normalize, read_regular, show
+from checks.club import OMIT, Club, read_regular
 from checks.data import ANIMALS, Data, Profile
+from checks.replay import Upload
+from checks.reply import Reply, normalize, show
 
 LOGIN_HINT = (
     "POST /login checks the form's password against os.environ['CLUB_PASSWORD'], then remembers the "

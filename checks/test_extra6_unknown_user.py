@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from checks.club import Club, normalize
+from checks.club import Club
 from checks.data import Data
+from checks.reply import normalize
 
 
 def test_unknown_user_gets_named_404(club: Club, data: Data) -> None:

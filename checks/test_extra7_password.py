@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from checks.club import OMIT, Club, Notes
+from checks.club import OMIT, Club
 from checks.data import Data, Profile
+from checks.notes import Notes
 from checks.run.pytest_plugin import Grading
 
 READ_IT = "read the password with os.environ['CLUB_PASSWORD'] (the checks pick a new one every run)"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.club import Club, Reply, show
+from checks.club import Club
 from checks.data import Data, Profile
 from checks.members import (
     expect_profile,
@@ -15,6 +15,7 @@ from checks.members import (
     refused,
     store,
 )
+from checks.reply import Reply, show
 
 FORM_HINT = (
     'render a <form method="post"> with <input name="food" value="{{ food }}"> and '

@@ -5,7 +5,7 @@ File names, sizes and pixels are random for every run, like every other value th
 
 from __future__ import annotations
 
-from checks.club import Club, Reply, show
+from checks.club import Club
 from checks.data import Data, Profile
 from checks.members import (
     FORMATS,
@@ -20,6 +20,7 @@ from checks.members import (
     store,
     upload,
 )
+from checks.reply import Reply, show
 
 MIB = 1024 * 1024
 LIMIT = "(1024 + 64) * 1024"  # the limit the starter and docs/student/step-11.md give: a photo of 1 MiB, and room

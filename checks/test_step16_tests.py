@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.club import Notes
+from checks.notes import Notes
 from checks.run import student_tests
 from checks.run.pytest_plugin import Grading
 from checks.run.student_tests import RUN_SECONDS, PytestRun

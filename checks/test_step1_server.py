@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from checks.club import Club, Notes, load_error
+from checks.club import Club, load_error
+from checks.notes import Notes
 from checks.run.pytest_plugin import Grading
 from checks.source import main_block
 

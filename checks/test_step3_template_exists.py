@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 from bs4 import BeautifulSoup
 
-from checks.club import Notes
+from checks.notes import Notes
 
 
 def test_template_exists(template: str, notes: Notes) -> None:

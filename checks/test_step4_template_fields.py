@@ -6,7 +6,7 @@ import re
 
 from bs4 import BeautifulSoup
 
-from checks.club import Notes
+from checks.notes import Notes
 
 EXPRESSION = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 

@@ -5,8 +5,9 @@ Every profile is read back as a new visitor (no cookies): a profile belongs to t
 
 from __future__ import annotations
 
-from checks.club import Club, show
+from checks.club import Club
 from checks.data import Data, Profile
+from checks.reply import show
 
 WRONG_USER = "are you showing the profile of the username in the URL, or the last one posted?"
 

@@ -11,9 +11,11 @@ import jinja2
 from bs4 import BeautifulSoup
 from jinja2 import nodes
 
-from checks.club import Club, Notes, Reply, show
+from checks.club import Club
 from checks.data import Data
 from checks.members import store
+from checks.notes import Notes
+from checks.reply import Reply, show
 from checks.run.pytest_plugin import Grading
 
 BASE = "templates/base.html"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.club import Club, profile_path, show
+from checks.club import Club
 from checks.data import Data
 from checks.members import (
     LOGIN_HINT,
@@ -20,6 +20,8 @@ from checks.members import (
     status_seen,
     store,
 )
+from checks.replay import profile_path
+from checks.reply import show
 
 
 def test_login_page_has_form(club: Club) -> None:

@@ -14,25 +14,15 @@ import types
 import flask
 import pytest
 
-from checks.club import (
-    OMIT,
-    PASSWORD_HINT,
-    CheckFailed,
-    Club,
-    Notes,
-    Reply,
-    browser,
-    curl,
-    normalize,
-    profile_path,
-    show,
-    template_variables,
-    variables_hint,
-)
+from checks.club import OMIT, Club, browser
 from checks.data import Profile
+from checks.notes import CheckFailed, Notes
+from checks.replay import curl, profile_path
+from checks.reply import Reply, normalize, show
 from checks.results import Failure
 from checks.rubric import Step
 from checks.sandbox.protocol import Answer, AppFailure, AppNotLoaded
+from checks.symptoms import PASSWORD_HINT, template_variables, variables_hint
 
 PASSWORD = "s3cret-pw"
 STEP = Step(id="5", title="Show a user", doc="docs/student/step-5.md", points={})

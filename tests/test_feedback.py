@@ -22,12 +22,13 @@ from fakes import fake_grade
 
 from checks import integrity
 from checks.cli import main
-from checks.club import curl, template_variables
 from checks.outputs.feedback import feedback_markdown, feedback_text
 from checks.outputs.formats import RENDERERS
 from checks.outputs.items import failed_items
 from checks.outputs.wording import md
+from checks.replay import curl
 from checks.results import Failure, Grade
+from checks.symptoms import template_variables
 
 
 def failures(result: dict) -> dict[str, dict]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SUBMISSIONS, run_checks
 
-from checks.club import PASSWORD_HINT, ROUTE_HINTS
+from checks.symptoms import PASSWORD_HINT, ROUTE_HINTS
 from tools import mutants
 
 CHECKS = ROOT / "checks"
@@ -377,7 +377,8 @@ def out_of_time(hint: str) -> None:
     import flask
 
     from checks import rubric
-    from checks.club import CheckFailed, Club, Notes
+    from checks.club import Club
+    from checks.notes import CheckFailed, Notes
 
     remote = types.SimpleNamespace(timeout=None, last=None)
     club = Club(flask.Flask("x").test_client(), remote, Notes(rubric.load()["5"]), "pw", request_timeout=lambda: 0)

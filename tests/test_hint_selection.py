@@ -24,10 +24,12 @@ from checks import test_extra6_unknown_user as extra6
 from checks import test_step1_server as step1
 from checks import test_step2_post_user as step2
 from checks import test_step5_show_user as step5
-from checks.club import PASSWORD_HINT, ROUTE_HINTS, CheckFailed, Club, Notes, browser
+from checks.club import Club, browser
 from checks.data import Data
+from checks.notes import CheckFailed, Notes
 from checks.results import Failure
 from checks.sandbox.protocol import AppFailure, AppNotLoaded
+from checks.symptoms import PASSWORD_HINT, ROUTE_HINTS
 
 with warnings.catch_warnings():  # its marker app_without is the grader's own (checks/pytest.ini), not this suite's
     warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)

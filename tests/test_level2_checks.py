@@ -26,8 +26,10 @@ from checks import test_step8_layout as step8
 from checks import test_step9_login as step9
 from checks import test_step10_account as step10
 from checks import test_step11_photo as step11
-from checks.club import CheckFailed, Club, Notes, Reply, browser
+from checks.club import Club, browser
 from checks.data import Data
+from checks.notes import CheckFailed, Notes
+from checks.reply import Reply
 from checks.results import Failure
 from checks.rubric import Step
 from checks.run.tree import remove_tree

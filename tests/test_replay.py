@@ -18,7 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import SUBMISSIONS, flask_run
 
-from checks.club import COOKIE_JAR, curl
+from checks.replay import COOKIE_JAR, curl
 
 LOGOUT = "GET /logout (or POST /logout) logs the member out"
 NON_IMAGE = "a file that is not an image, named like one, is refused with 400 and stored nothing"

@@ -30,7 +30,8 @@ FRONT_ENDS = {
 # What a step module may import of the kit: the check's vocabulary and the run's fixtures (the Grading
 # plugin's type; step 16's runner of the student's tests), never the sandbox or the copy's machinery.
 STEP_MODULE_MAY_USE = (
-    "checks.club", "checks.accounts", "checks.members", "checks.data", "checks.results", "checks.source",
+    "checks.club", "checks.notes", "checks.reply", "checks.replay", "checks.symptoms",
+    "checks.accounts", "checks.members", "checks.data", "checks.results", "checks.source",
     "checks.run.pytest_plugin", "checks.run.student_tests",
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.club import CheckFailed, Notes
+from checks.notes import CheckFailed, Notes
 from checks.rubric import Step
 from checks.test_step4_template_fields import expect_field
 

@@ -29,6 +29,9 @@ environment, other students' copies, anyone's home folder or the machine's
 files, cannot reach any network (not even the machine's loopback), and every
 process it starts dies with it. bubblewrap runs the same as root and as an
 ordinary user where unprivileged user namespaces are allowed.
+
+Longer than 300 lines: the table above is all the sandbox holds, and this module is the whole of
+it: the mounts, the calls refused, and the probe that such a sandbox starts here.
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ Where the machine has them: as root, cgroup v1's hierarchies (`pids`, `memory`, 
 v2's root; as an ordinary user, a cgroup v2 subtree delegated to them (systemd's `Delegate=yes`,
 as in `systemd-run --user --scope -p Delegate=yes`). `problem` says which limits could not be
 made, and the grade records it. `reached()` names the limit the app went over, for the check's message.
+
+Longer than 300 lines: finding where a budget can be made (v1 or v2, as root or delegated), making
+it, reading what it counted and sweeping those of graders that are gone all depend on the same
+layouts of the machine's cgroups, so they are kept in one place.
 """
 
 from __future__ import annotations

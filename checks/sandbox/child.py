@@ -7,11 +7,12 @@ nothing the student's code sends can run code in the grader); everything the
 student's code prints goes to standard error, which the grader reads apart.
 
 This file is a script on its own: it imports nothing from the kit, so a
-submission holding a module named like one of the kit's cannot shadow it. It is
-one file, past 300 lines, for that reason: bubblewrap mounts this file alone at
-/sandbox/child.py (bubblewrap.command), and any module of ours beside it would sit
-in the app's own sys.modules, where a student's module of the same name (a
-server.py, a nursery.py) would get ours instead. Its parts, in order: the framing
+submission holding a module named like one of the kit's cannot shadow it.
+
+Longer than 300 lines, and one file, for that reason: bubblewrap mounts this file
+alone at /sandbox/child.py (bubblewrap.command), and any module of ours beside it
+would sit in the app's own sys.modules, where a student's module of the same name
+(a server.py, a nursery.py) would get ours instead. Its parts, in order: the framing
 (protocol.py's, on this side), the limits, loading the app and the server loop;
 level 3's extra requests; level 2's nursery and the clearing between its apps;
 the reaper (no sandbox and no cgroup). pytest_child.py loads it by path for

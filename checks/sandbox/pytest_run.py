@@ -22,7 +22,8 @@ from checks.sandbox import bubblewrap
 from checks.sandbox.cgroup import Budget
 from checks.sandbox.isolation import BUBBLEWRAP, Isolation
 from checks.sandbox.limits import Limits
-from checks.sandbox.process import CHILD, Output, Process, exit_description, sandbox_environment, stop
+from checks.sandbox.output import Output
+from checks.sandbox.process import CHILD, Process, exit_description, sandbox_environment, stop
 
 RUNNER = Path(__file__).with_name("pytest_child.py")
 SANDBOX_RUNNER = "/sandbox/pytest_child.py"

@@ -18,10 +18,11 @@ from pathlib import Path
 
 from checks.sandbox.cgroup import Budget
 from checks.sandbox.guard import watch
-from checks.sandbox.isolation import BUBBLEWRAP, Isolation, choose
+from checks.sandbox.isolation import BUBBLEWRAP, Isolation
 from checks.sandbox.limits import Limits
 from checks.sandbox.nursery import NurseryGone
-from checks.sandbox.process import Output, Process, exit_description, kill_all, launch, read_frames, read_output, stop
+from checks.sandbox.output import Output
+from checks.sandbox.process import Process, exit_description, kill_all, launch, read_frames, read_output, stop
 from checks.sandbox.protocol import (
     Answer,
     AppFailure,
@@ -44,14 +45,15 @@ class Sandbox:
         env: dict[str, str],
         limits: Limits | None = None,
         load_error: str | None = None,
-        isolation: Isolation | None = None,
+        *,
+        isolation: Isolation,
         nursery=None,
     ):
         self.root = Path(root)
         self.nursery = nursery  # a Nursery (nursery.py) that forks this app, instead of a sandbox of its own
         self.env = dict(env)  # the exercise's variables (CLUB_PASSWORD): all the app gets of the grader
         self.limits = limits or Limits()
-        self.isolation = isolation or choose(others_work=False, limits=self.limits)
+        self.isolation = isolation  # decided once per run, by checks.options.Options.isolation()
         self.process: Process | None = None
         self.load_error = load_error
         self.loaded = False
