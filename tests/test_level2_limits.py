@@ -107,6 +107,7 @@ def test_what_the_app_writes_survives_a_restart_on_the_same_copy(tmp_path):
     """Step 10 stops the app and starts it again on the same copy: a file it wrote in its folder is still there."""
     import flask
 
+    from checks.sandbox.isolation import choose
     from checks.sandbox.limits import Limits
     from checks.sandbox.sandbox import Sandbox
     from checks.sandbox.wsgi import RemoteApp
@@ -127,7 +128,7 @@ def test_what_the_app_writes_survives_a_restart_on_the_same_copy(tmp_path):
         "def read():\n"
         "    return open(NOTE).read() if os.path.exists(NOTE) else 'nothing'\n"
     )
-    sandbox = Sandbox(root, {"CLUB_PASSWORD": "x"}, Limits())
+    sandbox = Sandbox(root, {"CLUB_PASSWORD": "x"}, Limits(), isolation=choose(others_work=False))
     proxy = flask.Flask("proxy")
     proxy.wsgi_app = RemoteApp(sandbox)
     client = proxy.test_client()
