@@ -20,8 +20,8 @@ from checks.grade import grade
 from checks.options import Options
 from checks.outputs import deliver, github, workflow
 from checks.rubric import LEVELS, RubricError
+from checks.run.scratch import sweep_leftovers as sweep_folders
 from checks.run.workspace import SubmissionError
-from checks.run.workspace import sweep_leftovers as sweep_folders
 from checks.sandbox.cgroup import sweep as sweep_cgroups
 from checks.sandbox.isolation import NoSandbox
 from checks.version import graded_with

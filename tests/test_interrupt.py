@@ -25,7 +25,7 @@ import pytest
 from conftest import ROOT, grader_copies, processes_with, remove_killed_graders_copies
 from test_sandbox import submission
 
-from checks.run import workspace
+from checks.run import scratch
 from checks.sandbox import bubblewrap, cgroup
 
 # test_sandbox.py's valid app, with a process of its own (to look for once the grader has stopped) and
@@ -137,7 +137,7 @@ def test_copies_left_by_a_killed_grader_are_swept_once_old(tmp_path):
     """Folders flask-club-PID-… of a process that is gone are removed after ten minutes; others are kept."""
     dead = subprocess.Popen(["true"])
     dead.wait()  # a process id no process has now
-    old = time.time() - workspace.LEFTOVER_SECONDS - 60
+    old = time.time() - scratch.LEFTOVER_SECONDS - 60
     folders = {
         "dead-old": tmp_path / f"flask-club-{dead.pid}-abc",
         "dead-young": tmp_path / f"flask-club-{dead.pid}-def",
@@ -148,7 +148,7 @@ def test_copies_left_by_a_killed_grader_are_swept_once_old(tmp_path):
         (folder / "submission").mkdir(parents=True)
         if name != "dead-young":
             os.utime(folder, (old, old))
-    removed = workspace.sweep_leftovers(bases=[str(tmp_path)])
+    removed = scratch.sweep_leftovers(bases=[str(tmp_path)])
     assert removed == [str(folders["dead-old"])]
     assert {name for name, folder in folders.items() if folder.exists()} == {"dead-young", "alive-old", "not-ours-name"}
 

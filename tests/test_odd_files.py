@@ -29,7 +29,7 @@ from conftest import ROOT
 from test_attacks import fingerprint, world, write_submission
 
 from checks.options import Options
-from checks.run import class_run, folders, workers, workspace
+from checks.run import class_run, folders, scratch, workers, workspace
 from checks.run.class_files import Outcome
 from checks.run.tree import remove_tree
 from checks.sandbox import bubblewrap
@@ -203,13 +203,13 @@ def dead_pid() -> int:
 
 def test_the_sweep_removes_what_an_app_left_and_never_crashes(tmp_path):
     """A killed grader's copy holding 3,000 nested folders and locked ones is removed by the next run's sweep."""
-    leftover = tmp_path / f"{workspace.PREFIX}{dead_pid()}-abc"
+    leftover = tmp_path / f"{scratch.PREFIX}{dead_pid()}-abc"
     nest(leftover / "submission", 3000)
     locked_folders(leftover / "submission")
-    old = time.time() - 2 * workspace.LEFTOVER_SECONDS
+    old = time.time() - 2 * scratch.LEFTOVER_SECONDS
     os.utime(leftover, (old, old))
     left: list[str] = []
-    assert workspace.sweep_leftovers(bases=[str(tmp_path)], left=left) == [str(leftover)]
+    assert scratch.sweep_leftovers(bases=[str(tmp_path)], left=left) == [str(leftover)]
     assert left == [] and not leftover.exists()
 
 
@@ -278,7 +278,7 @@ def test_as_a_user_what_cannot_be_removed_is_said_not_raised(odd_user):
     """A user's copy holding a root-owned locked folder: remove_tree names it, and the sweep goes on to the next."""
     user, folder = odd_user
     uid = pwd.getpwnam(user).pw_uid
-    stuck, free = folder / f"{workspace.PREFIX}{dead_pid()}-stuck", folder / f"{workspace.PREFIX}{dead_pid()}-free"
+    stuck, free = folder / f"{scratch.PREFIX}{dead_pid()}-stuck", folder / f"{scratch.PREFIX}{dead_pid()}-free"
     for leftover in (stuck, free):
         (leftover / "sub").mkdir(parents=True)
         (leftover / "sub" / "file").write_text("x")
@@ -286,7 +286,7 @@ def test_as_a_user_what_cannot_be_removed_is_said_not_raised(odd_user):
             os.chown(path, uid, uid)
     (stuck / "sub").chmod(0o500)
     os.chown(stuck / "sub", 0, 0)  # the user cannot restore its mode: what stays must be said
-    old = time.time() - 2 * workspace.LEFTOVER_SECONDS
+    old = time.time() - 2 * scratch.LEFTOVER_SECONDS
     for leftover in (stuck, free):
         os.utime(leftover, (old, old))
     done = as_user(user, folder, f"""
@@ -346,8 +346,8 @@ def test_an_app_nesting_3000_folders_and_locking_some_leaves_nothing(setting, mo
     """An app that nests 3,000 folders in its copy and locks folders at 000, 0300 and 0500 earns no more than
     its honest score (the sandbox may stop it), changes nothing outside its copy, and its copies are all
     removed when the grade ends."""
-    scratch = world(setting.folder("scratch"), 0o777)
-    monkeypatch.setenv(workspace.SCRATCH, str(scratch))  # where this grade's copies go (see scratch_base)
+    copies = world(setting.folder("copies"), 0o777)
+    monkeypatch.setenv(scratch.SCRATCH, str(copies))  # where this grade's copies go (see scratch_base)
     submission = setting.folder("nesting")
     try:
         before = fingerprint(setting)
@@ -356,9 +356,9 @@ def test_an_app_nesting_3000_folders_and_locking_some_leaves_nothing(setting, mo
         assert result["score"] <= setting.twin("weak")
         assert "could not be removed" not in done.stderr, done.stderr[-2000:]
         assert fingerprint(setting) == before
-        assert sorted(path.name for path in scratch.iterdir()) == []
+        assert sorted(path.name for path in copies.iterdir()) == []
     finally:
-        remove_tree(scratch)
+        remove_tree(copies)
         remove_tree(submission)
 
 

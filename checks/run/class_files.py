@@ -1,11 +1,15 @@
 """What a class run keeps in --out: each student's outcome and result files, its logs, and its state.
 
+The state names what a grade was made with (the Rubric, the checks' version), so a grade is
+reused only where both are the same.
+
 Every file is written atomically (a crash leaves the old one or the new one); the state says what
 was graded with what, so a second run regrades only what changed (see class_run.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -14,7 +18,9 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+from checks.rubric import LEVEL_2, LEVEL_3, RubricError, load
 from checks.run.tree import shown
+from checks.version import KIT_VERSION
 
 STATE = "state.json"
 
@@ -135,3 +141,47 @@ def result_path(out: Path, student: str) -> Path:
 def view_path(out: Path, student: str) -> Path:
     """The result as the student may see it, beside their feedback."""
     return out / "feedback" / f"{student}.json"
+
+
+def checks_version() -> str:
+    """The kit's version and a hash of the checks' code: a grade made by other checks is not reused."""
+    hashed = hashlib.sha256(KIT_VERSION.encode())
+    checks = Path(__file__).resolve().parents[1]  # checks/
+    for path in sorted(checks.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            hashed.update(path.relative_to(checks).as_posix().encode() + b"\0" + path.read_bytes())
+    return hashed.hexdigest()
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """Which rubric grades a class: its file's name and the hash of its content."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    @property
+    def level2(self) -> bool:
+        """Whether it grades level 2 (`level2 = true`); False for a rubric that can't be used (each grade says why)."""
+        try:
+            return LEVEL_2[0] in load(self.path)
+        except RubricError:
+            return False
+
+    @property
+    def level3(self) -> bool:
+        """Whether it grades level 3 (`level3 = true`), whose step 16 takes up to 5 minutes of its own."""
+        try:
+            return LEVEL_3[0] in load(self.path)
+        except RubricError:
+            return False
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sha256[:12]})"

@@ -21,10 +21,11 @@ from pathlib import Path
 
 from checks.data import new_seed
 from checks.options import Options
-from checks.rubric import LEVEL_2, LEVEL_3, RubricError, load
 from checks.run.class_files import (
     Outcome,
+    Rubric,
     State,
+    checks_version,
     failure,
     keep_log,
     log_path,
@@ -37,7 +38,7 @@ from checks.run.folders import class_folder, digest, not_submitted, student_fold
 from checks.run.regrade import STAGED, recover, retire, staging_path, swap_in
 from checks.run.tree import shown
 from checks.run.workers import Worker
-from checks.version import KIT_VERSION, graded_with
+from checks.version import graded_with
 
 KIT = Path(__file__).resolve().parents[2]
 STARTER = KIT / "starter"
@@ -50,47 +51,6 @@ def content_hash(folder: Path) -> str:
     """A hash of every file a grade depends on (virtualenvs and caches left out)."""
     return digest(folder)
 
-def checks_version() -> str:
-    """The kit's version and a hash of the checks' code: a grade made by other checks is not reused."""
-    hashed = hashlib.sha256(KIT_VERSION.encode())
-    checks = KIT / "checks"
-    for path in sorted(checks.rglob("*.py")):
-        if "__pycache__" not in path.parts:
-            hashed.update(path.relative_to(checks).as_posix().encode() + b"\0" + path.read_bytes())
-    return hashed.hexdigest()
-
-@dataclass(frozen=True)
-class Rubric:
-    """Which rubric grades a class: its file's name and the hash of its content."""
-
-    path: Path
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
-
-    @property
-    def level2(self) -> bool:
-        """Whether it grades level 2 (`level2 = true`); False for a rubric that can't be used (each grade says why)."""
-        try:
-            return LEVEL_2[0] in load(self.path)
-        except RubricError:
-            return False
-
-    @property
-    def level3(self) -> bool:
-        """Whether it grades level 3 (`level3 = true`), whose step 16 takes up to 5 minutes of its own."""
-        try:
-            return LEVEL_3[0] in load(self.path)
-        except RubricError:
-            return False
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.sha256[:12]})"
 
 def student_seed(class_seed: int, student: str) -> int:
     """The seed of one student's run: fixed by the class seed and the student's id."""

@@ -19,8 +19,8 @@ from checks.options import Options
 from checks.results import Grade
 from checks.run.class_files import Outcome, student_id
 from checks.run.folders import work_folder
+from checks.run.scratch import SCRATCH, new_scratch
 from checks.run.tree import remove_tree, shown
-from checks.run.workspace import SCRATCH, new_scratch
 
 KIT = Path(__file__).resolve().parents[2]
 STEP16_SECONDS = 300  # step 16's own budget (see checks/test_step16_tests.py), past the submission's time
