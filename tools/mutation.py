@@ -55,8 +55,10 @@ WORK = OUT / "work"  # this run's copy: main() makes a fresh one, so runs of dif
 RESULTS = OUT / "results"
 
 STEP_MODULES = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "checks").glob("test_*.py"))
-DEFAULT = [*STEP_MODULES, "checks/club.py", "checks/members.py", "checks/hints.py"]
-SHARED = ["checks/club.py", "checks/members.py", "checks/data.py", "checks/rubric.py", "checks/results.py"]
+# The club and the modules it was split into: what a check says, an answer, a replay, the hints by symptom.
+CLUB = ["checks/club.py", "checks/notes.py", "checks/reply.py", "checks/replay.py", "checks/symptoms.py"]
+DEFAULT = [*STEP_MODULES, *CLUB, "checks/members.py", "checks/hints.py"]
+SHARED = [*CLUB, "checks/members.py", "checks/data.py", "checks/rubric.py", "checks/results.py"]
 # Valid samples graded for every file: a mutant must not fail a good submission either.
 VALID = ["valid_module_dict", "valid_factory_config"]
 # Level 2's: a level-1 sample fails steps 8 to 11 (it has no /login), so level 2's modules grade these.
@@ -71,12 +73,15 @@ ALSO = {"3": ["mistake_template_one_paragraph"], "7": ["mistake_unknown_user_200
 # A module's own fast tests, run before its verdict tests: they pin what a student reads (each
 # message, hint and replay command, the caps' bounds) and fail in a second, without grading.
 UNIT = {
-    "checks/club.py": [
-        "tests/test_club.py",
-        "tests/test_feedback.py::test_curl_sends_the_same_data_with_the_password_as_a_variable",
-        "tests/test_feedback.py::test_template_variables_are_read_from_the_source",
-        "tests/test_replay.py::test_a_jar_is_kept_only_when_asked",
-    ],
+    **{
+        file: [
+            "tests/test_club.py",
+            "tests/test_feedback.py::test_curl_sends_the_same_data_with_the_password_as_a_variable",
+            "tests/test_feedback.py::test_template_variables_are_read_from_the_source",
+            "tests/test_replay.py::test_a_jar_is_kept_only_when_asked",
+        ]
+        for file in CLUB
+    },
     "checks/test_step4_template_fields.py": ["tests/test_template_fields.py"],
     # Level 1's checks one at a time against small apps in this process: the exact hint each symptom gets.
     **{
