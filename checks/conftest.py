@@ -32,6 +32,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The checks' marks, for a run that reads another configuration than checks/pytest.ini (`pytest checks`).
+    config.addinivalue_line("markers", "app_without(*names): the check starts the app without these variables")
+    config.addinivalue_line("markers", "app_with(**variables): the check starts the app with these variables")
     if find(config) is not None:
         return
     seed = config.getoption("--seed") or new_seed()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
-from conftest import SOLUTION, STARTER, run_checks
+from conftest import ROOT, SOLUTION, STARTER, run_checks
 
 STEP_TITLES = [
     ("1", "A Flask server", 10),
@@ -157,3 +159,13 @@ def test_watch_skips_what_the_copy_leaves_out(tmp_path):
     finally:
         os.close(folder)
         remove_tree(tmp_path / "d")
+
+
+def test_plain_pytest_runs_the_checks_on_a_submission():
+    """`pytest checks/… --submission DIR` (the checks run as any pytest suite, marks and all) grades that app."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "checks/test_extra7_password.py", "-n", "0", "-q", "--submission",
+         str(SOLUTION)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0 and " passed" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
