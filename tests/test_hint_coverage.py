@@ -4,6 +4,7 @@ CASES names, for each hint, a sample submission (tests/submissions/) or a small 
 here that shows the symptom, and the step to grade; the test grades it and finds the hint in
 a failure's `hint` field. `test_every_hint_in_the_checks_has_a_case` reads the checks' source
 for the hints they can give, so a new hint cannot be added without a case that reaches it.
+Level 3's hints (steps 12 to 16) have their cases in tests/test_level3_hints.py.
 """
 
 from __future__ import annotations
