@@ -7,10 +7,12 @@ autoload), and the grader is compared with the strict one. Then one
 submission (the solution, every check including the live-HTTP one) and a
 class of generated submissions (copies of the solution and of the mutants)
 with one job and with two; and the solution with level 2 turned on (its 17 checks each on a
-fresh copy, forked by the nursery) against level 1 alone. Figures are medians of several runs; compare the
-ratios, not the seconds, on a shared machine.
+fresh copy, forked by the nursery) against level 1 alone. Level 3: its steps 12 to 15 beside steps 1
+to 11, both on the level-3 reference, and step 16 per submission (a typical student suite, and the
+reference's own, against the mutants). Figures are medians of several runs; compare the ratios, not
+the seconds, on a shared machine: the machine's load is printed before and after.
 
-Usage: python -m tools.bench [--runs N] [--class-size N]
+Usage: python -m tools.bench [--runs N] [--class-size N] [--step16-runs N] [--only levels-1-2|level-3]
 """
 
 from __future__ import annotations
@@ -26,8 +28,12 @@ import time
 from pathlib import Path
 
 from tools import mutants
+from tools.level3_mutants import for_levels
 
 ROOT = Path(__file__).resolve().parent.parent
+LEVEL3 = ROOT / "solution-level3"
+# A typical student suite for step 16: Flasky's way with its extensions, 30 tests that kill every mutant.
+TYPICAL_SUITE = ROOT / "tests" / "submissions" / "valid_level3_flasky_extensions"
 FLOOR_TEST = '''\
 import flask
 
@@ -63,14 +69,46 @@ def make_class(folder: Path, size: int) -> None:
             shutil.copytree(ROOT / "solution", target, ignore=shutil.ignore_patterns("instance", "__pycache__"))
 
 
+def load() -> str:
+    """The machine's load average over the last minute, where the system tells it."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "unknown"
+
+
+def level3(python: str, runs: int, step16_runs: int) -> None:
+    """Level 3's steps 12 to 15 beside steps 1 to 11 (the level-3 reference), and step 16 per submission."""
+    grade = [python, "-m", "checks", str(LEVEL3), "--format", "json", "--seed", "1", "--step"]
+    lower = median([*grade, "1-11"], runs)
+    upper = median([*grade, "12-15"], runs)
+    print(f"  level 3's reference, steps 1 to 11        {lower:6.2f} s")
+    print(f"  level 3's reference, steps 12 to 15       {upper:6.2f} s   {upper / lower:.2f}× steps 1 to 11"
+          " (goal ≤ 1×)")
+    mutants_graded = len(for_levels({1, 3}))
+    for name, folder in (("a typical suite (30 tests)", TYPICAL_SUITE), ("the reference's suite (39 tests)", LEVEL3)):
+        step16 = [python, "-m", "checks", str(folder), "--format", "json", "--seed", "1", "--step", "16"]
+        print(f"  step 16, {name:33} {median(step16, step16_runs):6.2f} s   against {mutants_graded} mutants"
+              " (goal ≤ 30 s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per single-submission figure (median)")
     parser.add_argument("--class-size", type=int, default=50, help="submissions in the generated class")
+    parser.add_argument("--step16-runs", type=int, default=3, help="runs per step-16 figure (median)")
+    parser.add_argument("--only", choices=("levels-1-2", "level-3"), help="measure only these figures")
     args = parser.parse_args()
     python = sys.executable
     cores = os.cpu_count() or 1
-    print(f"Flask Club bench: {cores} cores, {args.runs} runs per figure (median), class of {args.class_size}")
+    print(f"Flask Club bench: {cores} cores, {args.runs} runs per figure (median), class of {args.class_size}, "
+          f"load {load()}")
+    if args.only != "levels-1-2":
+        print()
+        level3(python, args.runs, args.step16_runs)
+    if args.only == "level-3":
+        print(f"\n  load at the end {load()}")
+        return
 
     with tempfile.TemporaryDirectory(prefix="flask-club-bench-") as scratch:
         scratch = Path(scratch)
@@ -103,6 +141,7 @@ def main() -> None:
                   f"   {per:.2f} s a submission, {100 * per:.0f} s for 100")
         if 2 in figures:
             print(f"  two jobs against one                      {figures[1] / figures[2]:6.2f}× as fast (goal ≈ 2×)")
+    print(f"\n  load at the end {load()}")
 
 
 if __name__ == "__main__":
