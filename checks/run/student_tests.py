@@ -21,6 +21,20 @@ The whole step stops after STEP_SECONDS; mutants not reached by then are not kil
 
 Where the reference and mutants are not there (a student's handout, a CI autograder), `kit()` is
 None and the third check is not run.
+
+How long the step can take (a class run gives it STEP_SECONDS on top of the submission's time and a
+minute, checks/run/workers.py), and where it can go over:
+
+- the student's own run starts with the step and has RUN_SECONDS, whatever is left;
+- every other run has RUN_SECONDS or what is left of STEP_SECONDS, whichever is less, and none starts
+  with 1 s or less left: all of them end by the deadline;
+- past it, a run may take 2 s more for its results to be read, process.stop's 20 s (10 s for pytest
+  to die, 10 s for the sandbox's first process) and 2 s for each of its two readers: 26 s at most, for
+  the runs going at the time (at most PARALLEL, stopped side by side), and then each copy's removal;
+- not limited in time: making the copies (bounded in size by the submission's copy, MAX_COPY) and the
+  second check's reading of tests/ (256 KiB of each .py file, parsed), which takes from the deadline.
+
+So the step ends within STEP_SECONDS + 26 s + its copies' I/O: within the class run's minute.
 """
 
 from __future__ import annotations
@@ -33,8 +47,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.run.scratch import new_scratch
 from checks.run.tree import remove_tree
-from checks.run.workspace import copy_submission, new_scratch
+from checks.run.workspace import copy_submission
 from checks.sandbox.isolation import Isolation
 from checks.sandbox.limits import Limits
 from checks.sandbox.pytest_run import RUN_SECONDS, PytestRun, run_tests
