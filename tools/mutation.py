@@ -30,9 +30,10 @@ phrases, not every word.
 dist/mutation/report.txt gives killed/total per file, with the minutes it took, and each survivor's
 diff; each file's outcome is kept in dist/mutation/results/, so a later run of some files updates
 the report. The default files are the step modules, club.py, members.py and hints.py; name others (checks/data.py,
-checks/rubric.py, checks/results.py) to add them. On two shared cores the level-1 step
-modules take about seven minutes together, club.py about eight, and level 2's four modules
-with members.py about ten (`nice -n 10 make mutation FILES=checks/club.py`).
+checks/rubric.py, checks/results.py) to add them. On two cores the level-1 step modules take
+about seven minutes together on a quiet machine, club.py about eight, level 2's four modules
+with members.py about ten; on two cores shared with other work (load 9 to 15) the level-1
+modules took 27 minutes and hints.py 12 (`nice -n 10 make mutation FILES=checks/club.py`).
 """
 
 from __future__ import annotations
