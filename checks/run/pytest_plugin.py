@@ -9,7 +9,8 @@ import pytest
 from checks import rubric
 from checks.data import admin_username, club_password, secret_key
 from checks.results import CheckResult, Failure, Grade, StepResult
-from checks.run.workspace import Workspace, look_for, new_scratch
+from checks.run.scratch import new_scratch
+from checks.run.workspace import Workspace, look_for
 from checks.sandbox import bubblewrap
 from checks.sandbox.isolation import BUBBLEWRAP, Isolation
 from checks.sandbox.limits import Limits
