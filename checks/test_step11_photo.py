@@ -7,19 +7,8 @@ from __future__ import annotations
 
 from checks.club import Club
 from checks.data import Data, Profile
-from checks.members import (
-    FORMATS,
-    avatar_src,
-    code_files,
-    fetch,
-    file_name,
-    image,
-    log_in,
-    not_logged_in,
-    png_of_size,
-    store,
-    upload,
-)
+from checks.members import log_in, not_logged_in, store
+from checks.photos import FORMATS, avatar_src, code_files, fetch, file_name, image, png_of_size, upload
 from checks.reply import Reply, show
 
 MIB = 1024 * 1024

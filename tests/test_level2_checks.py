@@ -21,7 +21,7 @@ from markupsafe import escape
 from PIL import Image
 from test_club import FakeRemote
 
-from checks import members
+from checks import members, photos
 from checks import test_step8_layout as step8
 from checks import test_step9_login as step9
 from checks import test_step10_account as step10
@@ -502,9 +502,9 @@ def test_only_forms_that_post_count_and_fields_hold_what_they_show():
 
 
 def test_the_avatar_is_the_img_with_its_id():
-    assert members.avatar_src(page('<img src="/a.png">')) is None
-    assert members.avatar_src(page('<img id="avatar">')) == ""
-    assert members.avatar_src(page('<img id="avatar" src="/avatars/1.png">')) == "/avatars/1.png"
+    assert photos.avatar_src(page('<img src="/a.png">')) is None
+    assert photos.avatar_src(page('<img id="avatar">')) == ""
+    assert photos.avatar_src(page('<img id="avatar" src="/avatars/1.png">')) == "/avatars/1.png"
 
 
 def photo_club() -> flask.Flask:
@@ -532,7 +532,7 @@ def photo_club() -> flask.Flask:
 )
 def test_a_photo_is_fetched_from_the_app_or_decoded_from_its_data_uri(src, served):
     club = club_of(photo_club(), "11")
-    assert members.fetch(club, page(path="/user/Ada"), src) == served
+    assert photos.fetch(club, page(path="/user/Ada"), src) == served
 
 
 def test_code_files_are_the_python_and_html_files_of_the_copy_and_beside_it(tmp_path):
@@ -544,7 +544,7 @@ def test_code_files_are_the_python_and_html_files_of_the_copy_and_beside_it(tmp_
     (root / "notes.txt").write_text("not code")
     (root / "__pycache__" / "cached.py").write_text("")
     (tmp_path / "app.py").write_text("written beside the copy")
-    found = members.code_files(root)
+    found = photos.code_files(root)
     assert sorted(found) == ["../app.py", "app.py", "templates/user.html"]
     assert found["app.py"] == hashlib.sha256(b"app = 1\n").hexdigest()
 
@@ -569,7 +569,7 @@ def test_code_files_never_opens_a_link_a_fifo_or_a_device_and_walks_any_depth(tm
             os.close(folder)
             folder = deeper
         os.close(os.open("deep.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=folder))
-        found = members.code_files(root)
+        found = photos.code_files(root)
         assert sorted(found) == ["app.py", "d" + "/d" * 1499 + "/deep.py", "templates/user.html"]
     finally:
         os.close(folder)

@@ -58,15 +58,15 @@ RESULTS = OUT / "results"
 STEP_MODULES = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "checks").glob("test_*.py"))
 # The club and the modules it was split into: what a check says, an answer, a replay, the hints by symptom.
 CLUB = ["checks/club.py", "checks/notes.py", "checks/reply.py", "checks/replay.py", "checks/symptoms.py"]
-DEFAULT = [*STEP_MODULES, *CLUB, "checks/members.py", "checks/hints.py"]
-SHARED = [*CLUB, "checks/members.py", "checks/data.py", "checks/rubric.py", "checks/results.py"]
+DEFAULT = [*STEP_MODULES, *CLUB, "checks/members.py", "checks/photos.py", "checks/hints.py"]
+SHARED = [*CLUB, "checks/members.py", "checks/photos.py", "checks/data.py", "checks/rubric.py", "checks/results.py"]
 # Valid samples graded for every file: a mutant must not fail a good submission either.
 VALID = ["valid_module_dict", "valid_factory_config"]
 # Level 2's: a level-1 sample fails steps 8 to 11 (it has no /login), so level 2's modules grade these.
 VALID_LEVEL_2 = ["valid_level2_signed_session", "valid_level2_server_session"]
 # Shared modules that only level 2's checks use: tested against level 2's samples and mutants, every
 # step graded (a level-2 sample grades in seconds), so that each of steps 8 to 11 calls them.
-LEVEL_2_SHARED = {"checks/members.py"}
+LEVEL_2_SHARED = {"checks/members.py", "checks/photos.py"}
 # Samples that pass a step along a path its targeted samples don't take, graded with them: step 3
 # must name the first element of a template that has only one; extra 7 must not take an unknown
 # user's empty 200 page for a refused profile that was stored.
@@ -98,6 +98,7 @@ UNIT = {
     "checks/test_step10_account.py": ["tests/test_level2_checks.py"],
     "checks/test_step11_photo.py": ["tests/test_level2_checks.py"],
     "checks/members.py": ["tests/test_level2_checks.py"],
+    "checks/photos.py": ["tests/test_level2_checks.py"],
     # `--hint N` reads a step's hints from its page (the CLI's, never a grade's): its own tests alone.
     "checks/hints.py": ["tests/test_hints.py"],
 }

@@ -8,6 +8,7 @@ import pytest
 
 from checks import rubric
 from checks.data import admin_username, club_password, secret_key
+from checks.notes import CheckFailed
 from checks.results import CheckResult, Failure, Grade, StepResult
 from checks.run.scratch import new_scratch
 from checks.run.workspace import Workspace, look_for
@@ -16,6 +17,7 @@ from checks.sandbox.isolation import BUBBLEWRAP, Isolation
 from checks.sandbox.limits import Limits
 from checks.sandbox.nursery import Nursery
 from checks.sandbox.sandbox import Sandbox
+from checks.sandbox.text import clean
 
 NOTES = pytest.StashKey["object"]()
 SPARES = 2  # level-2 apps started ahead of their checks, where there is no nursery
@@ -308,9 +310,6 @@ def lasting(error: str | None) -> bool:
 
 def check_failure(call: pytest.CallInfo, step: rubric.Step) -> Failure:
     """Why a check failed, in parts: its own CheckFailed, or the checks' own bug (`broken`)."""
-    from checks.notes import CheckFailed
-    from checks.sandbox.text import clean
-
     error = call.excinfo.value if call.excinfo else None
     if isinstance(error, CheckFailed):
         return error.failure
