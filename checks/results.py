@@ -6,9 +6,9 @@ page to read, the commands that replay it, and the shared cause that blocks it (
 checks/causes.py). `message` is the same failure as one text, for the contract's JSON; no
 renderer reads it back apart.
 
-Grade.to_dict() and Grade.from_dict() sit beside the fields they write and read: the one
-serialised form of a grade, checked field by field by tests/test_results.py (which is why
-this module runs past 300 lines).
+Longer than 300 lines, because Grade.to_dict() and Grade.from_dict() sit beside the fields
+they write and read: the one serialised form of a grade, checked field by field by
+tests/test_results.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""One grading run as a pytest plugin: the submission, the seed, the app, the results."""
+"""One grading run as a pytest plugin: the submission, the seed, the app, the results.
+
+Longer than 300 lines, because `Grading` is one plugin: pytest's hooks record each check's result
+and stop the apps its fixtures started, and both sides read the same state (the apps started
+ahead, the nursery, the deadline); cut in two, each half would reach into the other's.
+"""
 
 from __future__ import annotations
 
