@@ -7,13 +7,14 @@ import re
 from pathlib import Path
 
 from checks import accounts
-from checks.accounts import on_app, shared_apps  # noqa: F401 - level 3's shared apps start with its first check
+from checks.accounts import on_app
 from checks.club import Club
 from checks.data import Data, Profile
 from checks.members import store
 from checks.notes import Notes
 from checks.reply import show
 from checks.run.pytest_plugin import Grading
+from checks.shared_apps import shared_apps  # noqa: F401 - level 3's shared apps start with its first check
 
 CALLS = ("create_app()", 'create_app("default")', 'create_app("testing")')
 FACTORY_HINT = (

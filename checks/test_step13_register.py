@@ -16,27 +16,26 @@ import pytest
 from checks.accounts import (
     OWN_PASSWORD_HINT,
     REGISTER_HINT,
-    Shared,
     another_browser,
-    cookie_places,
-    find_password,
     log_in,
     logged_in,
     member_logs_in,
-    recorded,
     register,
     registered,
-    share,
-    shared_app,
-    shared_apps,  # noqa: F401 - level 3's shared apps start with its first check
-    stopped_app_places,
 )
 from checks.club import Club
 from checks.data import Data
 from checks.members import field_of, moved_hint, post_forms
 from checks.notes import Notes
+from checks.password_scan import cookie_places, find_password, recorded, stopped_app_places
 from checks.reply import show
 from checks.run.pytest_plugin import Grading
+from checks.shared_apps import (
+    Shared,
+    share,
+    shared_app,
+    shared_apps,  # noqa: F401 - level 3's shared apps start with its first check
+)
 
 FORM_HINT = (
     '<form method="post"> with <input name="username">, <input name="password" type="password"> and '

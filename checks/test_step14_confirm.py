@@ -14,27 +14,19 @@ from collections.abc import Iterator
 
 import pytest
 
-from checks.accounts import (
-    Shared,
-    another_browser,
-    club_with,
-    expect_mark,
-    link_for,
-    member_logs_in,
-    outbox,
-    registered,
-    restart_with,
-    share,
-    shared_app,
-    shared_apps,  # noqa: F401 - level 3's shared apps start with its first check
-    token_of,
-    with_token,
-)
+from checks.accounts import another_browser, club_with, expect_mark, member_logs_in, registered, restart_with
 from checks.club import Club
 from checks.data import Data
 from checks.members import altered, store
 from checks.notes import Notes
+from checks.outbox import link_for, outbox, token_of, with_token
 from checks.run.pytest_plugin import Grading
+from checks.shared_apps import (
+    Shared,
+    share,
+    shared_app,
+    shared_apps,  # noqa: F401 - level 3's shared apps start with its first check
+)
 
 CONFIRMED_HINT = (
     'show the account\'s state on the profile page: <span id="confirmed">{{ "yes" if account.confirmed '

@@ -14,17 +14,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from checks.accounts import (
-    Shared,
-    another_browser,
-    expect_mark,
-    log_in,
-    member_logs_in,
-    registered,
-    share,
-    shared_app,
-    shared_apps,  # noqa: F401 - level 3's shared apps start with its first check
-)
+from checks.accounts import another_browser, expect_mark, log_in, member_logs_in, registered
 from checks.club import Club
 from checks.data import Data, Profile, admin_username
 from checks.members import expect_profile, field_of, field_value, login_elsewhere_hint, post_forms, store
@@ -32,6 +22,12 @@ from checks.notes import Notes
 from checks.replay import profile_path
 from checks.reply import Reply, show
 from checks.run.pytest_plugin import Grading
+from checks.shared_apps import (
+    Shared,
+    share,
+    shared_app,
+    shared_apps,  # noqa: F401 - level 3's shared apps start with its first check
+)
 
 ROLE_HINT = (
     'store the role when a member registers ("admin" when the username is os.environ["CLUB_ADMIN"], else '

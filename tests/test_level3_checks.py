@@ -33,7 +33,8 @@ from conftest import ROOT, SUBMISSIONS
 from test_level2_checks import club_of, failure, step
 from werkzeug.security import generate_password_hash
 
-from checks import accounts
+from checks import accounts, password_scan, shared_apps
+from checks import outbox as the_outbox
 from checks import test_step12_factory as step12
 from checks import test_step15_admin as step15
 from checks.data import Data
@@ -66,7 +67,7 @@ CONTRACT_FORMS = {
 def test_the_scan_finds_each_trivial_form_of_a_password_inside_other_bytes(how):
     """Each form the contract lists is found, named, in the middle of a file (padding or not)."""
     data = b"CREATE TABLE account; " + CONTRACT_FORMS[how] + b"== and more"
-    found = accounts.find_password(["SomeoneElse12345", PASSWORD], [("the file instance/club.sqlite", data)])
+    found = password_scan.find_password(["SomeoneElse12345", PASSWORD], [("the file instance/club.sqlite", data)])
     assert found is not None
     assert found == ("the file instance/club.sqlite", PASSWORD, how)
 
@@ -74,7 +75,7 @@ def test_the_scan_finds_each_trivial_form_of_a_password_inside_other_bytes(how):
 def test_a_salted_hash_holds_no_trivial_form():
     """Werkzeug's generate_password_hash (salted) passes the scan, with the file's other text around it."""
     stored = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000").encode()
-    assert accounts.find_password([PASSWORD], [("the file instance/club.sqlite", b"account|" + stored)]) is None
+    assert password_scan.find_password([PASSWORD], [("the file instance/club.sqlite", b"account|" + stored)]) is None
 
 
 def test_flasks_session_cookie_is_decoded_compressed_or_not():
@@ -92,10 +93,10 @@ def test_flasks_session_cookie_is_decoded_compressed_or_not():
     for size in (0, 2000):
         header = client.get(f"/{size}").headers["Set-Cookie"]
         assert header.split("=", 1)[1].startswith(".") == (size > 0)
-        places = accounts.cookie_places([header])
+        places = password_scan.cookie_places([header])
         decoded = "the cookie session, decoded as Flask's session"
         assert [place for place, _ in places] == ["the cookie session", decoded]
-        assert accounts.find_password([PASSWORD], places)[0] == decoded
+        assert password_scan.find_password([PASSWORD], places)[0] == decoded
 
 
 def test_changed_files_are_the_new_or_changed_ones_and_links_are_not_followed(tmp_path):
@@ -112,7 +113,7 @@ def test_changed_files_are_the_new_or_changed_ones_and_links_are_not_followed(tm
     (outside / "secret").write_text(PASSWORD)
     (copy / "link").symlink_to(outside / "secret")
     (copy / "folder").symlink_to(outside)
-    found = dict(accounts.changed_files(copy, given))
+    found = dict(password_scan.changed_files(copy, given))
     assert found == {"club/same.py": b"x = 2\n", "instance/club.sqlite-wal": b"wal"}
 
 
@@ -129,7 +130,7 @@ def changed_files_as(user: str | None, copy: Path, given: Path) -> dict[str, byt
                 os.setgroups([])
                 os.setgid(entry.pw_gid)
                 os.setuid(entry.pw_uid)
-            found = {name: data.decode() for name, data in accounts.changed_files(copy, given)}
+            found = {name: data.decode() for name, data in password_scan.changed_files(copy, given)}
             os.write(write, json.dumps(found).encode())
             code = 0
         finally:
@@ -202,10 +203,10 @@ def test_the_link_is_read_from_the_new_mail_to_the_member(tmp_path):
     """Of the new files, the one naming the member gives its first http(s) URL's path and query, whatever its host."""
     club, outbox = outbox_club(tmp_path)
     (outbox / "old.txt").write_text("To: MiraK2024\nhttp://localhost/confirm/old")
-    before = accounts.outbox(club)
+    before = the_outbox.outbox(club)
     (outbox / "other.txt").write_text("To: SomeoneElse\nhttp://localhost/confirm/theirs")
     (outbox / "new.txt").write_text("To: MiraK2024\n\nConfirm: https://club.example:8000/auth/confirm/a.b-c_d~e?x=1\n")
-    assert accounts.link_for(club, "MiraK2024", before) == "/auth/confirm/a.b-c_d~e?x=1"
+    assert the_outbox.link_for(club, "MiraK2024", before) == "/auth/confirm/a.b-c_d~e?x=1"
 
 
 def test_a_link_in_the_outbox_is_not_followed(tmp_path):
@@ -214,8 +215,8 @@ def test_a_link_in_the_outbox_is_not_followed(tmp_path):
     (tmp_path / "elsewhere.txt").write_text("To: MiraK2024 http://localhost/confirm/t")
     (outbox / "mail.txt").symlink_to(tmp_path / "elsewhere.txt")
     os.mkfifo(outbox / "fifo")  # never opened for reading: it would block
-    assert accounts.outbox(club) == {}
-    said = failure(accounts.link_for, club, "MiraK2024", {})
+    assert the_outbox.outbox(club) == {}
+    said = failure(the_outbox.link_for, club, "MiraK2024", {})
     assert "no new file appeared in instance/outbox/ within 2 s" in said.problem
 
 
@@ -228,11 +229,11 @@ def test_an_outbox_reached_through_a_link_is_not_read(tmp_path):
     copy.mkdir()
     (copy / "instance").symlink_to(elsewhere.parent)
     club = club_of(flask.Flask(__name__), "14", root=copy)
-    assert accounts.outbox(club) == {}
+    assert the_outbox.outbox(club) == {}
     (copy / "instance").unlink()
     (copy / "instance").mkdir()
     (copy / "instance" / "outbox").symlink_to(elsewhere)
-    assert accounts.outbox(club) == {}
+    assert the_outbox.outbox(club) == {}
 
 
 @pytest.mark.parametrize(
@@ -245,7 +246,7 @@ def test_an_outbox_reached_through_a_link_is_not_read(tmp_path):
 def test_a_mail_without_the_member_or_a_link_says_so(tmp_path, mail, said):
     club, outbox = outbox_club(tmp_path)
     (outbox / "mail.txt").write_text(mail)
-    assert said in failure(accounts.link_for, club, "MiraK2024", {}).problem
+    assert said in failure(the_outbox.link_for, club, "MiraK2024", {}).problem
 
 
 @pytest.mark.parametrize(
@@ -256,8 +257,8 @@ def test_a_mail_without_the_member_or_a_link_says_so(tmp_path, mail, said):
     ],
 )
 def test_the_token_is_the_last_segment_of_the_links_path(link, token, other):
-    assert accounts.token_of(link) == token
-    assert accounts.with_token(link, "XYZ") == other
+    assert the_outbox.token_of(link) == token
+    assert the_outbox.with_token(link, "XYZ") == other
 
 
 class FakeGrading:
@@ -272,28 +273,28 @@ def test_level3s_shared_apps_start_together_once_a_run_where_their_checks_are_gr
     started = []
 
     def start(cls, grading, step_, why, **variables):
-        shared = accounts.Shared(club_of(flask.Flask(__name__), "15"), why)
+        shared = shared_apps.Shared(club_of(flask.Flask(__name__), "15"), why)
         shared.run_in_background = lambda setup: started.append((why, variables, setup)) or shared
         return shared
 
-    monkeypatch.setattr(accounts.Shared, "start", classmethod(start))
-    monkeypatch.setattr(accounts, "SETUPS", {})
-    accounts.share("step_a", "members", "a", lambda grading: "setup a")
-    accounts.share("step_b", "expiring", "b", lambda grading: "setup b", only_for="test_b", CLUB_CONFIRM_SECONDS="2")
-    accounts.share("step_b", "members", "b2", lambda grading: "setup b2")
-    accounts.share("step_c", "members", "c", lambda grading: "setup c")
+    monkeypatch.setattr(shared_apps.Shared, "start", classmethod(start))
+    monkeypatch.setattr(shared_apps, "SETUPS", {})
+    shared_apps.share("step_a", "members", "a", lambda grading: "setup a")
+    shared_apps.share("step_b", "expiring", "b", lambda grading: "setup b", only_for="test_b", CLUB_CONFIRM_SECONDS="2")
+    shared_apps.share("step_b", "members", "b2", lambda grading: "setup b2")
+    shared_apps.share("step_c", "members", "c", lambda grading: "setup c")
 
     def item(module, name):
         return types.SimpleNamespace(module=types.SimpleNamespace(__name__=module), name=name)
 
     session = types.SimpleNamespace(items=[item("step_a", "test_a"), item("step_b", "test_other")])
     grading = FakeGrading()
-    shared = accounts.start_shared(grading, session)
+    shared = shared_apps.start_shared(grading, session)
     assert sorted(shared) == [("step_a", "members"), ("step_b", "members")]
     assert started == [("a", {}, "setup a"), ("b2", {}, "setup b2")]
-    assert accounts.start_shared(grading, session) is shared and len(started) == 2
+    assert shared_apps.start_shared(grading, session) is shared and len(started) == 2
     session.items.append(item("step_b", "test_b"))
-    shared = accounts.start_shared(FakeGrading(), session)  # another run
+    shared = shared_apps.start_shared(FakeGrading(), session)  # another run
     assert sorted(shared) == [("step_a", "members"), ("step_b", "expiring"), ("step_b", "members")]
     assert ("b", {"CLUB_CONFIRM_SECONDS": "2"}, "setup b") in started[2:]
 
@@ -301,13 +302,13 @@ def test_level3s_shared_apps_start_together_once_a_run_where_their_checks_are_gr
 def test_a_check_waits_for_its_shared_setup_and_says_so_when_its_time_is_up():
     """A setup running in the background is waited for; one still running when the check's time is up is named."""
     club = club_of(small_club(lambda: flask.abort(403)), "15")
-    done = accounts.Shared(club, "shared").run_in_background(lambda setup: {"got": setup.get("/").status_code})
+    done = shared_apps.Shared(club, "shared").run_in_background(lambda setup: {"got": setup.get("/").status_code})
     notes = Notes(step("15"))
     done.time_left = lambda: 30.0
     done.browser(notes)
     assert done.made == {"got": 404} and notes.lines[:2] == ["shared", "GET / → 404 text/html"]
     release = threading.Event()
-    stuck = accounts.Shared(club_of(flask.Flask(__name__), "15"), "shared").run_in_background(
+    stuck = shared_apps.Shared(club_of(flask.Flask(__name__), "15"), "shared").run_in_background(
         lambda setup: release.wait(30) and {})
     try:
         said = failure(stuck.browser, Notes(step("15")))
@@ -328,7 +329,7 @@ def test_the_expiry_check_counts_its_wait_from_the_registration(monkeypatch):
     club = club_of(app, "14")
     slept = []
     monkeypatch.setattr(step14.time, "sleep", slept.append)
-    shared = accounts.Shared(club, "started your app with CLUB_CONFIRM_SECONDS=2")
+    shared = shared_apps.Shared(club, "started your app with CLUB_CONFIRM_SECONDS=2")
     made = {"username": "MiraK2024", "link": "/confirm/abc", "member": accounts.another_browser(club)}
     shared.made = {**made, "made": time.monotonic() - 10}
     step14.test_expired_link_is_refused(shared, Notes(step("14")))
@@ -433,10 +434,11 @@ def small_club(editor_for_members) -> flask.Flask:
     return app
 
 
-def members_of(app: flask.Flask) -> accounts.Shared:
+def members_of(app: flask.Flask) -> shared_apps.Shared:
     """Step 15's members, registered on `app` as its checks share them."""
     club = club_of(app, "15")
-    return accounts.Shared(club, "shared").run(lambda setup: step15.club_members(setup, Data(1, "members"), "Admin1"))
+    shared = shared_apps.Shared(club, "shared")
+    return shared.run(lambda setup: step15.club_members(setup, Data(1, "members"), "Admin1"))
 
 
 @pytest.mark.parametrize(

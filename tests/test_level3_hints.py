@@ -28,7 +28,8 @@ from checks.members import moved_by_prefix
 from checks.test_step16_tests import last_line
 
 CHECKS = ROOT / "checks"
-LEVEL_3 = ["accounts.py", "test_step12_factory.py", "test_step13_register.py", "test_step14_confirm.py",
+LEVEL_3 = ["accounts.py", "outbox.py", "password_scan.py", "shared_apps.py",
+           "test_step12_factory.py", "test_step13_register.py", "test_step14_confirm.py",
            "test_step15_admin.py", "test_step16_tests.py"]
 FLASKY = SUBMISSIONS / "valid_level3_flasky_extensions"
 

@@ -31,7 +31,8 @@ FRONT_ENDS = {
 # plugin's type; step 16's runner of the student's tests), never the sandbox or the copy's machinery.
 STEP_MODULE_MAY_USE = (
     "checks.club", "checks.notes", "checks.reply", "checks.replay", "checks.symptoms",
-    "checks.accounts", "checks.members", "checks.data", "checks.results", "checks.source",
+    "checks.accounts", "checks.outbox", "checks.password_scan", "checks.shared_apps",
+    "checks.members", "checks.data", "checks.results", "checks.source",
     "checks.run.pytest_plugin", "checks.run.student_tests",
 )
 
