@@ -121,7 +121,7 @@ def test_every_page_a_check_names_exists():
     for source in [*sorted((ROOT / "checks").glob("*.py")), ROOT / "checks" / "rubric.toml"]:
         named |= set(DOC_NAMED.findall(source.read_text(encoding="utf-8")))
     # Failures end with "read: {step.doc}#<anchor>": every step page needs those anchors.
-    appended = set(re.findall(r"\.doc\}#([\w-]+)", (ROOT / "checks" / "club.py").read_text()))
+    appended = set(re.findall(r"\.doc\}#([\w-]+)", (ROOT / "checks" / "notes.py").read_text()))
     assert "how-it-is-checked" in appended
     named |= {f"{name(page)}#{anchor}" for page in STEP_PAGES for anchor in appended}
     assert len(named) >= 7
