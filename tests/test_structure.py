@@ -32,7 +32,7 @@ FRONT_ENDS = {
 STEP_MODULE_MAY_USE = (
     "checks.club", "checks.notes", "checks.reply", "checks.replay", "checks.symptoms",
     "checks.accounts", "checks.outbox", "checks.password_scan", "checks.shared_apps",
-    "checks.members", "checks.data", "checks.results", "checks.source",
+    "checks.members", "checks.photos", "checks.data", "checks.results", "checks.source",
     "checks.run.pytest_plugin", "checks.run.student_tests",
 )
 
@@ -137,3 +137,43 @@ def test_a_step_module_uses_the_club_not_the_engine(step_module):
     assert not engine, f"{step_module} imports {engine}"
     text = (CHECKS / step_module).read_text(encoding="utf-8")
     assert ".remote.sandbox" not in text, f"{step_module} reaches into the sandbox behind the club"
+
+
+# A module of checks/ longer than this says why in its docstring, in a paragraph starting "Longer than".
+LINES = 300
+
+
+def reasonless_imports(path: Path) -> list[str]:
+    """The imports inside a function of `path` with no comment saying why: on its line, or above its block."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = []
+    for node in ast.walk(ast.parse("\n".join(lines))):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for inner in ast.walk(node):
+            if not isinstance(inner, (ast.Import, ast.ImportFrom)):
+                continue
+            first = inner.lineno - 1
+            while first > 0 and lines[first - 1].strip().startswith(("import ", "from ")):
+                first -= 1  # the block of imports this one stands in
+            said = "#" in lines[inner.lineno - 1] or (first > 0 and lines[first - 1].strip().startswith("#"))
+            if not said:
+                found.append(f"{path.relative_to(ROOT)}:{inner.lineno}: {lines[inner.lineno - 1].strip()}")
+    return found
+
+
+def test_an_import_inside_a_function_says_why():
+    """An import stands at the top of its module unless start-up time (or order) needs it later, and then says why."""
+    found = [line for path in modules().values() for line in reasonless_imports(path)]
+    assert not found, "imports inside functions without a reason:\n" + "\n".join(found)
+
+
+def test_a_long_module_says_why():
+    """A module of checks/ over 300 lines holds one thing that can't be cut smaller, and its docstring says so."""
+    long = []
+    for name, path in modules().items():
+        lines = path.read_text(encoding="utf-8").count("\n")
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        if lines > LINES and "Longer than" not in docstring:
+            long.append(f"{name}: {lines} lines")
+    assert not long, "long modules that don't say why: " + ", ".join(sorted(long))
