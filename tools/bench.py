@@ -10,7 +10,10 @@ with one job and with two; and the solution with level 2 turned on (its 17 check
 fresh copy, forked by the nursery) against level 1 alone. Level 3: its steps 12 to 15 beside steps 1
 to 11, both on the level-3 reference, and step 16 per submission (a typical student suite, and the
 reference's own, against the mutants). Figures are medians of several runs; compare the ratios, not
-the seconds, on a shared machine: the machine's load is printed before and after.
+the seconds, on a shared machine: the machine's load is printed before and after. Beside one grade,
+run in turn with it: the same grade with --no-sandbox (the sandbox's cost), and, where check50 is
+installed (it is not one of the kit's dependencies), a check50 run of eight checks of the same
+contract (tools/check50_baseline/).
 
 Usage: python -m tools.bench [--runs N] [--class-size N] [--step16-runs N] [--only levels-1-2|level-3]
 """
@@ -56,6 +59,31 @@ def timed(command: list[str], env: dict | None = None, cwd: Path = ROOT) -> floa
 
 def median(command: list[str], runs: int, env: dict | None = None) -> float:
     return statistics.median(timed(command, env) for _ in range(runs))
+
+
+def paired(first: list[str], second: list[str], runs: int, second_in: Path = ROOT) -> tuple[float, float]:
+    """The medians of two commands run in turn (first, second, first...): the same load for both."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        times[0].append(timed(first))
+        times[1].append(timed(second, cwd=second_in))
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def check50_beside(python: str, runs: int, scratch: Path) -> None:
+    """One level-1 grade beside a check50 run of eight checks of the same contract (tools/check50_baseline)."""
+    check50 = os.environ.get("CHECK50") or shutil.which("check50")
+    if not check50:
+        print("  check50 beside one grade                  not measured: no check50 here (pip install check50, "
+              "or CHECK50=path)")
+        return
+    submission = shutil.copytree(ROOT / "solution", scratch / "check50-submission",
+                                 ignore=shutil.ignore_patterns("instance", "__pycache__"))
+    ours = [python, "-m", "checks", str(submission), "--format", "json", "--seed", "1"]
+    theirs = [check50, "--dev", "--offline", "--output", "json", "--", str(ROOT / "tools" / "check50_baseline")]
+    grade, baseline = paired(ours, theirs, runs, second_in=submission)  # check50 checks the folder it runs in
+    print(f"  check50, 8 checks of level 1              {baseline:6.2f} s   one grade {grade:.2f} s beside it: "
+          f"{grade / baseline:.2f}× (goal ≤ 1.4×)")
 
 
 def make_class(folder: Path, size: int) -> None:
@@ -127,7 +155,13 @@ def main() -> None:
         print(f"  one submission (the solution, 22 checks)  {one:6.2f} s   {one / strict:.2f}× the strict floor"
               f" (goal ≤ 1.2×), {one / floor:.2f}× the user's floor")
         print(f"  the solution with level 2 on (39 checks)  {both:6.2f} s   {both / one:.2f}× level 1 alone"
-              " (goal ≤ 1.5×)")
+              " (goal ≤ 2×)")
+        sandboxed, plain = paired([python, "-m", "checks", "solution", "--format", "json", "--seed", "1"],
+                                  [python, "-m", "checks", "solution", "--format", "json", "--seed", "1",
+                                   "--no-sandbox"], args.runs)
+        print(f"  the sandbox's cost on one grade           {sandboxed - plain:+6.2f} s   {sandboxed:.2f} s against "
+              f"{plain:.2f} s with --no-sandbox (goal ≤ 0.1 s)")
+        check50_beside(python, args.runs, scratch)
 
         make_class(scratch / "class", args.class_size)
         figures = {}
