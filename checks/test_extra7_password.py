@@ -20,12 +20,12 @@ def expect_refused(club: Club, profile: Profile, password: object, what: str) ->
     """The POST is refused with 401 or 403, and the profile does not appear."""
     reply = club.post_profile(profile, password=password)
     if reply.status_code not in (401, 403):
-        hint = "compare the form's password with the club's and answer 401 when they differ (abort(401))"
+        hint = "compare the form's password with the club's and answer 403 when they differ (abort(403))"
         if reply.status_code == 400 and password is OMIT:
             hint = (
                 "request.form[\"password\"] answers 400 by itself when the field is missing (with debug=True, a "
                 "KeyError page): read it with request.form.get(\"password\", \"\"), so a missing password is a "
-                "wrong one, and answer 401"
+                "wrong one, and answer 403"
             )
         club.fail(f"expected a POST {what} to be refused with 401 or 403, got {reply.summary()}", hint)
     page = club.profile_page(profile.username)

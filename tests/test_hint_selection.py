@@ -484,10 +484,10 @@ def test_extra_6_passes_a_named_404():
 
 
 # -- extra 7 -----------------------------------------------------------------------------------
-COMPARE = "compare the form's password with the club's and answer 401 when they differ (abort(401))"
+COMPARE = "compare the form's password with the club's and answer 403 when they differ (abort(403))"
 READ_WITH_GET = (
     'request.form["password"] answers 400 by itself when the field is missing (with debug=True, a KeyError page): '
-    'read it with request.form.get("password", ""), so a missing password is a wrong one, and answer 401'
+    'read it with request.form.get("password", ""), so a missing password is a wrong one, and answer 403'
 )
 STORED_ANYWAY = "check the password before you store anything"
 REFUSALS = [extra7.test_post_without_password_is_refused, extra7.test_post_with_wrong_password_is_refused]
