@@ -1,11 +1,12 @@
-"""Level 1's checks against small apps in this process: which hint each symptom gets, word for word.
+"""The checks against small apps in this process: which hint each symptom gets, word for word.
 
 tests/test_hint_coverage.py grades whole apps and finds a phrase of each hint somewhere in the
 failures; here each check of steps 1 to 7 is run alone against a few lines of Flask (behind the
 stand-in for the sandbox of tests/test_club.py), and the test pins the exact hint the check
 chooses, and the problem it names, for each branch of its choice. A check that shows the wrong
 hint, or none, fails one of these in a second: `make mutation` runs them first against the
-level-1 step modules (tools/mutation.py).
+level-1 step modules (tools/mutation.py). At the end, the hints of level 2 that
+tests/test_level2_checks.py leaves open (step 9's, where a url_prefix may have moved /login).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import flask
 import pytest
 from markupsafe import escape
 from test_club import FakeRemote
+from test_level2_checks import club_of as level2_club
 
-from checks import rubric
+from checks import members, rubric
 from checks import test_extra6_unknown_user as extra6
 from checks import test_step1_server as step1
 from checks import test_step2_post_user as step2
 from checks import test_step5_show_user as step5
+from checks import test_step9_login as step9
 from checks.club import Club, browser
 from checks.data import Data
 from checks.notes import CheckFailed, Notes
@@ -617,3 +620,64 @@ def test_an_app_that_refuses_every_post_and_has_a_page_for_everyone_fails_closed
     # 200 for a username never stored, with none of the refused values: nothing was stored.
     app = club_app(password=None, show=lambda username, profiles: f'<p id="username">{escape(username)}</p>')
     assert Unset(app).failure() is None
+
+
+# -- step 9: the hints tests/test_level2_checks.py leaves open ----------------------------------
+def login_app(home: str = "<p>Flask Club</p>", login_status: int = 404, refuse_newcomers: bool = True) -> flask.Flask:
+    """A level-2 club whose GET /login answers `login_status`, and whose POST /login refuses a wrong
+    password for a member with a profile (and for a newcomer unless `refuse_newcomers` is False)."""
+    app = flask.Flask("hint_selection_login")
+    app.secret_key = "k"
+    profiles: set[str] = set()
+
+    @app.get("/")
+    def index():
+        return f'{home}<p id="status">{escape(flask.session.get("username", ""))}</p>'
+
+    @app.post("/user/")
+    def store():
+        profiles.add(flask.request.form["username"])
+        return flask.redirect("/", 303)
+
+    @app.get("/login")
+    def login_page():
+        return "<p>no</p>", login_status
+
+    @app.post("/login")
+    def log_in():
+        username = flask.request.form.get("username", "")
+        if flask.request.form.get("password") != PASSWORD and (username in profiles or refuse_newcomers):
+            return "<p>wrong password</p>", 401
+        flask.session["username"] = username
+        return flask.redirect("/", 303)
+
+    return app
+
+
+def test_a_login_page_not_found_is_told_to_add_the_route():
+    failed = failure_of(step9.test_login_page_has_form, level2_club(login_app(), "9"))
+    assert failed.problem == "expected GET /login to answer 200, got 404 text/html"
+    assert failed.hint == 'add a route @app.get("/login") that renders templates/login.html'
+
+
+def test_a_login_page_not_found_where_the_home_page_links_under_a_prefix_is_told_of_the_prefix():
+    app = login_app(home='<a href="/auth/login">Log in</a>')
+    failed = failure_of(step9.test_login_page_has_form, level2_club(app, "9"))
+    assert failed.hint == members.prefix_hint("/auth", "/login")
+
+
+@pytest.mark.parametrize("status", [405, 500])
+def test_a_login_page_that_answers_otherwise_is_told_to_add_the_route_whatever_the_home_page_links(status):
+    # Only a 404 says the route may be elsewhere: a 405 or a 500 is the route at /login, answering wrongly.
+    app = login_app(home='<a href="/auth/login">Log in</a>', login_status=status)
+    failed = failure_of(step9.test_login_page_has_form, level2_club(app, "9"))
+    assert failed.hint == 'add a route @app.get("/login") that renders templates/login.html'
+
+
+def test_a_newcomer_let_in_with_a_wrong_password_is_told_to_compare_it_with_the_clubs():
+    failed = failure_of(step9.test_wrong_password_logs_no_one_in, level2_club(login_app(refuse_newcomers=False), "9"))
+    assert failed.problem.startswith("expected POST /login as a newcomer with a wrong password to be refused")
+    assert failed.hint == (
+        "compare the password with CLUB_PASSWORD's value and answer 401 when they differ "
+        "(render the login page again with the status: return render_template(...), 401)"
+    )
