@@ -9,12 +9,13 @@ this process behind a stand-in for the sandbox's RemoteApp (it records each answ
 from __future__ import annotations
 
 import io
+import os
 import types
 
 import flask
 import pytest
 
-from checks.club import OMIT, Club, browser
+from checks.club import OMIT, Club, browser, read_regular
 from checks.data import Profile
 from checks.notes import CheckFailed, Notes
 from checks.replay import curl, profile_path
@@ -750,3 +751,61 @@ def test_the_redirect_hint_comes_before_the_checks_own(club_app):
     assert found.hint == REDIRECT_HINT
     wrong = failure(club.expect_profile, reply(200, page('<p id="username">Bob</p>')), ADA, "the check's hint")
     assert wrong.hint == REDIRECT_HINT
+
+
+# -- the app's folder, read within bounds (files_holding, read_regular) ---------------------------------
+def club_in(folder) -> Club:
+    """A check's Club whose app runs in `folder`."""
+    club = club_of(flask.Flask("folder"))
+    club.remote.sandbox.root = folder
+    return club
+
+
+def test_read_regular_reads_a_file_by_its_name_in_a_folder(tmp_path):
+    (tmp_path / "profiles.json").write_bytes(b'{"Ada": "dal"}')
+    folder = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        assert read_regular("profiles.json", folder) == b'{"Ada": "dal"}'
+    finally:
+        os.close(folder)
+
+
+def test_read_regular_stops_at_4_mib_unless_told(tmp_path):
+    (tmp_path / "big.bin").write_bytes(b"x" * (5 << 20))
+    assert len(read_regular(str(tmp_path / "big.bin"))) == 4 << 20
+    assert read_regular(str(tmp_path / "big.bin"), limit=10) == b"x" * 10
+
+
+def test_read_regular_never_follows_a_link_or_reads_a_folder(tmp_path):
+    (tmp_path / "real.txt").write_bytes(b"secret")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "real.txt")
+    (tmp_path / "inner").mkdir()
+    assert read_regular(str(tmp_path / "link.txt")) is None
+    assert read_regular(str(tmp_path / "inner")) is None
+    assert read_regular(str(tmp_path / "missing.txt")) is None
+
+
+def test_files_holding_names_the_files_holding_the_value(tmp_path):
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "profiles.json").write_text('{"Mira K": "dal"}')
+    (tmp_path / "app.py").write_text("app = None\n")
+    (tmp_path / "link.json").symlink_to(tmp_path / "instance" / "profiles.json")
+    assert club_in(tmp_path).files_holding("Mira K") == ["instance/profiles.json"]
+
+
+def test_files_holding_reads_the_first_mib_of_each_file(tmp_path):
+    (tmp_path / "early.txt").write_bytes(b"x" * ((1 << 20) - 10) + b"Mira")
+    (tmp_path / "late.txt").write_bytes(b"x" * (1 << 20) + b"Mira")
+    assert club_in(tmp_path).files_holding("Mira") == ["early.txt"]
+
+
+def test_files_holding_reads_200_files_and_names_3_at_most(tmp_path):
+    for number in range(200):
+        (tmp_path / f"a-{number:03}.txt").write_text("nothing")
+    (tmp_path / "b-last.txt").write_text("Mira")  # the 201st, in the walk's (sorted) order
+    assert club_in(tmp_path).files_holding("Mira") == []
+    many = tmp_path / "many"
+    many.mkdir()
+    for number in range(5):
+        (many / f"{number}.txt").write_text("Mira")
+    assert club_in(many).files_holding("Mira") == ["0.txt", "1.txt", "2.txt"]
