@@ -6,7 +6,7 @@ stand-in for the sandbox of tests/test_club.py), and the test pins the exact hin
 chooses, and the problem it names, for each branch of its choice. A check that shows the wrong
 hint, or none, fails one of these in a second: `make mutation` runs them first against the
 level-1 step modules (tools/mutation.py). At the end, the hints of level 2 that
-tests/test_level2_checks.py leaves open (step 9's, where a url_prefix may have moved /login).
+tests/test_level2_checks.py leaves open (step 9's, where a url_prefix may have moved /login; step 10's).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pytest
 from markupsafe import escape
 from test_club import FakeRemote
 from test_level2_checks import club_of as level2_club
+from test_level2_checks import member_club
 
 from checks import members, rubric
 from checks import test_extra6_unknown_user as extra6
@@ -27,6 +28,7 @@ from checks import test_step1_server as step1
 from checks import test_step2_post_user as step2
 from checks import test_step5_show_user as step5
 from checks import test_step9_login as step9
+from checks import test_step10_account as step10
 from checks.club import Club, browser
 from checks.data import Data
 from checks.notes import CheckFailed, Notes
@@ -622,7 +624,7 @@ def test_an_app_that_refuses_every_post_and_has_a_page_for_everyone_fails_closed
     assert Unset(app).failure() is None
 
 
-# -- step 9: the hints tests/test_level2_checks.py leaves open ----------------------------------
+# -- step 9: the hints tests/test_level2_checks.py leaves open, and step 10's ----------------------
 def login_app(home: str = "<p>Flask Club</p>", login_status: int = 404, refuse_newcomers: bool = True) -> flask.Flask:
     """A level-2 club whose GET /login answers `login_status`, and whose POST /login refuses a wrong
     password for a member with a profile (and for a newcomer unless `refuse_newcomers` is False)."""
@@ -681,3 +683,89 @@ def test_a_newcomer_let_in_with_a_wrong_password_is_told_to_compare_it_with_the_
         "compare the password with CLUB_PASSWORD's value and answer 401 when they differ "
         "(render the login page again with the status: return render_template(...), 401)"
     )
+
+
+# -- step 10 -------------------------------------------------------------------------------------
+def test_an_account_form_not_filled_from_the_profile_is_shown_how_to_fill_it():
+    form = '<form method="post"><input name="food" value="pizza"><textarea name="message">hi</textarea></form>'
+    failed = failure_of(step10.test_account_form_is_prefilled, level2_club(member_club(account_form=form), "10"))
+    assert failed.problem.startswith("expected the form's food to hold ")
+    assert failed.hint == step10.FORM_HINT
+
+
+def test_account_details_open_to_a_visitor_are_told_to_send_them_to_log_in():
+    app = flask.Flask("open_details")
+
+    @app.post("/user/")
+    def store():
+        return flask.redirect("/", 303)
+
+    @app.get("/account-details")
+    def details():
+        return '<form method="post"><input name="food"><textarea name="message"></textarea></form>'
+
+    failed = failure_of(step10.test_account_details_need_login, level2_club(app, "10"))
+    assert failed.problem.startswith("expected GET /account-details without logging in to answer 401, 403 or a")
+    assert failed.hint == 'when no member is in the session, return redirect(url_for("login")) (or abort(401))'
+
+
+def restarting_club(tmp_path, after: str) -> Club:
+    """Step 10's restart check against a club whose profiles, after a restart, are: "kept"; "forgotten";
+    "written" to instance/profiles.json but forgotten; shown as a 200 page with none of their values
+    ("blank"); or shown for the first GET alone ("first")."""
+    app = flask.Flask("restarting")
+    profiles: dict[str, dict[str, str]] = {}
+    state = {"restarted": False, "reads": 0}
+
+    @app.post("/user/")
+    def store():
+        form = flask.request.form
+        profiles[form["username"]] = {"food": form["food"], "message": form["message"]}
+        if after == "written":
+            (tmp_path / "instance").mkdir(exist_ok=True)
+            (tmp_path / "instance" / "profiles.json").write_text(repr(profiles))
+        return flask.redirect("/", 303)
+
+    @app.get("/user/<username>")
+    def show(username):
+        state["reads"] += state["restarted"]
+        if state["restarted"] and after == "blank":
+            return "<p>No such member.</p>"
+        if state["restarted"] and after == "first" and state["reads"] > 1 or username not in profiles:
+            return "<p>No such member.</p>", 404
+        found = profiles[username]
+        return f'<p id="username">{username}</p><p id="food">{found["food"]}</p><p id="message">{found["message"]}</p>'
+
+    def restart() -> None:
+        state["restarted"] = True
+        if after in ("forgotten", "written"):
+            profiles.clear()
+
+    club = level2_club(app, "10", root=tmp_path)
+    club.remote.sandbox.kill, club.remote.sandbox.ready = restart, lambda: None
+    return club
+
+
+FORGOTTEN = (
+    "profiles kept in a dict vanish when the app stops: keep them in a file in the instance folder "
+    "(JSON or SQLite), written on every POST and read when the app starts"
+)
+
+
+@pytest.mark.parametrize(("after", "hint"), [("forgotten", FORGOTTEN), ("blank", FORGOTTEN), ("first", FORGOTTEN)])
+def test_profiles_lost_in_a_restart_are_told_to_be_kept_in_a_file(tmp_path, after, hint):
+    # "first": every profile must read back, not only the first one asked for.
+    failed = failure_of(step10.test_profiles_survive_restart, restarting_club(tmp_path, after))
+    assert failed.hint == hint
+
+
+def test_profiles_written_but_not_read_back_after_a_restart_are_told_to_load_the_file(tmp_path):
+    failed = failure_of(step10.test_profiles_survive_restart, restarting_club(tmp_path, "written"))
+    assert failed.hint.startswith("your app wrote the profile to instance/profiles.json, but after the restart it does")
+
+
+def test_profiles_that_read_back_after_a_restart_pass_without_the_apps_files_being_read(tmp_path):
+    # The app's files are read (up to 200 of them) only for a profile that does not read back.
+    club = restarting_club(tmp_path, "kept")
+    club.files_holding = lambda value: pytest.fail(f"the app's files were searched for {value!r}")
+    assert run(step10.test_profiles_survive_restart, club) is None

@@ -95,7 +95,7 @@ UNIT = {
     # Level 2's checks one at a time against small apps in this process: each branch's message and hint.
     "checks/test_step8_layout.py": ["tests/test_level2_checks.py"],
     "checks/test_step9_login.py": ["tests/test_level2_checks.py", "tests/test_hint_selection.py"],
-    "checks/test_step10_account.py": ["tests/test_level2_checks.py"],
+    "checks/test_step10_account.py": ["tests/test_level2_checks.py", "tests/test_hint_selection.py"],
     "checks/test_step11_photo.py": ["tests/test_level2_checks.py"],
     "checks/members.py": ["tests/test_level2_checks.py"],
     "checks/photos.py": ["tests/test_level2_checks.py"],
