@@ -84,13 +84,14 @@ def start(grading: Grading) -> Start:
     runner = None
     if the_kit is not None:
         runner = student_tests.Runner(folder, grading.env(), grading.limits, grading.isolation,
-                                      time.monotonic() + student_tests.STEP_SECONDS, the_kit)
+                                      time.monotonic() + student_tests.STEP_SECONDS, the_kit, grading.budget())
     copy = grading.workspace.fresh_copy()
     with ThreadPoolExecutor(max_workers=student_tests.PARALLEL) as pool:
         first = pool.submit(runner.run, the_kit.reference) if runner is not None else None
         try:
+            # Beside the reference's first run, within the submission's budget like its apps.
             own = student_tests.run_tests(copy, grading.env(), grading.limits, grading.isolation,
-                                          share=student_tests.PARALLEL)  # beside the reference's first run
+                                          share=student_tests.PARALLEL, within=grading.budget())
         finally:
             grading.workspace.discard(copy)
         return Start(own, runner, first.result() if first is not None else None)

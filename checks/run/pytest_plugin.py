@@ -7,6 +7,7 @@ ahead, the nursery, the deadline); cut in two, each half would reach into the ot
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -18,6 +19,7 @@ from checks.results import CheckResult, Failure, Grade, StepResult
 from checks.run.scratch import new_scratch
 from checks.run.workspace import Workspace, look_for
 from checks.sandbox import bubblewrap
+from checks.sandbox.cgroup import Budget
 from checks.sandbox.isolation import BUBBLEWRAP, Isolation
 from checks.sandbox.limits import Limits
 from checks.sandbox.nursery import Nursery
@@ -70,6 +72,7 @@ class Grading:
         self._early: dict[tuple, Sandbox] = {}  # apps of checks marked app_without(...), started at collection
         self._not_loaded: str | None = None  # why app.py did not load on a fresh copy (all copies are alike)
         self._fresh_left = 0  # checks still to come that ask for a fresh copy (level 2)
+        self._budget: Budget | None = None  # the submission's, every app's cgroup inside it (see budget)
         self._nursery: Nursery | None = None  # forks level 2's apps, in the sandbox (see nursery.py)
         self._no_nursery = self.isolation.mode != BUBBLEWRAP  # none can be had, or the one there was stopped
         self.results: dict[str, CheckResult] = {}
@@ -81,10 +84,21 @@ class Grading:
         self.check_deadline = self.started + self.limits.check_timeout
 
     # -- the app ----------------------------------------------------------
+    def budget(self) -> Budget | None:
+        """The submission's budget: all its apps together, however many run at once, get the memory and the
+        core one app may have, and four apps' processes (made on first use; None where no cgroup can be had)."""
+        if self._budget is None and os.name == "posix":
+            budget = Budget(4 * self.limits.processes + 16, self.limits.memory_mb << 20, oom_group=False)
+            self._budget = budget if budget.folders and not budget.problem else None
+            if self._budget is None:
+                budget.remove()
+        return self._budget
+
     def sandbox(self) -> Sandbox:
         """The student's app in its own process, started on first use."""
         if self._sandbox is None:
-            self._sandbox = start_sandbox(self.workspace, self.env(), self.limits, isolation=self.isolation)
+            self._sandbox = start_sandbox(self.workspace, self.env(), self.limits, isolation=self.isolation,
+                                          budget=self.budget())
         return self._sandbox
 
     def env(self) -> dict[str, str]:
@@ -112,14 +126,15 @@ class Grading:
         """
         if env is None and self._not_loaded is not None:
             # Every fresh copy is the one handed in: where app.py did not load on one, it loads on none.
-            sandbox = Sandbox(self.workspace.root, self.env(), self.limits, self._not_loaded, isolation=self.isolation)
+            sandbox = Sandbox(self.workspace.root, self.env(), self.limits, self._not_loaded, isolation=self.isolation,
+                              budget=self.budget())
         elif env is None and self._spares:
             sandbox = self._spares.pop(0)
         elif env is not None and tuple(sorted(env.items())) in self._early:
             sandbox = self._early.pop(tuple(sorted(env.items())))
         elif kept:
             sandbox = start_sandbox(self.workspace, env or self.env(), self.limits, self.workspace.fresh_copy(),
-                                    isolation=self.isolation)
+                                    isolation=self.isolation, budget=self.budget())
         else:
             sandbox = self._start_fresh(self.env() if env is None else env)
         if kept:
@@ -151,7 +166,7 @@ class Grading:
                 return None
             folder = new_scratch() / "apps"
             try:
-                self._nursery = Nursery(folder, self.env(), self.limits, self.isolation)
+                self._nursery = Nursery(folder, self.env(), self.limits, self.isolation, budget=self.budget())
             except OSError:
                 self._no_nursery = True
         return self._nursery
@@ -160,9 +175,9 @@ class Grading:
         nursery = self.nursery() if env == self.env() else None
         if nursery is not None:  # (where it has stopped, the app gets a sandbox of its own: see Sandbox.start)
             root = self.workspace.fresh_copy(nursery.new_folder())
-            return Sandbox(root, env, self.limits, isolation=self.isolation, nursery=nursery)
+            return Sandbox(root, env, self.limits, isolation=self.isolation, nursery=nursery, budget=self.budget())
         root = self.workspace.fresh_copy()
-        return start_sandbox(self.workspace, env, self.limits, root, isolation=self.isolation)
+        return start_sandbox(self.workspace, env, self.limits, root, isolation=self.isolation, budget=self.budget())
 
     def end_check(self) -> None:
         """Stop the running check's own apps and remove their copies."""
@@ -220,6 +235,9 @@ class Grading:
         if self._nursery is not None:
             self._nursery.close()
             self._nursery = None
+        if self._budget is not None:  # every app in it was stopped above: its cgroups go
+            self._budget.remove()
+            self._budget = None
 
     # -- recording --------------------------------------------------------
     def step_of(self, item: pytest.Item) -> rubric.Step:
@@ -329,7 +347,8 @@ def check_failure(call: pytest.CallInfo, step: rubric.Step) -> Failure:
 
 
 def start_sandbox(
-    workspace: Workspace, env: dict[str, str], limits: Limits, root=None, isolation: Isolation | None = None
+    workspace: Workspace, env: dict[str, str], limits: Limits, root=None, isolation: Isolation | None = None,
+    budget: Budget | None = None,
 ) -> Sandbox:
     """Start importing the submission's app in its own process (returns at once).
 
@@ -337,8 +356,8 @@ def start_sandbox(
     """
     root = workspace.root if root is None else root
     if workspace.app_source is None:
-        return Sandbox(root, env, limits, load_error=missing_app(workspace), isolation=isolation)
-    return Sandbox(root, env, limits, isolation=isolation)
+        return Sandbox(root, env, limits, load_error=missing_app(workspace), isolation=isolation, budget=budget)
+    return Sandbox(root, env, limits, isolation=isolation, budget=budget)
 
 
 def missing_app(workspace: Workspace) -> str:

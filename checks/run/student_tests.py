@@ -50,6 +50,7 @@ from pathlib import Path
 from checks.run.scratch import new_scratch
 from checks.run.tree import remove_tree
 from checks.run.workspace import copy_submission
+from checks.sandbox.cgroup import Budget
 from checks.sandbox.isolation import Isolation
 from checks.sandbox.limits import Limits
 from checks.sandbox.pytest_run import RUN_SECONDS, PytestRun, run_tests
@@ -148,8 +149,9 @@ class Runner:
     """Runs the submission's tests on copies, each removed after its run, within the step's time."""
 
     def __init__(self, tests: Path, env: dict[str, str], limits: Limits, isolation: Isolation,
-                 deadline: float, kit: Kit):
+                 deadline: float, kit: Kit, budget: Budget | None = None):
         self.kit = kit
+        self.budget = budget  # the submission's (see the Grading plugin): every run's cgroup is made inside it
         self.tests = tests
         self.env = env
         self.limits = limits
@@ -168,7 +170,7 @@ class Runner:
         root = reference_copy(reference, self.tests, mutant)
         try:
             run = run_tests(root, self.env, self.limits, self.isolation, selected, exitfirst, seconds, order,
-                            PARALLEL)
+                            PARALLEL, within=self.budget)
         finally:
             remove_tree(root.parent)
         if not run.ended and seconds < RUN_SECONDS:

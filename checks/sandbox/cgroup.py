@@ -142,14 +142,15 @@ V1_FILES = {
 class Budget:
     """At most `memory_bytes` of memory, `processes` processes and one core for everything started after `join`."""
 
-    def __init__(self, processes: int, memory_bytes: int, oom_group: bool = True):
+    def __init__(self, processes: int, memory_bytes: int, oom_group: bool = True, within: Budget | None = None):
         self.folders: list[Path] = []
         self.v2 = False
         self.problem = ""
         self.memory_bytes, self.processes = memory_bytes, processes
         self._procs: list[str] = []
         self._counted = {"memory": 0, "processes": 0}  # what `reached` had seen at the last `mark`
-        found = parents()
+        # Inside `within` (a submission's budget, see Grading): the kernel holds the sum of its apps to its limits.
+        found = list(within.folders) if within is not None and within.folders else parents()
         if not found:
             self.problem = ("no cgroup this grader may use (as root, the pids and memory controllers; "
                             "as a user, a delegated cgroup v2)")
@@ -179,7 +180,7 @@ class Budget:
             path = self.folders[0] / name if self.folders else None
         else:
             kind, file = V1_FILES.get(name, ("", ""))
-            folder = next((folder for folder in self.folders if folder.parent.name == kind), None)
+            folder = next((folder for folder in self.folders if _hierarchy(folder) == kind), None)
             path = folder / file if folder is not None else None
         return path if path is not None and path.exists() else None
 
@@ -197,6 +198,11 @@ class Budget:
                 except OSError:
                     if name in ("pids.max", "memory.max"):
                         raise
+        if self.v2:  # the apps' own cgroups, made inside this one, get the same controllers (no process lives here)
+            try:
+                (self.folders[0] / "cgroup.subtree_control").write_text("+memory +pids +cpu")
+            except OSError:
+                pass
         if self.v2 and oom_group and (self.folders[0] / "memory.oom.group").exists():
             # The app's processes are stopped together: none is left running with half its state.
             (self.folders[0] / "memory.oom.group").write_text("1")
@@ -262,6 +268,14 @@ class Budget:
             empty_and_remove(folder)
 
 
+def _hierarchy(folder: Path) -> str:
+    """Which v1 hierarchy a cgroup folder is in ("pids", "memory"...), however deep it is made."""
+    try:
+        return folder.relative_to(ROOT).parts[0]
+    except ValueError:
+        return folder.parent.name
+
+
 def _v2_only(folders: list[Path]) -> bool:
     """Whether these cgroup folders (made or to be made) are one of cgroup v2's."""
     return len(folders) == 1 and (folders[0].parent / "cgroup.controllers").exists()
@@ -284,7 +298,13 @@ def _rmdir(folder: Path) -> None:
 
 
 def empty_and_remove(folder: Path) -> None:
-    """Kill every process in the cgroup `folder`, then remove it (within about two seconds)."""
+    """Kill every process in the cgroup `folder` and in the cgroups inside it, then remove them all."""
+    try:
+        inner = [path for path in folder.iterdir() if path.is_dir() and not path.is_symlink()]
+    except OSError:
+        inner = []
+    for path in inner:  # a submission's budget holds its apps' (one level: see Budget's `within`)
+        empty_and_remove(path)
     kill = folder / "cgroup.kill"
     if kill.exists():  # cgroup v2 (Linux 5.14): the kernel kills them all at once, forks in flight included
         try:

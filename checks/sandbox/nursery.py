@@ -27,6 +27,7 @@ import threading
 from pathlib import Path
 
 from checks.run.tree import remove_tree
+from checks.sandbox.cgroup import Budget
 from checks.sandbox.isolation import Isolation
 from checks.sandbox.limits import Limits
 from checks.sandbox.process import Process, launch, stop
@@ -68,7 +69,8 @@ class Forked:
 class Nursery:
     """A sandbox that forks one app for each fresh copy of the submission (made at `new_folder()`)."""
 
-    def __init__(self, folder: Path, env: dict[str, str], limits: Limits, isolation: Isolation):
+    def __init__(self, folder: Path, env: dict[str, str], limits: Limits, isolation: Isolation,
+                 budget: Budget | None = None):
         self.folder = Path(folder)  # holds the copies; its parent holds the sandbox's /etc
         self.folder.mkdir(parents=True, exist_ok=True)
         self._copies: set[str] = set()  # the copies the grader made and still keeps; anything else is removed
@@ -81,7 +83,7 @@ class Nursery:
         self._used = False  # an app was forked since the last clear: something may still run
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            launched = launch(self.folder, env, limits, isolation, stdin=theirs, nursery=True)
+            launched = launch(self.folder, env, limits, isolation, stdin=theirs, nursery=True, within=budget)
         finally:
             theirs.close()
         self.unset = launched.unset

@@ -143,8 +143,11 @@ class Launched:
 
 
 def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation, stdin=subprocess.PIPE,
-           nursery: bool = False) -> Launched:
-    """Start child.py on `root` in the sandbox (or with process limits only); `nursery` starts the nursery there."""
+           nursery: bool = False, within: Budget | None = None) -> Launched:
+    """Start child.py on `root` in the sandbox (or with process limits only); `nursery` starts the nursery there.
+
+    `within` is the submission's budget: the app's own cgroup is made inside it, so that all the apps
+    of one submission together stay within its memory, processes and core."""
     arguments = limits.for_sandbox()
     scratch = root.parent
     info_write = options = None
@@ -179,7 +182,8 @@ def launch(root: Path, env: dict[str, str], limits: Limits, isolation: Isolation
         # (files kept in memory included), processes and CPU. bwrap (or child.py) joins it before it
         # runs, so every process of the app is counted there, and killed with it. It is also what
         # binds root, whom RLIMIT_NPROC never counts (the sandbox maps its user to the grader's).
-        cgroup = Budget(limits.processes + 3, limits.memory_mb << 20, oom_group=not nursery)  # + bwrap, init, child
+        cgroup = Budget(limits.processes + 3, limits.memory_mb << 20, oom_group=not nursery,  # + bwrap, init, child
+                        within=within)
         join = cgroup.join if cgroup.folders else None
         if cgroup.problem and os.geteuid() == 0 and isolation.mode == BUBBLEWRAP:
             unset.append(f"RLIMIT_NPROC: set, but it does not bind a sandbox started by root, and "

@@ -108,13 +108,15 @@ def run_tests(
     seconds: float = RUN_SECONDS,
     order: list[str] | None = None,
     share: int = 1,
+    within: Budget | None = None,
 ) -> PytestRun:
     """pytest on `copy`'s tests/ in the sandbox (or with process limits only), for `seconds` at most.
 
     `selected` keeps those node ids only; `exitfirst` stops at the first failure (pytest's -x);
     `order` runs those node ids first, in that order (the others after them, as collected).
     `share`: this many runs go at the same time, within one app's budget: each has that share of its
-    memory and processes (its cgroup), so together they take no more than one app may.
+    memory and processes (its cgroup), so together they take no more than one app may. `within` is the
+    submission's budget (the Grading plugin's), which holds its apps and these runs together.
     `copy.parent` is the run's own scratch folder.
     """
     run = PytestRun()
@@ -138,7 +140,8 @@ def run_tests(
         job.update(path=[], child=str(CHILD))
         cwd, pass_fds = copy, ()
     share = max(1, share)
-    cgroup = Budget(limits.processes // share + 3, (limits.memory_mb << 20) // share) if os.name == "posix" else None
+    cgroup = (Budget(limits.processes // share + 3, (limits.memory_mb << 20) // share, within=within)
+              if os.name == "posix" else None)
     if cgroup is not None and not cgroup.folders:
         cgroup = None
     if cgroup is not None and not cgroup.problem:

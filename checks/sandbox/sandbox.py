@@ -48,12 +48,14 @@ class Sandbox:
         *,
         isolation: Isolation,
         nursery=None,
+        budget: Budget | None = None,
     ):
         self.root = Path(root)
         self.nursery = nursery  # a Nursery (nursery.py) that forks this app, instead of a sandbox of its own
         self.env = dict(env)  # the exercise's variables (CLUB_PASSWORD): all the app gets of the grader
         self.limits = limits or Limits()
         self.isolation = isolation  # decided once per run, by checks.options.Options.isolation()
+        self.budget = budget  # the submission's: this app's cgroup is made inside it (see process.launch)
         self.process: Process | None = None
         self.load_error = load_error
         self.loaded = False
@@ -76,7 +78,7 @@ class Sandbox:
             self.unset += [line for line in self.nursery.unset if line not in self.unset]
             self.process = Process(popen, output=self.output, budget=self.nursery.cgroup)
         else:
-            launched = launch(self.root, self.env, self.limits, self.isolation)
+            launched = launch(self.root, self.env, self.limits, self.isolation, within=self.budget)
             self.cgroup = launched.cgroup
             self.unset += [line for line in launched.unset if line not in self.unset]
             self.process = Process(launched.popen, output=self.output, info=launched.info, budget=launched.cgroup,

@@ -1,0 +1,97 @@
+"""One budget for a submission, whatever number of apps it runs at once.
+
+A grade starts several apps of the same submission (level 2's nursery, the apps started ahead
+of their checks, level 3's shared apps): each has a cgroup of its own, made inside the
+submission's, so the kernel holds all of them together to one app's memory (checks/sandbox/
+cgroup.py, Budget's `within`; the Grading plugin's budget()). Where no cgroup can be had (an
+ordinary user without a delegated cgroup v2, as on this kind of machine), these tests skip: each
+app then has its rlimits, and the grader counts its memory.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import ROOT
+
+from checks.sandbox import cgroup
+
+pytestmark = pytest.mark.skipif(
+    not cgroup.parents() or bool(cgroup.Budget(8, 64 << 20).problem), reason="no cgroup this user may use"
+)
+HOLD = """\
+import sys, time
+held = bytearray(int(sys.argv[1]) << 20)
+for page in range(0, len(held), 4096):
+    held[page] = 1
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def hold(budget: cgroup.Budget, mib: int) -> subprocess.Popen:
+    """A process in `budget` holding `mib` MiB; returns once it holds them (or has died trying)."""
+    process = subprocess.Popen([sys.executable, "-c", HOLD, str(mib)], stdout=subprocess.PIPE, text=True,
+                               preexec_fn=budget.join, cwd=ROOT)
+    process.stdout.readline()  # "held", or "" once it was killed
+    return process
+
+
+def test_two_apps_of_one_submission_share_its_memory():
+    """Two apps of 200 MiB each in a submission allowed 300 MiB: the kernel stops one, and names the memory."""
+    submission = cgroup.Budget(64, 300 << 20, oom_group=False)
+    processes = []
+    try:
+        apps = [cgroup.Budget(16, 1 << 30, within=submission) for _ in range(2)]
+        assert all(app.folders and all(folder.parent in submission.folders for folder in app.folders) for app in apps)
+        processes = [hold(app, 200) for app in apps]
+        time.sleep(0.5)
+        killed = [process.poll() == -signal.SIGKILL for process in processes]
+        assert killed.count(True) == 1, [process.poll() for process in processes]
+        assert "memory" in " ".join(app.reached() for app in apps)
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+            process.stdout.close()
+        submission.remove()
+    assert not any(folder.exists() for folder in submission.folders)
+
+
+def test_an_app_alone_keeps_its_own_budget_inside_the_submissions():
+    """One app of 200 MiB in a submission allowed 300 MiB runs; removing the submission's budget removes the app's."""
+    submission = cgroup.Budget(64, 300 << 20, oom_group=False)
+    try:
+        app = cgroup.Budget(16, 1 << 30, within=submission)
+        process = hold(app, 200)
+        assert process.poll() is None and app.reached() == ""
+        folders = list(app.folders)
+    finally:
+        submission.remove()  # kills what runs in the app's cgroup, then removes both
+    assert process.wait(timeout=10) == -signal.SIGKILL
+    process.stdout.close()
+    assert not any(folder.exists() for folder in folders + submission.folders)
+
+
+def test_a_grade_makes_its_apps_cgroups_inside_one_of_its_own():
+    """While a level-2 grade runs, its apps' cgroups are inside the grade's own; none is left when it ends."""
+    memory = next(folder for folder in cgroup.parents() if cgroup._hierarchy(folder) in ("memory", "cgroup"))
+    grade = subprocess.Popen([sys.executable, "-m", "checks", "solution", "--step", "8-11", "--seed", "3",
+                              "--format", "json"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    mine = f"flask-club-{grade.pid}-"
+    top, inside = set(), set()
+    while grade.poll() is None:
+        for folder in memory.glob(f"{mine}*"):
+            top.add(folder.name)
+            try:
+                inside |= {path.name for path in folder.iterdir() if path.is_dir() and path.name.startswith(mine)}
+            except OSError:
+                pass  # removed while looked at
+        time.sleep(0.05)
+    assert grade.returncode == 0
+    assert len(top) == 1 and inside, (top, inside)  # one budget for the grade, every app's inside it
+    assert not list(memory.glob(f"{mine}*"))
