@@ -57,7 +57,7 @@ def test_photo_is_shown(club: Club, data: Data) -> None:
             club.fail(f"the avatar's src {show(src)} is not on your app", "serve the photo from your own app")
         if served != content:
             hint = "save the uploaded file as it came (file.save(path)) and serve it back with send_from_directory"
-            if len(served) < len(content) and content.endswith(served):
+            if content.endswith(served):  # (served is not content: a suffix of it is shorter)
                 hint = (
                     f"the saved photo lacks its first {len(content) - len(served)} bytes: reading the upload "
                     "(Image.open(file)) moves the file forward, so call file.seek(0) before file.save(path)"

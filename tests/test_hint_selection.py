@@ -6,7 +6,7 @@ stand-in for the sandbox of tests/test_club.py), and the test pins the exact hin
 chooses, and the problem it names, for each branch of its choice. A check that shows the wrong
 hint, or none, fails one of these in a second: `make mutation` runs them first against the
 level-1 step modules (tools/mutation.py). At the end, the hints of level 2 that
-tests/test_level2_checks.py leaves open (step 9's, where a url_prefix may have moved /login; step 10's).
+tests/test_level2_checks.py leaves open (step 9's, where a url_prefix may have moved /login; steps 10 and 11's).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from checks import test_step2_post_user as step2
 from checks import test_step5_show_user as step5
 from checks import test_step9_login as step9
 from checks import test_step10_account as step10
+from checks import test_step11_photo as step11
 from checks.club import Club, browser
 from checks.data import Data
 from checks.notes import CheckFailed, Notes
@@ -624,7 +625,7 @@ def test_an_app_that_refuses_every_post_and_has_a_page_for_everyone_fails_closed
     assert Unset(app).failure() is None
 
 
-# -- step 9: the hints tests/test_level2_checks.py leaves open, and step 10's ----------------------
+# -- step 9: the hints tests/test_level2_checks.py leaves open, and steps 10 and 11's ---------------
 def login_app(home: str = "<p>Flask Club</p>", login_status: int = 404, refuse_newcomers: bool = True) -> flask.Flask:
     """A level-2 club whose GET /login answers `login_status`, and whose POST /login refuses a wrong
     password for a member with a profile (and for a newcomer unless `refuse_newcomers` is False)."""
@@ -769,3 +770,60 @@ def test_profiles_that_read_back_after_a_restart_pass_without_the_apps_files_bei
     club = restarting_club(tmp_path, "kept")
     club.files_holding = lambda value: pytest.fail(f"the app's files were searched for {value!r}")
     assert run(step10.test_profiles_survive_restart, club) is None
+
+
+# -- step 11 -------------------------------------------------------------------------------------
+def photo_club(saved) -> flask.Flask:
+    """A club whose POST /account-details keeps `saved(bytes uploaded)` as the member's photo, served at /avatar."""
+    app = flask.Flask("photos")
+    app.secret_key = "k"
+    photos: dict[str, bytes] = {}
+
+    @app.post("/user/")
+    def store():
+        return flask.redirect("/", 303)
+
+    @app.post("/login")
+    def log_in():
+        flask.session["username"] = flask.request.form["username"]
+        return flask.redirect("/", 303)
+
+    @app.post("/account-details")
+    def details():
+        photos[flask.session["username"]] = saved(flask.request.files["avatar"].read())
+        return flask.redirect("/", 303)
+
+    @app.get("/user/<username>")
+    def show(username):
+        return f'<p id="username">{username}</p><img id="avatar" src="/avatar/{username}">'
+
+    @app.get("/avatar/<username>")
+    def avatar(username):
+        return photos[username], {"Content-Type": "application/octet-stream"}
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("saved", "hint"),
+    [
+        (lambda content: b"the default picture",
+         "save the uploaded file as it came (file.save(path)) and serve it back with send_from_directory"),
+        (lambda content: content + b"\n",
+         "save the uploaded file as it came (file.save(path)) and serve it back with send_from_directory"),
+        (lambda content: content[16:],
+         "the saved photo lacks its first 16 bytes: reading the upload (Image.open(file)) moves the file forward, "
+         "so call file.seek(0) before file.save(path)"),
+        (lambda content: b"",
+         "the saved photo lacks its first {size} bytes: reading the upload (Image.open(file)) moves the file "
+         "forward, so call file.seek(0) before file.save(path)"),
+    ],
+)
+def test_a_photo_served_otherwise_than_uploaded_gets_the_hint_of_what_was_lost(saved, hint):
+    failed = failure_of(step11.test_photo_is_shown, level2_club(photo_club(saved), "11"))
+    size = int(failed.problem.split(" to answer the ")[1].split(" bytes ")[0])
+    assert failed.hint == hint.format(size=size)
+
+
+def test_a_photo_served_as_uploaded_passes():
+    assert run(step11.test_photo_is_shown, level2_club(photo_club(lambda content: content), "11")) is None

@@ -96,7 +96,7 @@ UNIT = {
     "checks/test_step8_layout.py": ["tests/test_level2_checks.py"],
     "checks/test_step9_login.py": ["tests/test_level2_checks.py", "tests/test_hint_selection.py"],
     "checks/test_step10_account.py": ["tests/test_level2_checks.py", "tests/test_hint_selection.py"],
-    "checks/test_step11_photo.py": ["tests/test_level2_checks.py"],
+    "checks/test_step11_photo.py": ["tests/test_level2_checks.py", "tests/test_hint_selection.py"],
     "checks/members.py": ["tests/test_level2_checks.py"],
     "checks/photos.py": ["tests/test_level2_checks.py"],
     # `--hint N` reads a step's hints from its page (the CLI's, never a grade's): its own tests alone.
