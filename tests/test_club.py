@@ -809,3 +809,30 @@ def test_files_holding_reads_200_files_and_names_3_at_most(tmp_path):
     for number in range(5):
         (many / f"{number}.txt").write_text("Mira")
     assert club_in(many).files_holding("Mira") == ["0.txt", "1.txt", "2.txt"]
+
+
+def home(status: int) -> flask.Flask:
+    """An app whose GET / answers `status`, sending visitors on to /login."""
+    app = flask.Flask("home")
+    app.add_url_rule("/", "home", lambda: ("", status, {"Location": "/login"}), methods=["GET", "POST"])
+    return app
+
+
+@pytest.mark.parametrize(("status", "named"), [(299, False), (300, True), (302, True), (399, True), (400, False)])
+def test_a_home_page_that_redirects_is_the_cause_named(status, named):
+    club = club_of(home(status))
+    club.get("/")
+    hint, cause = club.observed()
+    assert (cause == "home") is named
+    assert (hint or "").startswith("GET / sends visitors on to /login: the home page must answer") is named
+
+
+def test_only_a_get_of_the_home_page_that_redirects_is_that_cause():
+    club = club_of(home(302))
+    club.post("/", {})
+    assert club.observed() == (None, None)
+    other = flask.Flask("other")
+    other.add_url_rule("/elsewhere", "elsewhere", lambda: ("", 302, {"Location": "/login"}))
+    club = club_of(other)
+    club.get("/elsewhere")
+    assert club.observed() == (None, None)
