@@ -21,7 +21,8 @@ fast tests of its own runs those first (UNIT: club.py's messages, replay command
 word for word, in tests/test_club.py; step 4's bounds on a template, in
 tests/test_template_fields.py; the hint each of level 1's checks chooses for each symptom, against
 small apps, in tests/test_hint_selection.py; each of level 2's checks against small apps, in
-tests/test_level2_checks.py). checks/hints.py, which no grade runs (only `--hint N`), is tested
+tests/test_level2_checks.py, then for steps 9 to 11 the hints it leaves open, in
+test_hint_selection.py). checks/hints.py, which no grade runs (only `--hint N`), is tested
 against its own tests alone (UNIT_ONLY).
 pytest stops at the first failure, so a killed mutant costs a second or a grading or two.
 String literals (the wording) are left alone unless --strings: the verdict tests pin
