@@ -836,3 +836,59 @@ def test_only_a_get_of_the_home_page_that_redirects_is_that_cause():
     club = club_of(other)
     club.get("/elsewhere")
     assert club.observed() == (None, None)
+
+
+# -- what a step module asks of the app's run through the club ------------------------------------------
+class Served:
+    """A stand-in for a run of the app that serves over HTTP, or fails to: it records what it was asked."""
+
+    def __init__(self, serve: Exception | None = None, get: Exception | None = None, not_loaded: str | None = None):
+        self.serve, self.get, self.not_loaded, self.asked = serve, get, not_loaded, []
+        self.root = "/copy"
+
+    def ready(self) -> None:
+        if self.not_loaded:
+            raise AppNotLoaded(self.not_loaded)
+
+    def serve_http(self) -> int:
+        if self.serve:
+            raise self.serve
+        return 40123
+
+    def http_get(self, port: int, path: str, timeout: float):
+        self.asked.append((port, path, timeout))
+        if self.get:
+            raise self.get
+        return "the answer"
+
+    def stop_http(self) -> None:
+        self.asked.append("stopped")
+
+
+def club_on(served: Served) -> Club:
+    club = club_of(flask.Flask("served"))
+    club.remote.sandbox = served
+    return club
+
+
+def test_the_club_names_the_apps_folder_and_why_it_did_not_load():
+    assert club_on(Served()).app_folder == "/copy"
+    assert club_on(Served()).load_error() is None
+    assert club_on(Served(not_loaded="KeyError: 'x'")).load_error() == "KeyError: 'x'"
+
+
+def test_the_club_serves_over_http_and_stops_the_server():
+    served = Served()
+    club = club_on(served)
+    assert club.serve_http() == 40123
+    assert club.http_get(40123, "/", 2.0, "a hint") == "the answer"
+    club.stop_http()
+    assert served.asked == [(40123, "/", 2.0), "stopped"]
+
+
+def test_a_server_that_cannot_start_or_answer_fails_the_check_saying_so():
+    failed = failure(club_on(Served(serve=AppFailure("it stopped at once"))).serve_http)
+    assert (failed.problem, failed.hint) == ("your app could not be started as a server: it stopped at once", None)
+    failed = failure(club_on(Served(get=AppFailure("no answer"))).http_get, 40123, "/x", 2.0, "a hint")
+    assert failed.problem == "started your app with app.run(port=40123), then GET http://127.0.0.1:40123/x: no answer"
+    assert failed.hint == "a hint"
