@@ -20,6 +20,7 @@ from checks.grade import grade
 from checks.options import Options
 from checks.outputs import deliver, github, workflow
 from checks.rubric import LEVELS, RubricError
+from checks.run.folders import class_folder
 from checks.run.scratch import sweep_leftovers as sweep_folders
 from checks.run.workspace import SubmissionError
 from checks.sandbox.cgroup import sweep as sweep_cgroups
@@ -39,7 +40,6 @@ def grade_whole_class(args: argparse.Namespace, options: Options) -> int:
     from checks.outputs.class_report import write_reports
     from checks.outputs.progress import Progress
     from checks.run.class_run import ClassRun, grade_class
-    from checks.run.folders import class_folder
 
     given = Path(args.submission)
     folder = class_folder(given, args.whole_class)
@@ -147,10 +147,8 @@ def run(argv: list[str] | None = None) -> int:
         args.step = list(LEVELS[args.level])
     if args.submission is None:
         words.error("the following arguments are required: DIR (or --hint N)")
-    from checks.run.class_run import is_class_folder  # the class runner's modules: loaded only here
-
     folder = Path(args.submission)
-    whole_class = folder.is_dir() and is_class_folder(folder, args.whole_class)
+    whole_class = folder.is_dir() and class_folder(folder, args.whole_class) is not None
     whole_class = whole_class or bool(args.out and folder.is_dir())  # --out: one submission as a class of one
     options = options_of(args, whole_class)
     try:

@@ -26,6 +26,7 @@ STATE = "state.json"
 
 FAILED = "the grader failed on this submission"
 
+
 def write_atomically(path: Path, text: str) -> None:
     """Write a file so that a crash leaves the old one or the new one, never half of either."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +37,7 @@ def write_atomically(path: Path, text: str) -> None:
         file.write(text)
     os.replace(temporary, path)
 
+
 def current_umask() -> int:
     """The process's umask (read once, while nothing else runs)."""
     mask = os.umask(0)
@@ -43,6 +45,7 @@ def current_umask() -> int:
     return mask
 
 UMASK = current_umask()
+
 
 @dataclass
 class Outcome:
@@ -63,6 +66,7 @@ class Outcome:
         if self.missing:
             return f"not submitted: {self.missing}"
         return "graded" if self.result is not None else f"error: {self.error}"
+
 
 class State:
     """What was graded last time: the class's seed and rubric; each student's key, seed and time taken.
@@ -109,19 +113,23 @@ class State:
     def seconds(self, student: str) -> float:
         return float(self.data["students"].get(student, {}).get("seconds", 0.0))
 
+
 def student_id(student: Path) -> str:
     """A student's id: their folder's name, bytes that are not UTF-8 escaped (caf\\xe9), as every output shows it."""
     return shown(student.name, limit=1 << 16)
 
+
 def log_path(out: Path, student: str) -> Path:
     """What the grader said when it failed on a student's submission (a traceback, the end of its stderr)."""
     return out / "logs" / f"{student}.log"
+
 
 def failure(student: str, seconds: float, error: BaseException) -> Outcome:
     """The outcome of a submission the grader itself failed on: an error, for that student alone, with its log."""
     reason = f"{FAILED}: {type(error).__name__}: {error}"
     log = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     return Outcome(student, None, seconds, " ".join(reason.split())[:300], log=log)
+
 
 def keep_log(out: Path, outcome: Outcome) -> None:
     """Write a failed outcome's log to logs/<student>.log, and point its error there; a log that can't be, isn't."""
@@ -134,9 +142,11 @@ def keep_log(out: Path, outcome: Outcome) -> None:
         return
     outcome.error = f"{outcome.error} (the grader's log: {path})"
 
+
 def result_path(out: Path, student: str) -> Path:
     """The instructor's full result (written last: its presence means the student is done)."""
     return out / "json" / f"{student}.json"
+
 
 def view_path(out: Path, student: str) -> Path:
     """The result as the student may see it, beside their feedback."""

@@ -34,7 +34,7 @@ from checks.run.class_files import (
     view_path,
     write_atomically,
 )
-from checks.run.folders import class_folder, digest, not_submitted, student_folders, work_folder
+from checks.run.folders import digest, not_submitted, student_folders, work_folder
 from checks.run.regrade import STAGED, recover, retire, staging_path, swap_in
 from checks.run.tree import shown
 from checks.run.workers import Worker
@@ -43,9 +43,6 @@ from checks.version import graded_with
 KIT = Path(__file__).resolve().parents[2]
 STARTER = KIT / "starter"
 
-def is_class_folder(folder: Path, forced: bool = False) -> bool:
-    """Whether DIR is graded as a class: a folder of student folders, or a folder holding one (see class_folder)."""
-    return class_folder(folder, forced) is not None
 
 def content_hash(folder: Path) -> str:
     """A hash of every file a grade depends on (virtualenvs and caches left out)."""
@@ -56,6 +53,7 @@ def student_seed(class_seed: int, student: str) -> int:
     """The seed of one student's run: fixed by the class seed and the student's id."""
     digest = hashlib.sha256(f"{class_seed}:{student}".encode()).digest()
     return 100000 + int.from_bytes(digest[:4], "big") % 900000
+
 
 @dataclass
 class ClassRun:
@@ -92,6 +90,7 @@ LEVEL_FILES = {
     "3": ["config.py", "tests", "templates/register.html"],
 }
 
+
 def level_files(student: Path) -> dict[str, list[str]]:
     """Which of each level's LEVEL_FILES a student's folder holds (links are not followed: one counts as missing)."""
     work = work_folder(student)
@@ -100,13 +99,16 @@ def level_files(student: Path) -> dict[str, list[str]]:
         found[level] = [name for name in names if (work / name).exists() and not (work / name).is_symlink()]
     return found
 
+
 def stamp(class_run: ClassRun) -> dict:
     """What graded a class, for every JSON file and report: the rubric (name, hash), the kit, when."""
     return graded_with(class_run.rubric.path)
 
+
 def identity(class_run: ClassRun, seed: int) -> dict:
     """What makes one run of a class: its seed, the rubric's hash, and the fingerprint of checks and class_run."""
     return {"seed": seed, "rubric": class_run.rubric.sha256, "fingerprint": class_run.fingerprint()}
+
 
 def where_to_grade(class_run: ClassRun, seed: int, main: State, progress=None) -> Path:
     """--out itself, or staging_path(--out) when --out holds grades of another run (rubric, seed, checks, options).
@@ -149,6 +151,7 @@ def where_to_grade(class_run: ClassRun, seed: int, main: State, progress=None) -
         )
     return staging
 
+
 def changed(main: State, run: dict, rubric: Rubric) -> str:
     """What makes this run another than the gradebook's: its rubric, its seed, or the checks and class_run."""
     before = main.data.get("rubric") or {}
@@ -158,6 +161,7 @@ def changed(main: State, run: dict, rubric: Rubric) -> str:
     if main.seed != run["seed"]:
         return f"The seed is not the one this gradebook was graded with ({main.seed}, now {run['seed']})"
     return "The checks' code, the kit's version or the grading options changed since this gradebook was graded"
+
 
 def grade_class(class_run: ClassRun, progress=None) -> tuple[int, list[Outcome]]:
     """Grade every student folder; return the class seed and each student's outcome, by student id.

@@ -21,17 +21,21 @@ COMPLETE = ".flask-club-regrade-complete"  # every student of that run is graded
 
 OWN_FILES = {"json", "feedback", "logs", STATE, "grades.csv", "report.html"}  # what a run writes in --out
 
+
 def staging_path(out: Path) -> Path:
     """Where a run with another rubric (or seed, checks, options) is graded until it is complete: beside --out."""
     return out.parent / f".{out.name}.regrade"
+
 
 def replaced_path(out: Path) -> Path:
     """Where the gradebook's previous run goes for the moment of the swap, before it is removed."""
     return out.parent / f".{out.name}.replaced"
 
+
 def own_names() -> set[str]:
     """The names a run writes in --out (the LMS's gradebook files included); everything else is the instructor's."""
     return OWN_FILES | {name for name, _ in EXPORTS.values()} | {STAGED, COMPLETE}
+
 
 def retire(folder: Path, out: Path) -> list[str]:
     """Remove a run the kit no longer needs: its own files go; anything else in it is moved to --out (kept).
@@ -60,6 +64,7 @@ def retire(folder: Path, out: Path) -> list[str]:
             problems.append(f"{shown(str(folder))}: {error.strerror or error}")
     return problems
 
+
 def exchange(first: Path, second: Path) -> bool:
     """Swap two folders in one step (Linux's renameat2 RENAME_EXCHANGE); False where the system can't."""
     try:
@@ -70,6 +75,7 @@ def exchange(first: Path, second: Path) -> bool:
     at_cwd, rename_exchange = -100, 2
     done = renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), rename_exchange)
     return done == 0
+
 
 def swap_in(out: Path) -> list[str]:
     """Put a complete regrade (staging_path) in place of --out: every reader sees the old run or the new one.
@@ -88,6 +94,7 @@ def swap_in(out: Path) -> list[str]:
             os.rename(out, replaced_path(out))
         os.rename(staging, out)
     return recover(out)
+
 
 def recover(out: Path) -> list[str]:
     """Finish a swap that was interrupted (see swap_in), and remove the run it replaced; return what is left."""

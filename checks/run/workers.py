@@ -21,9 +21,11 @@ from checks.run.class_files import Outcome, student_id
 from checks.run.folders import work_folder
 from checks.run.scratch import SCRATCH, new_scratch
 from checks.run.tree import remove_tree, shown
+from checks.sandbox.cgroup import sweep
 
 KIT = Path(__file__).resolve().parents[2]
 STEP16_SECONDS = 300  # step 16's own budget (see checks/test_step16_tests.py), past the submission's time
+
 
 class Tail:
     """The end of what a worker wrote on its standard error (4 KiB at most), for the error of a failed job."""
@@ -49,6 +51,7 @@ class Tail:
         with self.lock:
             text = " ".join(self.text.split())[-limit:]
         return f"; the grader said: …{text}" if text else ""
+
 
 class Worker:
     """A `python -m checks.run.worker` process, grading one submission at a time for one job slot.
@@ -84,17 +87,22 @@ class Worker:
         return self.process
 
     def stop(self) -> None:
-        """Kill the worker (its sandboxes die with it) and remove its copies."""
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
+        """Stop the worker (SIGTERM: it stops its sandboxes; SIGKILL after 5 s) and remove its copies and cgroups."""
+        process, self.process = self.process, None  # stopped once, even when Ctrl-C and a time limit meet
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            sweep(older_than=0, pid=process.pid)  # what a killed worker could not remove: its budgets
             self.errors.finished.wait(2)  # what it wrote on stderr up to its end, before the pipe is closed
-            for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            for stream in (process.stdin, process.stdout, process.stderr):
                 try:
                     stream.close()
                 except OSError:
                     pass
-            self.process = None
         if self.scratch is not None:
             problems = []
             for _ in range(50):  # a sandbox may still be dying, and writing

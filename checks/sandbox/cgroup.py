@@ -335,12 +335,13 @@ def process_gone(pid: int) -> bool:
     return False
 
 
-def sweep(older_than: float = 600, now: float | None = None, parent: Path | None = None) -> list[str]:
+def sweep(older_than: float = 600, now: float | None = None, parent: Path | None = None,
+          pid: int | None = None) -> list[str]:
     """Remove the cgroups that graders killed with no chance to clean up left behind.
 
     A cgroup is left over when it is named flask-club-PID-…, is older than `older_than` seconds, and
     process PID is gone; whatever still runs in it is killed first. `parent` is where to look (by
-    default, every folder budgets are made in). Returns the cgroups removed.
+    default, every folder budgets are made in); `pid`, only that grader's. Returns the cgroups removed.
     """
     folders = [parent] if parent is not None else parents()
     now = time.time() if now is None else now
@@ -352,7 +353,7 @@ def sweep(older_than: float = 600, now: float | None = None, parent: Path | None
                 old = now - folder.stat().st_mtime >= older_than
             except OSError:
                 continue
-            if not found or not old or not process_gone(int(found.group(1))):
+            if not found or not old or not process_gone(int(found.group(1))) or pid not in (None, int(found.group(1))):
                 continue
             empty_and_remove(folder)
             if not folder.exists():
