@@ -364,7 +364,7 @@ def test_runs_at_the_same_time_share_one_apps_budget(folder, monkeypatch):
     class Budget:
         folders: list = []  # no cgroup made: the run goes on with its rlimits alone
 
-        def __init__(self, processes, memory):
+        def __init__(self, processes, memory, within=None):
             asked.append((processes, memory))
 
     monkeypatch.setattr(pytest_run, "Budget", Budget)
