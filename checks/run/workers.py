@@ -17,7 +17,8 @@ from pathlib import Path
 
 from checks.options import Options
 from checks.results import Grade
-from checks.run.class_files import Outcome, student_id
+from checks.rubric import LEVEL_3
+from checks.run.class_files import Outcome, Rubric, student_id
 from checks.run.folders import work_folder
 from checks.run.scratch import SCRATCH, new_scratch
 from checks.run.tree import remove_tree, shown
@@ -66,6 +67,7 @@ class Worker:
         self.errors = Tail()
         self.scratch: str | None = None
         self.left: list[str] = []  # what could not be removed of its copies (said at the end of the run)
+        self._deadline: float | None = None  # see deadline()
 
     def start(self) -> subprocess.Popen:
         if self.process is None or self.process.poll() is not None:
@@ -161,10 +163,7 @@ class Worker:
 
     def deadline(self) -> float:
         """How long one job may take: the submission's time, a minute for the grader, and step 16's budget."""
-        from checks.rubric import LEVEL_3, RubricError, load  # rubric.toml is read once a job is sent
-
-        try:
-            level3 = LEVEL_3[-1] in load(self.options.rubric_file()) or LEVEL_3[-1] in self.options.steps
-        except RubricError:
-            level3 = False
-        return self.options.limits.submission_timeout + 60 + (STEP16_SECONDS if level3 else 0)
+        if self._deadline is None:  # the rubric is read once, not once a job
+            level3 = Rubric(self.options.rubric_file()).level3 or LEVEL_3[-1] in self.options.steps
+            self._deadline = self.options.limits.submission_timeout + 60 + (STEP16_SECONDS if level3 else 0)
+        return self._deadline
