@@ -17,8 +17,14 @@ import time
 
 import pytest
 from conftest import ROOT
+from fakes import fake_grade
 
-from checks.sandbox import cgroup
+from checks import rubric as rubrics
+from checks.options import Options
+from checks.run import workers
+from checks.run.class_files import Outcome
+from checks.run.class_run import ClassRun, grade_class
+from checks.sandbox import cgroup, limits
 
 pytestmark = pytest.mark.skipif(
     not cgroup.parents() or bool(cgroup.Budget(8, 64 << 20).problem), reason="no cgroup this user may use"
@@ -95,3 +101,55 @@ def test_a_grade_makes_its_apps_cgroups_inside_one_of_its_own():
     assert grade.returncode == 0
     assert len(top) == 1 and inside, (top, inside)  # one budget for the grade, every app's inside it
     assert not list(memory.glob(f"{mine}*"))
+
+
+SPIN = "import time\nend = time.monotonic() + float(__import__('sys').argv[1])\nwhile time.monotonic() < end: pass\n"
+
+
+def spin(budget: cgroup.Budget, seconds: float) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", SPIN, str(seconds)], preexec_fn=budget.join, cwd=ROOT)
+
+
+@pytest.mark.skipif(cgroup.Budget(8, 64 << 20)._file("cpu.max") is None, reason="no cpu controller here")
+def test_an_app_gets_one_core_and_a_submission_its_share_of_the_machine():
+    """Three processes spinning for 1.5 s in an app's one core use about 1.5 s of CPU, never three cores' worth;
+    a submission's budget holds its share (cores=2 writes two periods in one)."""
+    app = cgroup.Budget(16, 256 << 20)
+    try:
+        assert int(app._file("cpu.max").read_text().split()[0]) == cgroup.PERIOD
+        started = time.monotonic()
+        spinning = [spin(app, 1.5) for _ in range(3)]
+        for process in spinning:
+            process.wait(timeout=30)
+        wall = time.monotonic() - started
+        assert 0 < app.cpu_seconds() <= wall * 1.15 + 0.1, (app.cpu_seconds(), wall)
+    finally:
+        app.remove()
+    submission = cgroup.Budget(16, 256 << 20, cores=2)
+    try:
+        quota = submission._file("cpu.max").read_text().split()[0]
+        assert int(quota) == 2 * cgroup.PERIOD
+    finally:
+        submission.remove()
+
+
+def test_a_class_gives_each_submission_an_equal_share_of_the_cores(monkeypatch, tmp_path):
+    """One grade has every core; a class's jobs share them (at least one each), and the share is not part of
+    what the gradebook's grades are keyed by (it changes a grade's time, never its verdict)."""
+    monkeypatch.setattr(limits, "machine_cores", lambda: 8)
+    assert [limits.share_of(jobs) for jobs in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
+    given = []
+
+    def grade(worker, student, seed):
+        given.append(worker.options.limits.cores)
+        result = fake_grade(rubrics.load(worker.options.rubric_file()), seed=seed).to_dict()
+        return Outcome(student.name, result, 0.01, student_view=result)
+
+    monkeypatch.setattr(workers.Worker, "grade", grade)
+    for student in ("ada", "bo", "cy"):
+        (tmp_path / "class" / student).mkdir(parents=True)
+        (tmp_path / "class" / student / "app.py").write_text(f"# {student}'s app\n")
+    run = ClassRun(tmp_path / "class", tmp_path / "out", Options(seed=7), jobs=2)
+    grade_class(run)
+    assert given == [4, 4, 4]
+    assert run.options.limits.cores == 0  # the key: as one grade's options

@@ -10,6 +10,7 @@ another rubric, seed or checks is graded beside the gradebook and swapped in who
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -38,6 +39,7 @@ from checks.run.folders import digest, not_submitted, student_folders, work_fold
 from checks.run.regrade import STAGED, recover, retire, staging_path, swap_in
 from checks.run.tree import shown
 from checks.run.workers import Worker
+from checks.sandbox.limits import share_of
 from checks.version import graded_with
 
 KIT = Path(__file__).resolve().parents[2]
@@ -222,10 +224,12 @@ def grade_class(class_run: ClassRun, progress=None) -> tuple[int, list[Outcome]]
     jobs = class_run.jobs or os.cpu_count() or 1
     slots = threading.local()
     workers: list[Worker] = []
+    # Each submission's apps get an equal share of the cores (a grade's time, never its verdict: not in the key).
+    shared = class_run.options.replace(limits=dataclasses.replace(class_run.options.limits, cores=share_of(jobs)))
 
     def grade_one(student: Path, own_seed: int) -> Outcome:
         if not hasattr(slots, "worker"):
-            slots.worker = Worker(class_run.options)
+            slots.worker = Worker(shared)
             workers.append(slots.worker)
         return slots.worker.grade(student, own_seed)
 

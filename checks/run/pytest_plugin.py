@@ -21,7 +21,7 @@ from checks.run.workspace import Workspace, look_for
 from checks.sandbox import bubblewrap
 from checks.sandbox.cgroup import Budget
 from checks.sandbox.isolation import BUBBLEWRAP, Isolation
-from checks.sandbox.limits import Limits
+from checks.sandbox.limits import Limits, machine_cores
 from checks.sandbox.nursery import Nursery
 from checks.sandbox.sandbox import Sandbox
 from checks.sandbox.text import clean
@@ -85,10 +85,12 @@ class Grading:
 
     # -- the app ----------------------------------------------------------
     def budget(self) -> Budget | None:
-        """The submission's budget: all its apps together, however many run at once, get the memory and the
-        core one app may have, and four apps' processes (made on first use; None where no cgroup can be had)."""
+        """The submission's budget: all its apps together, however many run at once, get the memory one app may
+        have, four apps' processes and the run's cores (Limits.cores, 0 for all: each app still gets one), made on
+        first use; None where no cgroup can be had."""
         if self._budget is None and os.name == "posix":
-            budget = Budget(4 * self.limits.processes + 16, self.limits.memory_mb << 20, oom_group=False)
+            budget = Budget(4 * self.limits.processes + 16, self.limits.memory_mb << 20, oom_group=False,
+                            cores=self.limits.cores or machine_cores())
             self._budget = budget if budget.folders and not budget.problem else None
             if self._budget is None:
                 budget.remove()

@@ -9,9 +9,11 @@ them together, whatever they do:
   kernel's OOM killer stops a process of the app (cgroup v1 `memory.limit_in_bytes`, v2 `memory.max`);
 - processes: `pids.max` (RLIMIT_NPROC never counts root's processes, and a sandbox started by root
   maps its user to root);
-- CPU: one core's bandwidth at most (v1 `cpu.cfs_quota_us`, v2 `cpu.max`), so the app's processes
-  together take no more CPU time than the grading's wall-clock time, and a classmate graded beside
-  it keeps the other core; `cpu_seconds()` says how much they used.
+- CPU: one core's bandwidth at most for each app (v1 `cpu.cfs_quota_us`, v2 `cpu.max`), so an app's
+  processes together take no more CPU time than the grading's wall-clock time; a submission's budget
+  (Grading.budget) holds all its apps to its share of the machine (`Limits.cores`: every core for one
+  grade, the cores divided by the jobs in a class), so a classmate graded beside it keeps theirs;
+  `cpu_seconds()` says how much they used.
 
 Where the machine has them: as root, cgroup v1's hierarchies (`pids`, `memory`, `cpu`) or cgroup
 v2's root; as an ordinary user, a cgroup v2 subtree delegated to them (systemd's `Delegate=yes`,
@@ -36,7 +38,7 @@ from checks.sandbox.limits import Limits
 
 ROOT = Path("/sys/fs/cgroup")
 V1 = ("pids", "memory")  # the hierarchies a budget needs on cgroup v1
-PERIOD = 100_000  # the CPU bandwidth's period, in microseconds (one core: the whole period)
+PERIOD = 100_000  # the CPU bandwidth's period, in microseconds (one core: the whole period; n cores: n periods)
 _numbers = itertools.count(1)
 
 
@@ -140,10 +142,12 @@ V1_FILES = {
 
 
 class Budget:
-    """At most `memory_bytes` of memory, `processes` processes and one core for everything started after `join`."""
+    """At most `memory_bytes` of memory, `processes` processes and `cores` cores for everything started after `join`."""
 
-    def __init__(self, processes: int, memory_bytes: int, oom_group: bool = True, within: Budget | None = None):
+    def __init__(self, processes: int, memory_bytes: int, oom_group: bool = True, within: Budget | None = None,
+                 cores: int = 1):
         self.folders: list[Path] = []
+        self.cores = max(1, cores)
         self.v2 = False
         self.problem = ""
         self.memory_bytes, self.processes = memory_bytes, processes
@@ -189,7 +193,7 @@ class Budget:
             ("pids.max", str(self.processes)),
             ("memory.max", str(self.memory_bytes)),
             ("memory.swap.max", "0" if self.v2 else str(self.memory_bytes)),
-            ("cpu.max", f"{PERIOD} {PERIOD}" if self.v2 else str(PERIOD)),
+            ("cpu.max", f"{self.cores * PERIOD} {PERIOD}" if self.v2 else str(self.cores * PERIOD)),
         ):
             path = self._file(name)
             if path is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 # What the grader reads of a submission itself, outside the sandbox.
@@ -25,6 +26,7 @@ class Limits:
     file_mb: int = 64
     processes: int = 64
     max_body: int = 2 << 20
+    cores: int = 0  # the submission's CPU, all its apps together: 0 is every core (machine_cores; a class: share_of)
 
     def for_sandbox(self) -> dict:
         """The resource limits child.py sets on itself before any of the student's code runs."""
@@ -35,6 +37,19 @@ class Limits:
             "processes": self.processes,
             "max_body": self.max_body,
         }
+
+
+def machine_cores() -> int:
+    """The cores this grader may run on (its affinity, where the system says; else the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def share_of(jobs: int) -> int:
+    """A submission's cores where `jobs` are graded at once: an equal share of the machine, at least one."""
+    return max(1, machine_cores() // max(1, jobs))
 
 
 def rlimits(limits: Limits) -> dict[str, int]:
