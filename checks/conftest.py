@@ -1,7 +1,9 @@
 """Fixtures of the checks: the student's app, a conversation with it, and check data.
 
 `python -m checks DIR` registers the run's `Grading` plugin before pytest
-starts. Run as plain `pytest checks --submission DIR`, this file makes one.
+starts. Run as plain `pytest checks --submission=DIR`, this file makes one (with the `=`: pytest reads
+its command line before this file adds --submission, and would take a separate DIR for a folder of tests
+to collect, loading a level-3 submission's tests/conftest.py in this process).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from checks.run.pytest_plugin import NOTES, Grading, find
 from checks.run.workspace import TEMPLATE, look_for, prepare
 from checks.sandbox.limits import Limits
 from checks.sandbox.wsgi import RemoteApp
+from checks.shared_apps import start_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # The checks' marks, for a run that reads another configuration than checks/pytest.ini (`pytest checks`).
     config.addinivalue_line("markers", "app_without(*names): the check starts the app without these variables")
     config.addinivalue_line("markers", "app_with(**variables): the check starts the app with these variables")
+    config.addinivalue_line("markers", "runs_last: the check waits for time to pass: it runs after the others")
     if find(config) is not None:
         return
     seed = config.getoption("--seed") or new_seed()
@@ -44,6 +48,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(grading)
     config.add_cleanup(grading.close)
     config.add_cleanup(grading.workspace.cleanup)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Level 3's shared apps start as soon as the run knows its checks (their setups register members, slow on
+    purpose): they are set up while levels 1 and 2 are graded, on the grade's other cores."""
+    grading = find(session.config)
+    if grading is not None and not session.config.option.collectonly:
+        start_shared(grading, session)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -2,8 +2,10 @@
 them, and what is made on it first for all of them (members registered, profiles stored).
 
 A step module declares each of its shared apps with `share(...)` and hands it to its checks with a
-module-scoped fixture calling `shared_app(...)`; every level-3 module imports the `shared_apps` fixture, so
-that all the run's shared apps start as level 3's first check runs, each set up in a thread of its own.
+module-scoped fixture calling `shared_app(...)`. All the run's shared apps start as soon as its checks are
+collected (checks/conftest.py's pytest_collection_finish), each set up in a thread of its own, so their slow
+registrations overlap levels 1 and 2; every level-3 module also imports the `shared_apps` fixture, which starts
+them where that hook did not run.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ class Shared:
     check's log, and a setup that failed is the failure of each of them. Each check still talks to the app
     in a browser of its own.
 
-    Level 3's setups start together as its first check runs (start_shared), each in a thread of its own:
-    their apps hash while the checks before them run, on the other core.
+    Level 3's setups start together once the run's checks are collected (start_shared), each in a thread of
+    its own: their apps hash while the checks before them run, on the grade's other cores.
     """
 
     def __init__(self, club: Club, why: str, release=None):
@@ -139,7 +141,7 @@ def start_shared(grading, session: pytest.Session) -> dict[tuple[str, str], Shar
 
 @pytest.fixture(scope="module", autouse=True)
 def shared_apps(request: pytest.FixtureRequest, grading) -> None:
-    """Level 3's shared apps start as its first check runs (each step module imports this fixture)."""
+    """Level 3's shared apps, started where the collection hook did not start them (each step module imports it)."""
     start_shared(grading, request.session)
 
 

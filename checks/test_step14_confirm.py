@@ -2,8 +2,8 @@
 
 The expiry check waits 4 s between registering and following the link. Its first half (its own app, started with
 CLUB_CONFIRM_SECONDS=2, a member registered, their link read and their login) is done as level 3 starts, in the
-background, and the check itself, the step's last, follows the link: the wait overlaps the other checks instead of
-adding to them.
+background, and the check itself, the grade's last (marked runs_last), follows the link: the wait overlaps the other
+checks instead of adding to them.
 """
 
 from __future__ import annotations
@@ -158,6 +158,7 @@ def expiring(request: pytest.FixtureRequest, grading: Grading) -> Iterator[Share
 
 
 @pytest.mark.app_with(CLUB_CONFIRM_SECONDS="2")
+@pytest.mark.runs_last
 def test_expired_link_is_refused(expiring: Shared, notes: Notes) -> None:
     """a link followed after CLUB_CONFIRM_SECONDS have passed confirms no one"""
     short = expiring.browser(notes)
