@@ -106,3 +106,25 @@ def test_the_report_counts_a_mutant_failed_slowly_as_killed_and_gives_each_files
     assert f"{'checks/x.py':42}       2      4   50 %      2.5" in text
     assert "\n#3 checks/x.py:5 bad_timeout\n-a\n+b\n" in text and "\n#4 checks/x.py:6 bad_survived\n" in text
     assert "#2 " not in text
+
+
+LEVEL_3_FILES = [
+    "checks/test_step12_factory.py",
+    "checks/test_step13_register.py",
+    "checks/test_step14_confirm.py",
+    "checks/test_step15_admin.py",
+    "checks/test_step16_tests.py",
+]
+
+
+@pytest.mark.parametrize("file", LEVEL_3_FILES)
+def test_a_level_3_step_is_tested_first_in_process_then_against_its_own_samples_one_valid_last(file):
+    # Grading a level-3 sample is slow (members registered with a salted hash): its fast tests first, then
+    # only the samples that fail its checks, one valid sample last, each graded on that step alone.
+    ids = mutation.selection(file)
+    assert ids[0] == "tests/test_level3_hint_selection.py"
+    names = graded(ids)
+    assert names[-1] == "valid_level3_sqlite" and names.count("valid_level3_sqlite") == 1
+    assert all(name.startswith("mistake_level3_") for name in names[:-1]), names
+    step = verdicts.steps()[mutation.step_of(file)]
+    assert set(step.points) <= failed_checks(names)

@@ -16,13 +16,18 @@ checks fail with each phrase expected of it, then two valid samples, graded on t
 alone (ONLY_STEP); for club.py and the other shared modules, a valid sample, then samples
 that between them fail every check. Level 2's step modules (8 to 11) are graded with level 2
 turned on, a valid level-2 sample first (a level-1 sample has no /login); checks/members.py,
-which only they use, against level 2's samples and mutants, every step graded. A module with
+which only they use, against level 2's samples and mutants, every step graded. Level 3's step
+modules (12 to 16) are graded with level 3 turned on for their step (ONLY_STEP), against the level-3
+samples that fail their checks and one valid level-3 sample, last: each grading registers members
+with a slow, salted hash (seconds a step, more for step 16, which runs the sample's own tests on the
+reference and its mutants), so their fast tests come first and carry most of the weight. A module with
 fast tests of its own runs those first (UNIT: club.py's messages, replay commands and caps,
 word for word, in tests/test_club.py; step 4's bounds on a template, in
 tests/test_template_fields.py; the hint each of level 1's checks chooses for each symptom, against
 small apps, in tests/test_hint_selection.py; each of level 2's checks against small apps, in
 tests/test_level2_checks.py, then for steps 9 to 11 the hints it leaves open, in
-test_hint_selection.py). checks/hints.py, which no grade runs (only `--hint N`), is tested
+test_hint_selection.py; each of level 3's checks against small apps and stand-ins, in
+tests/test_level3_hint_selection.py). checks/hints.py, which no grade runs (only `--hint N`), is tested
 against its own tests alone (UNIT_ONLY).
 pytest stops at the first failure, so a killed mutant costs a second or a grading or two.
 String literals (the wording) are left alone unless --strings: the verdict tests pin
@@ -65,6 +70,9 @@ SHARED = [*CLUB, "checks/members.py", "checks/photos.py", "checks/data.py", "che
 VALID = ["valid_module_dict", "valid_factory_config"]
 # Level 2's: a level-1 sample fails steps 8 to 11 (it has no /login), so level 2's modules grade these.
 VALID_LEVEL_2 = ["valid_level2_signed_session", "valid_level2_server_session"]
+# Level 3's: graded one step at a time (ONLY_STEP turns level 3 on for it), one valid sample only, for each
+# grading starts apps that register members with a slow, salted hash (seconds a step; step 16 runs tests).
+VALID_LEVEL_3 = ["valid_level3_sqlite"]
 # Shared modules that only level 2's checks use: tested against level 2's samples and mutants, every
 # step graded (a level-2 sample grades in seconds), so that each of steps 8 to 11 calls them.
 LEVEL_2_SHARED = {"checks/members.py", "checks/photos.py"}
@@ -100,6 +108,14 @@ UNIT = {
     "checks/test_step11_photo.py": ["tests/test_level2_checks.py", "tests/test_hint_selection.py"],
     "checks/members.py": ["tests/test_level2_checks.py"],
     "checks/photos.py": ["tests/test_level2_checks.py"],
+    # Level 3's checks one at a time against small apps in this process: each branch's message and hint.
+    **{
+        f"checks/{name}.py": ["tests/test_level3_hint_selection.py"]
+        for name in ("test_step12_factory", "test_step13_register", "test_step14_confirm", "test_step15_admin")
+    },
+    # Step 16's: its messages against stand-in runs (test_level3_hint_selection.py), then its machinery in
+    # test_step16.py less what grades whole samples (the verdict tests grade those).
+    "checks/test_step16_tests.py": ["tests/test_level3_hint_selection.py"],
     # `--hint N` reads a step's hints from its page (the CLI's, never a grade's): its own tests alone.
     "checks/hints.py": ["tests/test_hints.py"],
 }
@@ -109,6 +125,7 @@ UNIT_ONLY = {"checks/hints.py"}
 # machine), killed all the same (mutmut's run_mutation: "not survived" and over the time base).
 KILLED = {"ok_killed", "ok_suspicious"}
 LEVEL_2 = {"8", "9", "10", "11"}
+LEVEL_3 = {"12", "13", "14", "15", "16"}
 
 
 def kit_files() -> list[str]:
@@ -171,6 +188,7 @@ def selection(file: str) -> list[str]:
     step_id = step_of(file)
     step = verdicts.steps().get(step_id) if step_id else None
     level2 = step_id in LEVEL_2 or file in LEVEL_2_SHARED
+    level3 = step_id in LEVEL_3
 
     def covers(fails: dict) -> set[tuple[str, str]]:
         if step is not None:  # each distinct (check, phrase) of the step's own checks
@@ -185,7 +203,7 @@ def selection(file: str) -> list[str]:
                     for text in verdicts.BORROWED if text in phrase.casefold()}
         return {(name, "") for name in verdicts.targets(fails)} | borrowed
 
-    valid = [submission.format(name) for name in (VALID_LEVEL_2 if level2 else VALID)]
+    valid = [submission.format(name) for name in (VALID_LEVEL_2 if level2 else VALID_LEVEL_3 if level3 else VALID)]
     ids = valid[:1] if step is None or level2 else []  # level 2's: a valid sample first
     wanted = set().union(*(covers(fails) for fails in cases.values()))
     while wanted:

@@ -1,0 +1,370 @@
+"""Level 3's checks (steps 12 to 16) one at a time, against small apps and stand-ins in this process.
+
+The samples grade whole apps end to end, slowly (each registers members with a salted hash);
+these drive one check, or one of its helpers, against a few lines of Flask behind the stand-in
+for the sandbox (tests/test_level2_checks.py's club_of), so that each branch is seen to fail with
+its own message and hint, word for word, in a second. `make mutation` runs these first against
+level 3's step modules.
+"""
+
+from __future__ import annotations
+
+import types
+from pathlib import Path
+
+import flask
+import markupsafe
+import pytest
+from test_level2_checks import club_of, failure, step
+
+from checks import test_step12_factory as step12
+from checks.data import Data, Profile
+from checks.notes import Notes
+
+CALLS = ("create_app()", 'create_app("default")', 'create_app("testing")')
+
+
+# -- step 12: the factory -------------------------------------------------------------------------
+def made(testing: bool = False, new: bool = True, rules=(("/", "main.index"),), blueprints=("main",)) -> dict:
+    """One call's report, as the app's process gives it (checks/sandbox/child.py's make_apps)."""
+    return {"error": "", "new": new, "testing": testing, "shown": repr(testing),
+            "rules": [list(rule) for rule in rules], "blueprints": list(blueprints)}
+
+
+def good_report() -> dict[str, dict]:
+    return {"create_app()": made(), 'create_app("default")': made(), 'create_app("testing")': made(testing=True)}
+
+
+def factory_club(report: dict) -> object:
+    """A step-12 Club whose app's process reports `report` for the three calls."""
+    club = club_of(flask.Flask(__name__), "12")
+    club.remote.sandbox.make_apps = lambda timeout: report
+    return club
+
+
+@pytest.mark.parametrize("check", [step12.test_factory_makes_new_apps, step12.test_testing_config_sets_testing,
+                                   step12.test_routes_come_from_blueprints])
+def test_a_good_factory_passes_the_checks_read_from_its_report(check):
+    check(factory_club(good_report()))
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_a_call_that_made_no_app_is_named_with_the_factory_hint(call):
+    report = good_report()
+    del report[call]
+    found = failure(step12.test_factory_makes_new_apps, factory_club(report))
+    assert found.problem == f"{call} made no app"
+    assert found.hint == step12.FACTORY_HINT
+
+
+@pytest.mark.parametrize(
+    ("error", "hint"),
+    [
+        ("KeyError: 'testing'", 'create_app looks its name up in a dict of configs: give it the keys "default" and '
+                                '"testing"'),
+        ("TypeError: create_app() takes 0 positional arguments but 1 was given",
+         'create_app takes a config name, "default" when none is given: def create_app(config_name="default")'),
+        ("NameError: name 'config' is not defined", step12.FACTORY_HINT),
+    ],
+)
+def test_a_call_that_raised_says_what_with_a_hint_by_the_error(error, hint):
+    report = good_report()
+    report['create_app("testing")'] = {"error": f'create_app("testing") raised {error}'}
+    found = failure(step12.test_factory_makes_new_apps, factory_club(report))
+    assert found.problem == f'create_app("testing") raised {error}'
+    assert found.hint == hint
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_a_call_returning_an_app_made_before_is_named(call):
+    report = good_report()
+    report[call] = {**report[call], "new": False}
+    found = failure(step12.test_factory_makes_new_apps, factory_club(report))
+    assert found.problem == (f"{call} returned an app made before (the same object as another call's, or as the app "
+                             "loaded)")
+    assert found.hint == ("make the app inside create_app: app = Flask(__name__) in its body, never at the top of a "
+                          "module")
+
+
+def test_the_process_that_could_not_make_the_apps_fails_with_the_factory_hint():
+    found = failure(step12.test_factory_makes_new_apps, factory_club({"error": {"error": "app.py defines no "
+                                                                                          "create_app() factory"}}))
+    assert found.problem == "app.py defines no create_app() factory"
+    assert found.hint == step12.FACTORY_HINT
+
+
+def test_a_testing_app_not_in_testing_mode_says_what_testing_was():
+    report = good_report()
+    report['create_app("testing")'] = {**made(testing=False), "shown": "None"}
+    found = failure(step12.test_testing_config_sets_testing, factory_club(report))
+    assert found.problem == 'expected app.config["TESTING"] to be True on create_app("testing")\'s app, got None'
+    assert found.hint == 'class TestingConfig(Config): TESTING = True, and config = {"testing": TestingConfig, …}'
+    assert (found.expected, found.actual) == ("True", "None")
+
+
+def test_the_testing_check_needs_the_testing_app_made():
+    report = good_report()
+    report['create_app("testing")'] = {"error": 'create_app("testing") raised KeyError: \'testing\''}
+    found = failure(step12.test_testing_config_sets_testing, factory_club(report))
+    assert found.problem == 'create_app("testing") raised KeyError: \'testing\''
+
+
+@pytest.mark.parametrize("call", ["create_app()", 'create_app("default")'])
+def test_a_default_app_in_testing_mode_is_named(call):
+    report = good_report()
+    report[call] = {**made(testing=True), "shown": "1"}
+    found = failure(step12.test_testing_config_sets_testing, factory_club(report))
+    assert found.problem == f'expected app.config["TESTING"] to be false on {call}\'s app, got 1'
+    assert found.hint == "only TestingConfig sets TESTING = True: the default config (and the base Config) leave it out"
+    assert (found.expected, found.actual) == ("False", "1")
+
+
+def test_a_default_app_that_raised_fails_the_testing_check_with_its_error():
+    report = good_report()
+    report['create_app("default")'] = {"error": 'create_app("default") raised KeyError: \'default\''}
+    found = failure(step12.test_testing_config_sets_testing, factory_club(report))
+    assert found.problem == 'create_app("default") raised KeyError: \'default\''
+
+
+def test_an_app_with_only_the_static_rule_has_no_routes():
+    report = good_report()
+    report["create_app()"] = made(rules=[("/static/<path:filename>", "static")], blueprints=())
+    found = failure(step12.test_routes_come_from_blueprints, factory_club(report))
+    assert found.problem == "create_app()'s app has no URL rule besides Flask's own static"
+    assert found.hint == step12.FACTORY_HINT
+
+
+BLUEPRINT_HINT = (
+    'define every view on a Blueprint (main = Blueprint("main", __name__); @main.route(...)) and register it in '
+    "create_app with app.register_blueprint(main), not on the app itself"
+)
+
+
+@pytest.mark.parametrize(
+    ("rules", "blueprints", "said"),
+    [
+        ([("/", "index")], (), 'the route / has the endpoint "index", which no blueprint of the app makes (its '
+                               "blueprints: none)"),
+        ([("/", "main.index"), ("/login", "login")], ("main", "auth"),
+         'the route /login has the endpoint "login", which no blueprint of the app makes (its blueprints: auth, main)'),
+        ([("/", "main.index"), ("/x", "other.x")], ("main",),
+         'the route /x has the endpoint "other.x", which no blueprint of the app makes (its blueprints: main)'),
+    ],
+)
+def test_a_route_outside_the_blueprints_is_named_with_them(rules, blueprints, said):
+    report = good_report()
+    report["create_app()"] = made(rules=[("/static/<path:filename>", "static"), *rules], blueprints=blueprints)
+    found = failure(step12.test_routes_come_from_blueprints, factory_club(report))
+    assert found.problem == said
+    assert found.hint == BLUEPRINT_HINT
+
+
+def test_routes_of_nested_blueprints_count_as_their_blueprints():
+    report = good_report()
+    report["create_app()"] = made(rules=[("/a/b", "main.auth.login")], blueprints=("main.auth",))
+    step12.test_routes_come_from_blueprints(factory_club(report))
+
+
+def test_the_routes_read_are_those_of_create_app_with_no_name():
+    report = good_report()
+    report['create_app("testing")'] = made(testing=True, rules=[("/", "index")], blueprints=())
+    report['create_app("default")'] = made(rules=[("/", "index")], blueprints=())
+    step12.test_routes_come_from_blueprints(factory_club(report))
+
+
+# -- step 12: the code read --------------------------------------------------------------------
+def code_grading(root: Path, pristine: Path | None = None) -> types.SimpleNamespace:
+    return types.SimpleNamespace(workspace=types.SimpleNamespace(pristine=pristine, root=root))
+
+
+CONFIG = "class Config:\n    pass\n\n\nclass TestingConfig(Config):\n    TESTING = True\n"
+FACTORY = "def create_app(name):\n    app.config.from_object(config[name])\n"
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def test_the_code_is_read_from_the_copy_as_handed_in_and_its_note_names_the_classes(tmp_path):
+    given, copy = tmp_path / "given", tmp_path / "copy"
+    write(given, {"config.py": CONFIG, "club/__init__.py": FACTORY})
+    write(copy, {"config.py": "", "club/__init__.py": ""})
+    notes = Notes(step("12"))
+    step12.test_config_classes_in_code(code_grading(copy, given), notes)
+    assert notes.lines == ["read 2 .py file(s) outside tests/: classes named …Config: Config, TestingConfig"]
+    notes = Notes(step("12"))
+    found = failure(step12.test_config_classes_in_code, code_grading(copy), notes)
+    assert notes.lines[0] == "read 2 .py file(s) outside tests/: classes named …Config: none"
+    assert found.problem == "expected at least two classes whose names end in Config, found 0"
+    assert found.hint == ("in config.py: class Config (what every config shares), class DevelopmentConfig(Config) "
+                          "and class TestingConfig(Config), as in Flask Web Development's Flasky "
+                          "(docs/student/step-12.md)")
+
+
+@pytest.mark.parametrize(
+    ("config", "said", "hint"),
+    [
+        ("class TestingConfig:\n    TESTING = True\n", "expected at least two classes whose names end in Config, "
+                                                       "found 1", None),
+        ("class Config:\n    TESTING = True\nclass TestingConfig(Config):\n    pass\n", None, None),
+        ("class Config:\n    pass\nclass TestingConfig(Config):\n    TESTING = Truely\n",
+         "none of the …Config classes sets TESTING = True in its body", "class TestingConfig(Config): TESTING = True"),
+        ("class Config:\n    pass\nclass TestingConfig(Config):\n    pass\nTESTING = True\n",
+         "none of the …Config classes sets TESTING = True in its body", None),
+        ("class Config:\n    pass\nclass TestingConfig(Config):\n    # TESTING = True\n    pass\n",
+         "none of the …Config classes sets TESTING = True in its body", None),
+        ("class Config:\n    pass\n\nx = 1\nclass TestingConfig(Config):\n    DEBUG = 1\n\n    TESTING = True\n",
+         None, None),
+        ("class Config(object):\n    pass\nclass Testing(Config):\n    TESTING = True\n",
+         "expected at least two classes whose names end in Config, found 1", None),
+        ("class Config:\n    pass\nclass TestingConfig(Config):\n    TESTING =  True  # on\n", None, None),
+    ],
+)
+def test_the_config_classes_are_read_class_by_class(tmp_path, config, said, hint):
+    write(tmp_path, {"config.py": config, "club/__init__.py": FACTORY})
+    grading = code_grading(tmp_path, tmp_path)
+    if said is None:
+        step12.test_config_classes_in_code(grading, Notes(step("12")))
+        return
+    found = failure(step12.test_config_classes_in_code, grading, Notes(step("12")))
+    assert found.problem == said
+    if hint:
+        assert found.hint == hint
+
+
+def test_from_object_is_looked_for_in_every_file(tmp_path):
+    write(tmp_path, {"config.py": CONFIG, "club/__init__.py": "def create_app():\n    app.config.update(x=1)\n"})
+    found = failure(step12.test_config_classes_in_code, code_grading(tmp_path, tmp_path), Notes(step("12")))
+    assert found.problem == "no .py file calls .config.from_object("
+    assert found.hint == "in create_app: app.config.from_object(config[config_name])"
+    write(tmp_path, {"zz/late.py": "app.config.from_object(x)\n"})
+    step12.test_config_classes_in_code(code_grading(tmp_path, tmp_path), Notes(step("12")))
+
+
+def test_the_sources_are_the_py_files_outside_tests_and_caches_never_through_a_link(tmp_path):
+    root, outside = tmp_path / "copy", tmp_path / "outside"
+    write(root, {"app.py": "a", "club/views.py": "b", "club/page.html": "c", "tests/test_x.py": "d",
+                 "club/tests/test_y.py": "e", "__pycache__/app.py": "f", "deep/er/still.py": "g"})
+    write(outside, {"secret.py": "h", "inner/more.py": "i"})
+    (root / "linked.py").symlink_to(outside / "secret.py")
+    (root / "folder").symlink_to(outside / "inner")
+    (root / "dir.py").mkdir()
+    assert step12.python_sources(root) == {"app.py": "a", "club/views.py": "b", "deep/er/still.py": "g"}
+
+
+def test_each_source_is_read_up_to_its_limit_and_undecodable_bytes_are_replaced(tmp_path, monkeypatch):
+    monkeypatch.setattr(step12, "READ_LIMIT", 5)
+    (tmp_path / "a.py").write_bytes(b"ab\xffcdefgh")
+    assert step12.python_sources(tmp_path) == {"a.py": "ab\ufffdcd"}
+
+
+def test_at_most_so_many_files_are_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(step12, "MOST_FILES", 3)
+    write(tmp_path, {f"m{index}.py": str(index) for index in range(5)})
+    write(tmp_path, {"sub/z.py": "z"})
+    assert step12.python_sources(tmp_path) == {"m0.py": "0", "m1.py": "1", "m2.py": "2"}
+    monkeypatch.setattr(step12, "MOST_FILES", 6)
+    assert len(step12.python_sources(tmp_path)) == 6
+
+
+def test_a_file_that_cannot_be_read_is_skipped(tmp_path, monkeypatch):
+    write(tmp_path, {"a.py": "a", "b.py": "b"})
+    real = open
+
+    def refusing(path, *args, **kwargs):
+        if Path(path).name == "a.py":
+            raise PermissionError(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refusing)
+    assert step12.python_sources(tmp_path) == {"b.py": "b"}
+
+
+# -- step 12: the testing app's data ----------------------------------------------------------------
+def profiles_app(profiles: dict) -> flask.Flask:
+    """An app storing profiles (POST /user/) in `profiles` and showing them (GET /user/<name>), else 404."""
+    app = flask.Flask(__name__)
+
+    @app.post("/user/")
+    def store():
+        profiles[flask.request.form["username"]] = dict(flask.request.form)
+        return flask.redirect("/")
+
+    @app.get("/user/<username>")
+    def show(username):
+        if username not in profiles:
+            flask.abort(404)
+        profile = profiles[username]
+        return "".join(f'<p id="{name}">{markupsafe.escape(profile[name])}</p>'
+                       for name in ("username", "food", "message"))
+
+    return app
+
+
+def two_apps(monkeypatch, testing: flask.Flask, default: flask.Flask):
+    """The check's Club, with create_app("testing") and create_app("default") answered by these apps."""
+    club = factory_club(good_report())
+    apps = {"testing": club_of(testing, "12"), "default": club_of(default, "12")}
+    monkeypatch.setattr(step12, "on_app", lambda _, target: apps[target])
+    return club
+
+
+def test_apps_keeping_their_data_apart_pass_and_say_where_each_profile_went(monkeypatch):
+    club = two_apps(monkeypatch, profiles_app({}), profiles_app({}))
+    step12.test_testing_data_is_kept_apart(club, Data(1, "apart"))
+    assert 'on create_app("testing")\'s app:' in club.notes.lines
+    assert 'on create_app("default")\'s app:' in club.notes.lines
+
+
+@pytest.mark.parametrize("shared_by", ["testing", "default"])
+def test_apps_sharing_their_data_are_named_from_the_side_that_stored(monkeypatch, shared_by):
+    shared: dict = {}
+    apps = {"testing": profiles_app(shared if shared_by == "testing" else {}), "default": profiles_app(shared)}
+    if shared_by == "default":  # the testing app stores apart, but the default's profile is seen by it
+        apps["testing"] = profiles_app({})
+        inner = apps["testing"].view_functions["show"]
+        apps["testing"].view_functions["show"] = lambda username: (
+            profiles_app(shared).view_functions["show"](username) if username in shared else inner(username))
+    club = two_apps(monkeypatch, apps["testing"], apps["default"])
+    found = failure(step12.test_testing_data_is_kept_apart, club, Data(1, "apart"))
+    other = "default" if shared_by == "testing" else "testing"
+    assert found.problem == (f'a profile stored with POST /user/ on create_app("{shared_by}")\'s app is shown by '
+                             f'create_app("{other}")\'s app: the two share their data')
+    assert found.hint == step12.APART_HINT
+    assert (found.expected, found.actual) == ("not shown (404)", "200 with the profile's values")
+
+
+def test_a_profile_not_read_back_on_the_app_that_stored_it_names_step_5(monkeypatch):
+    forgetful = profiles_app({})
+    forgetful.view_functions["show"] = lambda username: flask.abort(404)
+    club = two_apps(monkeypatch, forgetful, profiles_app({}))
+    found = failure(step12.test_testing_data_is_kept_apart, club, Data(1, "apart"))
+    assert found.problem.startswith("expected GET /user/")
+    assert "this check reads a profile back on the app that stored it (step 5)" in found.hint
+
+
+def test_the_data_check_asks_the_process_for_the_apps_first(monkeypatch):
+    club = two_apps(monkeypatch, profiles_app({}), profiles_app({}))
+    club.remote.sandbox.make_apps = lambda timeout: {"error": {"error": "app.py defines no create_app() factory"}}
+    found = failure(step12.test_testing_data_is_kept_apart, club, Data(1, "apart"))
+    assert found.problem == "app.py defines no create_app() factory"
+    assert found.hint == step12.FACTORY_HINT
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "shown"),
+    [
+        (200, '<p id="username">Mira</p><p id="food">tea</p><p id="message">hi</p>', True),
+        (201, '<p id="username">Mira</p><p id="food">tea</p><p id="message">hi</p>', False),
+        (200, '<p id="username">Mira</p><p id="food">tea</p><p id="message">bye</p>', False),
+        (200, '<p id="username">Mira</p><p id="food">cake</p><p id="message">hi</p>', False),
+        (200, '<p id="username">Other</p><p id="food">tea</p><p id="message">hi</p>', False),
+    ],
+)
+def test_a_profile_is_shown_by_a_200_with_its_three_values(status, body, shown):
+    from checks.reply import Reply
+
+    reply = Reply("GET", "/user/Mira", status, {"content-type": "text/html"}, body.encode())
+    assert step12.shown(reply, Profile("Mira", "tea", "hi")) is shown
