@@ -15,11 +15,15 @@ from pathlib import Path
 import flask
 import markupsafe
 import pytest
-from test_level2_checks import club_of, failure, step
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from test_level2_checks import PASSWORD, club_of, failure, step
 
+from checks import shared_apps
 from checks import test_step12_factory as step12
-from checks.data import Data, Profile
+from checks import test_step15_admin as step15
+from checks.data import Data, Profile, admin_username
 from checks.notes import Notes
+from checks.reply import show
 
 CALLS = ("create_app()", 'create_app("default")', 'create_app("testing")')
 
@@ -368,3 +372,430 @@ def test_a_profile_is_shown_by_a_200_with_its_three_values(status, body, shown):
 
     reply = Reply("GET", "/user/Mira", status, {"content-type": "text/html"}, body.encode())
     assert step12.shown(reply, Profile("Mira", "tea", "hi")) is shown
+
+
+# -- a small level-3 club -----------------------------------------------------------------------------
+ADMIN = admin_username(1)  # CLUB_ADMIN of a run with seed 1
+
+
+class SmallClub:
+    """A level-3 club in a few lines of Flask that passes every check of steps 13 to 15; a test changes one
+    attribute (or replaces one view) to break one rule.
+
+    Accounts and profiles are kept in dicts; a mail is written into `outbox` (the copy's instance/outbox/) where
+    one is given; the club password logs in only a username never registered."""
+
+    def __init__(self, outbox: Path | None = None, admin: str = ADMIN):
+        self.admin, self.outbox = admin, outbox
+        self.accounts: dict[str, dict] = {}
+        self.profiles: dict[str, dict] = {}
+        self.app = app = flask.Flask(__name__)
+        app.secret_key = "small"
+        self.serializer = URLSafeTimedSerializer(app.secret_key, salt="confirm")
+        app.get("/")(self.home)
+        app.route("/register", methods=["GET", "POST"])(self.register)
+        app.post("/login")(self.login)
+        app.post("/user/")(self.store)
+        app.get("/user/<username>")(self.profile)
+        app.route("/edit-profile/<username>", methods=["GET", "POST"])(self.edit)
+        app.get("/confirm/<token>")(self.confirm)
+
+    def home(self):
+        return f'<p id="status">{markupsafe.escape(flask.session.get("username", ""))}</p>'
+
+    def register(self):
+        if flask.request.method == "GET":
+            return ('<form method="post"><input name="username"><input name="password" type="password">'
+                    '<input name="password2" type="password"></form>')
+        form = flask.request.form
+        username, password = form["username"], form["password"]
+        if not username or len(password) < 8 or password != form["password2"]:
+            return "refused", 400
+        if username in self.accounts:
+            return "taken", 409
+        self.accounts[username] = {"password": password, "role": "admin" if username == self.admin else "member",
+                                   "confirmed": False}
+        if self.outbox is not None:
+            token = self.serializer.dumps({"confirm": username})
+            (self.outbox / f"{len(self.accounts)}.txt").write_text(f"To: {username}\nhttp://localhost/confirm/{token}")
+        return flask.redirect("/login")
+
+    def login(self):
+        username, password = flask.request.form["username"], flask.request.form["password"]
+        account = self.accounts.get(username)
+        if password != (account["password"] if account else PASSWORD):
+            return "no", 401
+        flask.session["username"] = username
+        return flask.redirect("/")
+
+    def store(self):
+        self.profiles[flask.request.form["username"]] = {name: flask.request.form[name]
+                                                         for name in ("username", "food", "message")}
+        return flask.redirect("/")
+
+    def profile(self, username):
+        if username not in self.profiles:
+            flask.abort(404)
+        shown = dict(self.profiles[username])
+        if username in self.accounts:
+            account = self.accounts[username]
+            shown.update(role=account["role"], confirmed="yes" if account["confirmed"] else "no")
+        return "".join(f'<p id="{name}">{markupsafe.escape(value)}</p>' for name, value in shown.items())
+
+    def role(self) -> str | None:
+        account = self.accounts.get(flask.session.get("username", ""))
+        return account["role"] if account else None
+
+    def edit(self, username):
+        if "username" not in flask.session:
+            return flask.redirect(f"/login?next={flask.request.path}")
+        if self.role() != "admin":
+            flask.abort(403)
+        return self.editor(username)
+
+    def editor(self, username):
+        if username not in self.profiles:
+            flask.abort(404)
+        profile = self.profiles[username]
+        if flask.request.method == "POST":
+            profile.update(food=flask.request.form["food"], message=flask.request.form["message"])
+            return flask.redirect(f"/user/{username}")
+        return (f'<form method="post"><input name="food" value="{markupsafe.escape(profile["food"])}">'
+                f'<textarea name="message">{markupsafe.escape(profile["message"])}</textarea></form>')
+
+    def confirm(self, token):
+        try:
+            username = self.serializer.loads(token)["confirm"]
+        except BadSignature:
+            return flask.redirect("/")
+        if username == flask.session.get("username"):
+            self.accounts[username]["confirmed"] = True
+        return flask.redirect("/")
+
+
+# -- step 15: roles -------------------------------------------------------------------------------
+def step15_members(small: SmallClub) -> shared_apps.Shared:
+    """Step 15's administrator and two members, registered on the small club as its first checks share them."""
+    club = club_of(small.app, "15")
+    return shared_apps.Shared(club, "shared").run(lambda setup: step15.club_members(setup, Data(1, "members"), ADMIN))
+
+
+def data15(check: str) -> Data:
+    return Data(1, check)
+
+
+def test_a_good_club_passes_every_check_of_step_15():
+    small = SmallClub()
+    members = step15_members(small)
+    assert members.failure is None and members.made["admin"][0].username == ADMIN
+    assert f"CLUB_ADMIN is {show(ADMIN)}" in members.club.notes.lines
+    step15.test_roles_are_shown(members, Notes(step("15")))
+    step15.test_admin_edits_a_profile(members, Notes(step("15")), data15("edit"))
+    step15.test_admin_gets_404_for_unknown_member(members, Notes(step("15")), data15("404"))
+    step15.test_member_gets_403(members, Notes(step("15")), data15("403"))
+    step15.test_editor_needs_login(members, Notes(step("15")), data15("login"))
+    Notes(step("15"))
+    step15.test_club_password_gives_no_admin_rights(club_of(SmallClub().app, "15"), data15("rights"),
+                                                    types.SimpleNamespace(seed=1))
+
+
+def test_each_member_is_registered_and_stores_a_profile_of_their_own():
+    small = SmallClub()
+    members = step15_members(small)
+    names = {key: profile.username for key, (profile, _) in members.made.items()}
+    assert sorted(small.accounts) == sorted(names.values()) == sorted(small.profiles) and len(set(names.values())) == 3
+    for profile, password in members.made.values():
+        assert small.accounts[profile.username]["password"] == password
+        assert small.profiles[profile.username]["food"] == profile.food
+
+
+@pytest.mark.parametrize(
+    ("role", "said", "hint"),
+    [
+        (None, 'on the page of the member registered as CLUB_ADMIN: expected #role to read "admin", but the page has '
+               'no element with id="role"', None),
+        ("member", 'on the page of the member registered as CLUB_ADMIN: expected #role to read "admin", but #role '
+                   'says "member"', None),
+        ("admin", 'on another member\'s page: expected #role to read "member", but #role says "admin"', None),
+    ],
+)
+def test_a_role_not_shown_says_whose_page_and_what_it_says(role, said, hint):
+    small = SmallClub()
+    members = step15_members(small)
+    for account in small.accounts.values():
+        if role is None:
+            account.pop("role")
+        else:
+            account["role"] = role
+    real = small.profile
+    small.app.view_functions["profile"] = lambda username: real(username).replace('<p id="role"></p>', "")
+    if role is None:
+        small.app.view_functions["profile"] = lambda username: "".join(
+            f'<p id="{name}">{markupsafe.escape(value)}</p>' for name, value in small.profiles[username].items())
+    found = failure(step15.test_roles_are_shown, members, Notes(step("15")))
+    assert found.problem == said
+    assert found.hint == step15.ROLE_HINT
+
+
+def test_an_editor_the_administrator_cannot_open_gets_the_editors_hint():
+    small = SmallClub()
+    members = step15_members(small)
+    small.editor = lambda username: flask.abort(404)
+    found = failure(step15.test_admin_edits_a_profile, members, Notes(step("15")), data15("edit"))
+    target = members.made["target"][0].username
+    assert found.problem == f"expected GET /edit-profile/{target} as the administrator to answer 200, got 404 text/html"
+    assert found.hint == step15.EDITOR_HINT
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        '<form method="post"><input name="food" value="x"></form>',
+        '<form method="post"><textarea name="message">x</textarea></form>',
+        '<form><input name="food" value="x"><textarea name="message">x</textarea></form>',
+        "<p>no form</p>",
+    ],
+)
+def test_an_editor_without_a_post_form_holding_both_fields_is_named(form):
+    small = SmallClub()
+    members = step15_members(small)
+    small.editor = lambda username: form
+    found = failure(step15.test_admin_edits_a_profile, members, Notes(step("15")), data15("edit"))
+    assert found.problem == 'expected a <form method="post"> holding fields named food and message, found none'
+    assert found.hint == step15.EDITOR_HINT
+
+
+@pytest.mark.parametrize("field", ["food", "message"])
+def test_an_editor_filled_with_the_administrators_own_values_is_named(field):
+    small = SmallClub()
+    members = step15_members(small)
+    real = small.editor
+    small.editor = lambda username: real(ADMIN if field == "food" or flask.request.method == "GET" and field ==
+                                         "message" else username) if flask.request.method == "GET" else real(username)
+    if field == "message":  # the food right, the message the administrator's
+        def editor(username):
+            if flask.request.method == "POST":
+                return real(username)
+            own, theirs = small.profiles[ADMIN], small.profiles[username]
+            return (f'<form method="post"><input name="food" value="{markupsafe.escape(theirs["food"])}">'
+                    f'<textarea name="message">{markupsafe.escape(own["message"])}</textarea></form>')
+        small.editor = editor
+    found = failure(step15.test_admin_edits_a_profile, members, Notes(step("15")), data15("edit"))
+    target, admin = members.made["target"][0], members.made["admin"][0]
+    wanted, held = getattr(target, field), getattr(admin, field)
+    assert found.problem == (f"expected the editor's {field} to hold {show(wanted)} (that member's), but it holds "
+                             f"{show(held)}")
+    assert found.hint == "fill the form from the profile of the username in the URL, not from the administrator's own"
+    assert (found.expected, found.actual) == (wanted, held)
+
+
+def test_an_editor_holding_the_values_with_other_spaces_passes():
+    small = SmallClub()
+    members = step15_members(small)
+    real = small.editor
+    small.editor = lambda username: real(username).replace('value="', 'value="  ').replace(
+        "</textarea>", "\n </textarea>") if flask.request.method == "GET" else real(username)
+    step15.test_admin_edits_a_profile(members, Notes(step("15")), data15("edit"))
+
+
+def test_the_first_form_holding_both_fields_is_read():
+    small = SmallClub()
+    members = step15_members(small)
+    real = small.editor
+    small.editor = lambda username: ('<form method="post"><input name="q"></form>' + real(username)
+                                     + real(ADMIN) if flask.request.method == "GET" else real(username))
+    step15.test_admin_edits_a_profile(members, Notes(step("15")), data15("edit"))
+
+
+def test_an_editor_refusing_the_post_is_named():
+    small = SmallClub()
+    members = step15_members(small)
+    real = small.editor
+    small.editor = lambda username: real(username) if flask.request.method == "GET" else ("no", 400)
+    found = failure(step15.test_admin_edits_a_profile, members, Notes(step("15")), data15("edit"))
+    target = members.made["target"][0].username
+    assert found.problem == (f"expected POST /edit-profile/{target} as the administrator to be accepted (2xx, or a "
+                             "3xx redirect), got 400 text/html")
+
+
+@pytest.mark.parametrize(
+    ("who", "hint"),
+    [
+        ("nobody", "update the profile of the username in the URL"),
+        ("admin", "the administrator's own profile must not change"),
+        ("third", "only the profile in the URL may change"),
+    ],
+)
+def test_a_post_changing_the_wrong_profiles_is_named(who, hint):
+    small = SmallClub()
+    members = step15_members(small)
+    real = small.editor
+
+    def editor(username):
+        if flask.request.method == "GET":
+            return real(username)
+        changed = {"nobody": [], "admin": [username, ADMIN], "third": list(set(small.profiles) - {ADMIN})}[who]
+        for name in changed:
+            small.profiles[name].update(food=flask.request.form["food"], message=flask.request.form["message"])
+        return flask.redirect("/")
+
+    small.editor = editor
+    found = failure(step15.test_admin_edits_a_profile, members, Notes(step("15")), data15("edit"))
+    assert found.problem.startswith("expected the page to show food ")
+    assert found.hint == hint
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (200, "look the member up first: abort(404) when there is no such member"),
+        (400, "look the member up first: abort(404) when there is no such member"),
+        (401, "the administrator was refused"),
+        (403, "the administrator was refused"),
+        (300, "the administrator was refused"),
+        (399, "the administrator was refused"),
+    ],
+)
+def test_an_unknown_members_editor_not_404_gets_a_hint_by_what_came_back(answer, hint):
+    small = SmallClub()
+    members = step15_members(small)
+    small.editor = lambda username: ("<p>editor</p>", answer, {"Location": "/"})
+    found = failure(step15.test_admin_gets_404_for_unknown_member, members, Notes(step("15")), data15("404"))
+    unknown = data15("404").username()
+    assert found.problem.startswith(f"expected GET /edit-profile/{unknown} for a member never created to answer 404, "
+                                    f"got {answer}")
+    assert found.expected == "404" and found.actual.startswith(str(answer))
+    if hint == "the administrator was refused":
+        hint = ("the administrator was refused: the member registered as CLUB_ADMIN (with their own password) is the "
+                'administrator; compare with os.environ["CLUB_ADMIN"] exactly')
+    assert found.hint == hint
+
+
+def test_the_editors_path_quotes_the_whole_username():
+    assert step15.editor("Zoë Ngũ/42") == "/edit-profile/Zo%C3%AB%20Ng%C5%A9%2F42"
+
+
+@pytest.mark.parametrize(
+    ("get", "post", "said", "hint"),
+    [
+        (403, 200, "POST", step15.ADMIN_ONLY_HINT + ", in the POST too"),
+        (403, 404, "POST", "there is no route for /edit-profile/<username>: add one (GET and POST) on a blueprint"),
+        (403, 302, "POST", step15.REDIRECT_403_HINT),
+        (300, 403, "GET", step15.REDIRECT_403_HINT),
+        (399, 403, "GET", step15.REDIRECT_403_HINT),
+        (400, 403, "GET", "check the role of the member logged in before anything else: abort(403) unless they are "
+                          "the administrator"),
+    ],
+)
+def test_a_member_let_in_by_one_method_is_named_with_it(get, post, said, hint):
+    small = SmallClub()
+    members = step15_members(small)
+    small.edit = None
+    answers = {"GET": get, "POST": post}
+    small.app.view_functions["edit"] = lambda username: (
+        ("<p>x</p>", answers[flask.request.method], {"Location": "/login"}))
+    found = failure(step15.test_member_gets_403, members, Notes(step("15")), data15("403"))
+    target = members.made["target"][0].username
+    assert found.problem.startswith(f"expected {said} /edit-profile/{target} by a member who is not the administrator "
+                                    f"to answer 403, got {answers[said]}")
+    assert found.hint == hint
+    assert found.expected == "403"
+
+
+def test_a_member_refused_but_whose_post_changed_the_profile_is_named():
+    small = SmallClub()
+    members = step15_members(small)
+
+    def edit(username):
+        if flask.request.method == "POST":
+            small.profiles[username]["food"] = flask.request.form["food"]
+        flask.abort(403)
+
+    small.app.view_functions["edit"] = edit
+    found = failure(step15.test_member_gets_403, members, Notes(step("15")), data15("403"))
+    assert found.problem.startswith("expected the page to show food ")
+    assert found.hint == "a member who is not the administrator must change nothing"
+
+
+@pytest.mark.parametrize(
+    ("page", "status"),
+    [
+        ('<p id="username">{u}</p><p id="food">tea</p>', 200),
+        ('<p id="username">{u}</p><p id="message">hi</p>', 200),
+        ('<p id="username">{u}</p><p id="food">tea</p><p id="message">hi</p>', 201),
+    ],
+)
+def test_a_profile_page_that_cannot_be_read_first_is_named(page, status):
+    small = SmallClub()
+    members = step15_members(small)
+    small.app.view_functions["profile"] = lambda username: (page.format(u=username), status)
+    target = members.made["target"][0].username
+    for check, data in ((step15.test_member_gets_403, data15("403")), (step15.test_editor_needs_login,
+                                                                       data15("login"))):
+        found = failure(check, members, Notes(step("15")), data)
+        assert found.problem == (f"expected GET /user/{target} to answer 200 with #food and #message, got "
+                                 f"{status} text/html")
+        assert found.hint == ("this check reads a registered member's profile page first, stored with POST /user/ "
+                              "(steps 2 and 5)")
+
+
+def test_a_profile_read_first_is_the_pages_values():
+    small = SmallClub()
+    members = step15_members(small)
+    target = members.made["target"][0].username
+    small.profiles[target].update(food="changed before", message="by another check")
+    club = members.browser(Notes(step("15")))
+    assert step15.as_it_is(club, target) == Profile(target, "changed before", "by another check")
+
+
+@pytest.mark.parametrize(
+    ("status", "location", "hint"),
+    [
+        (200, None, step15.LOGIN_FIRST_HINT),
+        (404, None, step15.NO_EDITOR_HINT),
+        (302, "/", step15.LOGIN_FIRST_HINT),
+        (302, "/auth/login?next=/edit-profile/x", "/login"),
+    ],
+)
+def test_a_visitor_let_into_the_editor_gets_a_hint_by_what_came_back(status, location, hint):
+    small = SmallClub()
+    members = step15_members(small)
+    small.app.view_functions["edit"] = lambda username: ("<p>x</p>", status, {"Location": location or "/"})
+    found = failure(step15.test_editor_needs_login, members, Notes(step("15")), data15("login"))
+    target = members.made["target"][0].username
+    assert found.problem.startswith(f"expected GET /edit-profile/{target} without logging in to answer 401, 403 or a "
+                                    f"redirect to /login, got {status}")
+    assert (found.expected, found.actual[:3]) == ("401, 403 or a redirect to /login", str(status))
+    if hint == "/login":
+        assert "/auth" in found.hint and found.hint != step15.LOGIN_FIRST_HINT
+    else:
+        assert found.hint == hint
+
+
+def test_a_visitor_refused_but_whose_post_changed_the_profile_is_named():
+    small = SmallClub()
+    members = step15_members(small)
+
+    def edit(username):
+        if flask.request.method == "POST":
+            small.profiles[username]["message"] = flask.request.form["message"]
+        return flask.redirect("/login")
+
+    small.app.view_functions["edit"] = edit
+    found = failure(step15.test_editor_needs_login, members, Notes(step("15")), data15("login"))
+    assert found.problem.startswith("expected the page to show message ")
+    assert found.hint == "nothing may change for a visitor without the administrator's rights"
+
+
+def test_the_club_password_giving_the_administrators_rights_is_named():
+    small = SmallClub()
+    small.role = lambda: "admin" if flask.session.get("username") == ADMIN else None
+    club = club_of(small.app, "15")
+    found = failure(step15.test_club_password_gives_no_admin_rights, club, data15("rights"),
+                    types.SimpleNamespace(seed=1))
+    assert found.problem.startswith("expected GET /edit-profile/")
+    assert f" after logging in as {show(ADMIN)} with the club password to answer 401, 403 or a redirect to /login, " \
+           "got 200" in found.problem
+    assert found.hint == ("only the member registered as CLUB_ADMIN, logged in with their own password, is the "
+                          "administrator: look the role up in the accounts, never trust the username alone")
+    assert f"CLUB_ADMIN is {show(ADMIN)}, not registered: POST /login answered 302 to /" in club.notes.lines
