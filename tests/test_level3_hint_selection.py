@@ -9,6 +9,8 @@ level 3's step modules.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import types
 from pathlib import Path
 
@@ -16,11 +18,13 @@ import flask
 import markupsafe
 import pytest
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from test_level2_checks import PASSWORD, club_of, failure, step
+from test_level2_checks import PASSWORD, Remote, club_of, failure, step
 
-from checks import shared_apps
+from checks import accounts, shared_apps
 from checks import test_step12_factory as step12
+from checks import test_step13_register as step13
 from checks import test_step15_admin as step15
+from checks.club import Club, browser
 from checks.data import Data, Profile, admin_username
 from checks.notes import Notes
 from checks.reply import show
@@ -799,3 +803,476 @@ def test_the_club_password_giving_the_administrators_rights_is_named():
     assert found.hint == ("only the member registered as CLUB_ADMIN, logged in with their own password, is the "
                           "administrator: look the role up in the accounts, never trust the username alone")
     assert f"CLUB_ADMIN is {show(ADMIN)}, not registered: POST /login answered 302 to /" in club.notes.lines
+
+
+# -- step 13: registering ------------------------------------------------------------------------
+def data13(check: str) -> Data:
+    return Data(1, check)
+
+
+def test_a_good_club_passes_the_first_checks_of_step_13():
+    small = SmallClub()
+    step13.test_register_page_has_form(club_of(small.app, "13"))
+    step13.test_registered_member_logs_in(club_of(small.app, "13"), data13("logs in"))
+    step13.test_bad_registrations_are_refused(club_of(small.app, "13"), data13("bad"))
+
+
+REGISTER_FORM = ('<form method="post"><input name="username"><input name="password" type="password">'
+                 '<input name="password2" type="password"></form>')
+
+
+@pytest.mark.parametrize(
+    ("page", "said", "hint"),
+    [
+        ("<p>welcome</p>", 'expected GET /register to hold a <form method="post">, found none', step13.FORM_HINT),
+        (REGISTER_FORM.replace('method="post"', 'method="get"'),
+         'expected GET /register to hold a <form method="post">, found none', step13.FORM_HINT),
+        (REGISTER_FORM.replace('name="password2" type="password"', 'name="password2"'),
+         'expected the input named password2 to be type="password", but it has no type', step13.FORM_HINT),
+        (REGISTER_FORM.replace('name="password" type="password"', 'name="password" type="text"'),
+         'expected the input named password to be type="password", but it is type="text"', step13.FORM_HINT),
+        (REGISTER_FORM.replace('name="password2"', 'name="confirm"'),
+         "expected the form to hold inputs named username, password and password2; its fields are named confirm, "
+         "password, username", step13.FORM_HINT),
+        ('<form method="post"></form>', "expected the form to hold inputs named username, password and password2; "
+                                        "its fields are named nothing", step13.FORM_HINT),
+        ('<form method="post"><textarea name="bio"></textarea></form>' + REGISTER_FORM.replace('name="username"', ""),
+         "expected the form to hold inputs named username, password and password2; its fields are named None, bio, "
+         "password, password2", step13.FORM_HINT),
+    ],
+)
+def test_a_register_page_without_the_right_form_is_named(page, said, hint):
+    small = SmallClub()
+    small.app.view_functions["register"] = lambda: page
+    found = failure(step13.test_register_page_has_form, club_of(small.app, "13"))
+    assert found.problem == said
+    assert found.hint == hint
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        REGISTER_FORM.replace('type="password"', 'type="PASSWORD"'),
+        '<form method="post"><input name="username"></form>' + REGISTER_FORM,
+        REGISTER_FORM.replace('method="post"', 'method="POST"'),
+    ],
+)
+def test_a_register_form_found_past_another_or_in_capitals_passes(page):
+    small = SmallClub()
+    small.app.view_functions["register"] = lambda: page
+    step13.test_register_page_has_form(club_of(small.app, "13"))
+
+
+@pytest.mark.parametrize(
+    ("home", "status", "hint"),
+    [
+        ("<p>home</p>", 404, "add a route for /register: GET shows the form, POST registers"),
+        ('<a href="/auth/register">Join</a>', 404, "/auth"),
+        ('<a href="/auth/register">Join</a>', 500, "add a route for /register: GET shows the form, POST registers"),
+    ],
+)
+def test_a_register_page_not_found_gets_where_it_went_as_hint(home, status, hint):
+    small = SmallClub()
+    small.app.view_functions["home"] = lambda: home
+    small.app.view_functions["register"] = lambda: ("no", status)
+    found = failure(step13.test_register_page_has_form, club_of(small.app, "13"))
+    assert found.problem == f"expected GET /register to answer 200, got {status} text/html"
+    assert found.hint == hint if hint != "/auth" else "/auth" in found.hint and found.hint != step13.FORM_HINT
+
+
+def registering(small: SmallClub, status: int, page: str = REGISTER_FORM):
+    real = small.register
+    small.app.view_functions["register"] = lambda: (page if flask.request.method == "GET" else ("no", status))
+    return real
+
+
+@pytest.mark.parametrize(
+    ("status", "page", "hint"),
+    [
+        (404, REGISTER_FORM, "add a route for /register that takes POST"),
+        (405, REGISTER_FORM, "add a route for /register that takes POST"),
+        (400, REGISTER_FORM.replace("</form>", '<input name="csrf_token" type="hidden" value="t"></form>'),
+         step13.CSRF_HINT),
+        (400, REGISTER_FORM, accounts.REGISTER_HINT),
+        (500, REGISTER_FORM.replace("</form>", '<input name="csrf_token" type="hidden" value="t"></form>'),
+         accounts.REGISTER_HINT),
+    ],
+)
+def test_a_registration_refused_gets_a_hint_by_what_came_back(status, page, hint):
+    small = SmallClub()
+    registering(small, status, page)
+    found = failure(step13.test_registered_member_logs_in, club_of(small.app, "13"), data13("logs in"))
+    assert found.problem == (f"expected POST /register of a new member to be accepted (2xx, or a 3xx redirect), got "
+                             f"{status} text/html")
+    assert found.hint == hint
+    assert (found.expected, found.actual) == ("2xx or 3xx", f"{status} text/html")
+
+
+def test_a_registration_not_found_where_the_home_page_links_elsewhere_says_where():
+    small = SmallClub()
+    small.app.view_functions["home"] = lambda: '<a href="/auth/register">Join</a>'
+    registering(small, 404)
+    found = failure(step13.test_registered_member_logs_in, club_of(small.app, "13"), data13("logs in"))
+    assert "/auth" in found.hint and found.hint != "add a route for /register that takes POST"
+
+
+@pytest.mark.parametrize(
+    ("status", "page", "csrf"),
+    [
+        (200, REGISTER_FORM.replace("</form>", '<input name="csrf_token"></form>'), True),
+        (200, REGISTER_FORM, False),
+        (500, REGISTER_FORM.replace("</form>", '<input name="csrf_token"></form>'), False),
+    ],
+)
+def test_the_csrf_hint_needs_the_register_page_to_hold_a_csrf_token(status, page, csrf):
+    app = flask.Flask(__name__)
+    app.get("/register")(lambda: (page, status))
+    assert step13.csrf_hint(club_of(app, "13")) == (step13.CSRF_HINT if csrf else None)
+    app = flask.Flask(__name__)
+    app.get("/register")(lambda: flask.Response(page, mimetype="text/plain"))
+    assert step13.csrf_hint(club_of(app, "13")) is None
+
+
+def test_a_member_who_cannot_log_in_with_their_password_is_named():
+    small = SmallClub()
+    small.app.view_functions["login"] = lambda: ("no", 400)
+    found = failure(step13.test_registered_member_logs_in, club_of(small.app, "13"), data13("logs in"))
+    username = data13("logs in").username()
+    assert found.problem == ("expected POST /login with the member's own password to be accepted (2xx, or a 3xx "
+                             "redirect), got 400 text/html")
+    assert found.hint == accounts.OWN_PASSWORD_HINT
+    assert (found.expected, found.actual) == ("2xx or 3xx", "400 text/html")
+    small = SmallClub()
+    small.app.view_functions["home"] = lambda: '<p id="status">someone</p>'
+    found = failure(step13.test_registered_member_logs_in, club_of(small.app, "13"), data13("logs in"))
+    assert found.problem == (f"after POST /login as {show(username)} with their own password, GET / does not name "
+                             "them in #status")
+    assert found.hint == accounts.OWN_PASSWORD_HINT
+
+
+@pytest.mark.parametrize(
+    ("lets_in", "what", "hint"),
+    [
+        ("club", "the club password", step13.CLUB_PASSWORD_HINT),
+        ("any", "the club password", step13.CLUB_PASSWORD_HINT),
+        ("wrong", "a wrong password", "compare with check_password_hash(the stored hash, the password sent)"),
+    ],
+)
+def test_a_login_with_another_password_is_named(lets_in, what, hint):
+    small = SmallClub()
+    real = small.login
+    club_password, wrong = PASSWORD, None
+
+    def login():
+        nonlocal wrong
+        password = flask.request.form["password"]
+        account = small.accounts.get(flask.request.form["username"])
+        if account and password != account["password"]:
+            if lets_in == "any" or lets_in == "club" and password == club_password or lets_in == "wrong" and (
+                    password != club_password):
+                wrong = password
+                flask.session["username"] = flask.request.form["username"]
+                return flask.redirect("/")
+        return real()
+
+    small.app.view_functions["login"] = login
+    found = failure(step13.test_registered_member_logs_in, club_of(small.app, "13"), data13("logs in"))
+    username = data13("logs in").username()
+    assert found.problem == (f"expected POST /login as {show(username)} with {what} to be refused with 401 or 403, "
+                             "got 302 to /")
+    assert found.hint == hint
+    assert (found.expected, found.actual) == ("401 or 403", "302 to /")
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_login_that_logs_the_member_in_all_the_same_is_named(status):
+    small = SmallClub()
+    real = small.login
+
+    def login():
+        answer = real()
+        if isinstance(answer, tuple):
+            flask.session["username"] = flask.request.form["username"]
+            return "no", status
+        return answer
+
+    small.app.view_functions["login"] = login
+    found = failure(step13.test_registered_member_logs_in, club_of(small.app, "13"), data13("logs in"))
+    username = data13("logs in").username()
+    assert found.problem == (f"POST /login as {show(username)} with the club password logged the member in: #status "
+                             "names them")
+    assert found.hint == step13.CLUB_PASSWORD_HINT
+
+
+@pytest.mark.parametrize(
+    ("taken", "what", "hint"),
+    [
+        ("empty", "an empty username", "refuse an empty username: return …, 400"),
+        ("short", "a password under 8 characters", "refuse a password under 8 characters: if len(password) < 8: "
+                                                    "return …, 400"),
+        ("mismatched", "a password2 unlike password", "refuse two passwords that differ: if password != password2: "
+                                                      "return …, 400"),
+    ],
+)
+def test_a_bad_registration_taken_is_named_with_its_rule(taken, what, hint):
+    small = SmallClub()
+    real = small.register
+
+    def register():
+        form = flask.request.form
+        bad = {"empty": not form["username"], "short": len(form["password"]) < 8,
+               "mismatched": form["password"] != form["password2"]}
+        if bad[taken]:
+            return flask.redirect("/login")
+        return real()
+
+    small.app.view_functions["register"] = register
+    found = failure(step13.test_bad_registrations_are_refused, club_of(small.app, "13"), data13("bad"))
+    assert found.problem == f"expected POST /register with {what} to answer 400, got 302 to /login"
+    assert found.hint == hint
+    assert (found.expected, found.actual) == ("400", "302 to /login")
+
+
+@pytest.mark.parametrize(
+    ("status", "home", "hint"),
+    [
+        (404, "<p>home</p>", "add a route for /register that takes POST (step 13's first checks)"),
+        (405, '<a href="/auth/register">Join</a>',
+         "add a route for /register that takes POST (step 13's first checks)"),
+        (404, '<a href="/auth/register">Join</a>', "/auth"),
+    ],
+)
+def test_a_bad_registration_not_routed_gets_the_routes_hint(status, home, hint):
+    small = SmallClub()
+    small.app.view_functions["home"] = lambda: home
+    registering(small, status)
+    found = failure(step13.test_bad_registrations_are_refused, club_of(small.app, "13"), data13("bad"))
+    assert found.problem == f"expected POST /register with an empty username to answer 400, got {status} text/html"
+    assert found.hint == hint if hint != "/auth" else "/auth" in found.hint
+
+
+@pytest.mark.parametrize(
+    ("stored", "what"),
+    [
+        ("short", "the refused short password"),
+        ("mismatched", "the refused password"),
+        ("mismatched2", "the refused password2"),
+    ],
+)
+def test_a_refused_registration_that_stored_the_account_is_named(stored, what):
+    small = SmallClub()
+    real = small.register
+
+    def register():
+        form = flask.request.form
+        answer = real()
+        if form["username"] and form["password"] != form["password2"] and stored.startswith("mismatched"):
+            password = form["password2"] if stored == "mismatched2" else form["password"]
+            small.accounts[form["username"]] = {"password": password, "role": "member", "confirmed": False}
+        if len(form["password"]) < 8 and stored == "short":
+            small.accounts[form["username"]] = {"password": form["password"], "role": "member", "confirmed": False}
+        return answer
+
+    small.app.view_functions["register"] = register
+    found = failure(step13.test_bad_registrations_are_refused, club_of(small.app, "13"), data13("bad"))
+    assert found.problem.startswith("expected POST /login as ")
+    assert found.problem.endswith(f" with {what} to be refused with 401 or 403, got 302 to /")
+    assert found.hint == "a refused registration must store nothing: check every field before you store the account"
+
+
+# -- step 13: the checks sharing one app --------------------------------------------------------------
+class Recording(Remote):
+    """The stand-in for the sandbox, keeping each Set-Cookie header its app sends (as the scan's Recorded does)."""
+
+    def __init__(self, app: flask.Flask, cookies: list[str]):
+        super().__init__(app)
+        self.cookies = cookies
+
+    def __call__(self, environ, start_response):
+        result = super().__call__(environ, start_response)
+        self.cookies += [value for name, value in self.last.headers if name.lower() == "set-cookie"]
+        return result
+
+
+def step13_members(small: SmallClub, monkeypatch) -> shared_apps.Shared:
+    """Step 13's two members, registered and logged in on the small club as its last checks share them."""
+
+    def recorded(club, cookies):
+        remote = Recording(club.remote.app, cookies)
+        remote.sandbox = club.remote.sandbox
+        return Club(browser(remote), remote, club.notes, club.password, club.request_timeout, club.template)
+
+    monkeypatch.setattr(step13, "recorded", recorded)
+    club = club_of(small.app, "13")
+    return shared_apps.Shared(club, "shared").run(lambda setup: step13.two_members(setup, Data(1, "members")))
+
+
+def test_the_two_members_are_registered_and_logged_in_with_their_cookies_kept(monkeypatch):
+    small = SmallClub()
+    members = step13_members(small, monkeypatch)
+    assert members.failure is None
+    made = members.made["members"]
+    assert len(made) == 2 and {name: small.accounts[name]["password"] for name, _ in made} == dict(made)
+    assert sum(cookie.startswith("session=") for cookie in members.made["cookies"]) == 2
+    lines = members.club.notes.lines
+    assert sum(line.startswith("GET / ") for line in lines) == 2 and lines[-1].startswith("GET / ")
+
+
+def test_two_members_who_cannot_log_in_fail_the_checks_sharing_them(monkeypatch):
+    small = SmallClub()
+    small.app.view_functions["login"] = lambda: ("no", 401)
+    members = step13_members(small, monkeypatch)
+    found = failure(step13.test_taken_username_is_refused, members, Notes(step("13")), data13("taken"))
+    assert found.problem == "expected POST /login with the member's own password to be accepted, got 401 text/html"
+    assert found.hint == f"this check logs registered members in (step 13's first checks): {accounts.OWN_PASSWORD_HINT}"
+
+
+def test_a_good_club_passes_the_taken_username_and_restart_checks(monkeypatch):
+    small = SmallClub()
+    members = step13_members(small, monkeypatch)
+    step13.test_taken_username_is_refused(members, Notes(step("13")), data13("taken"))
+    restarted = []
+    members.club.remote.sandbox.kill = lambda: restarted.append(True)
+    members.club.remote.sandbox.ready = lambda: None
+    step13.test_accounts_survive_restart(members, Notes(step("13")))
+    assert restarted == [True]
+
+
+@pytest.mark.parametrize("status", [400, 409])
+def test_a_taken_username_refused_with_400_or_409_passes(monkeypatch, status):
+    small = SmallClub()
+    members = step13_members(small, monkeypatch)
+    real = small.register
+    small.app.view_functions["register"] = lambda: ("taken", status) if flask.request.form.get(
+        "username") in small.accounts else real()
+    step13.test_taken_username_is_refused(members, Notes(step("13")), data13("taken"))
+
+
+def test_a_taken_username_taken_again_is_named(monkeypatch):
+    small = SmallClub()
+    members = step13_members(small, monkeypatch)
+    small.app.view_functions["register"] = lambda: ("welcome back", 200)
+    found = failure(step13.test_taken_username_is_refused, members, Notes(step("13")), data13("taken"))
+    assert found.problem == ("expected POST /register of a username already taken to answer 400 or 409, got 200 "
+                             "text/html")
+    assert found.hint == "look the username up before storing it, and answer 409 when it is taken"
+    assert (found.expected, found.actual) == ("400 or 409", "200 text/html")
+
+
+def test_a_taken_username_whose_password_was_replaced_is_named(monkeypatch):
+    small = SmallClub()
+    members = step13_members(small, monkeypatch)
+    real = small.register
+
+    def register():
+        account = small.accounts.get(flask.request.form["username"])
+        if account is not None:
+            account["second"] = flask.request.form["password"]
+            return "taken", 409
+        return real()
+
+    small.app.view_functions["register"] = register
+    real_login = small.login
+
+    def login():  # the first password still works, and the second too
+        account = small.accounts.get(flask.request.form["username"])
+        if account and account.get("second") == flask.request.form["password"]:
+            flask.session["username"] = flask.request.form["username"]
+            return flask.redirect("/")
+        return real_login()
+
+    small.app.view_functions["login"] = login
+    found = failure(step13.test_taken_username_is_refused, members, Notes(step("13")), data13("taken"))
+    username = members.made["members"][0][0]
+    assert found.problem == (f"expected POST /login as {show(username)} with the second registration's password to be "
+                             "refused with 401 or 403, got 302 to /")
+    assert found.hint == "a refused registration must never replace the first member's password"
+    small.app.view_functions["login"] = lambda: ("no", 401)  # the first password no longer works
+    found = failure(step13.test_taken_username_is_refused, members, Notes(step("13")), data13("taken again"))
+    assert found.problem.startswith("expected POST /login of a registered member, with their own password, to be "
+                                    "accepted")
+
+
+def test_accounts_lost_in_a_restart_are_named(monkeypatch):
+    small = SmallClub()
+    members = step13_members(small, monkeypatch)
+    members.club.remote.sandbox.kill = small.accounts.clear
+    members.club.remote.sandbox.ready = lambda: None
+    notes = Notes(step("13"))
+    found = failure(step13.test_accounts_survive_restart, members, notes)
+    username = members.made["members"][1][0]
+    assert found.problem == (f"after a restart, POST /login as {show(username)} with their own password answered "
+                             "401 text/html and did not log them in")
+    assert found.hint == ("accounts kept in a dict vanish when the app stops: keep them in a file in the instance "
+                          "folder (SQLite: instance/club.sqlite), as the profiles")
+    assert (found.expected, found.actual) == ("logged in", "401 text/html")
+    assert "stopped your app's process, and started a new one from the same folder" in notes.lines
+
+
+def test_a_login_after_a_restart_that_logs_the_second_member_in_passes_not_the_first(monkeypatch):
+    small = SmallClub()
+    members = step13_members(small, monkeypatch)
+    first = members.made["members"][0][0]
+    members.club.remote.sandbox.kill = lambda: small.accounts.pop(first, None)
+    members.club.remote.sandbox.ready = lambda: None
+    step13.test_accounts_survive_restart(members, Notes(step("13")))
+    small.app.view_functions["login"] = lambda: flask.redirect("/")  # accepted, but no one is logged in
+    found = failure(step13.test_accounts_survive_restart, members, Notes(step("13")))
+    assert found.problem.endswith("answered 302 to / and did not log them in")
+
+
+SCAN_HINTS = {
+    "in plain": "store generate_password_hash(password) (from werkzeug.security), never the password itself",
+    "digest": "an unsalted digest is looked up in tables in seconds: store werkzeug.security's "
+              "generate_password_hash(password), salted and slow",
+    "encoding": "an encoding is not a hash, anyone can undo it: store generate_password_hash(password)",
+    "printed": "remove the print() or logging call that shows the form or the password",
+    "cookie": "never put the password in the session or a cookie: the username goes there, the hash in the database",
+}
+
+
+@pytest.mark.parametrize(
+    ("place", "form", "how", "hint"),
+    [
+        ("the file instance/club.sqlite", lambda p: p.encode(), "in plain", "in plain"),
+        ("the file instance/club.sqlite", lambda p: hashlib.md5(p.encode()).hexdigest().encode(),
+         "as its unsalted MD5 digest", "digest"),
+        ("the temporary file log.txt", lambda p: base64.b64encode(p.encode()), "in base64", "encoding"),
+        ("the file x", lambda p: p[::-1].encode(), "reversed", "encoding"),
+        ("what your app printed", lambda p: hashlib.md5(p.encode()).hexdigest().encode(), "as its unsalted MD5 digest",
+         "printed"),
+        ("the cookie remember", lambda p: p.encode(), "in plain", "cookie"),
+    ],
+)
+def test_a_password_found_gets_a_hint_by_its_place_and_form(monkeypatch, tmp_path, place, form, how, hint):
+    small = SmallClub()
+    members = step13_members(small, monkeypatch)
+    password = members.made["members"][1][1]
+    asked = []
+    monkeypatch.setattr(step13, "stopped_app_places",
+                        lambda club, root: asked.append(root) or [("the file other", b"x"), (place, form(password))])
+    given = types.SimpleNamespace(workspace=types.SimpleNamespace(pristine=tmp_path / "given", root=tmp_path))
+    notes = Notes(step("13"))
+    found = failure(step13.test_passwords_are_not_readable, members, notes, given)
+    assert found.problem == f"{place} holds the password of a member ({show(password)}) {how}"
+    assert found.hint == SCAN_HINTS[hint]
+    assert asked == [tmp_path / "given"]
+    assert notes.lines[-1] == ("stopped your app's process, then read every file it wrote or changed, its temporary "
+                               "folder, what it printed and every cookie it set")
+
+
+def test_a_password_in_the_session_cookie_is_found_and_nothing_else_passes(monkeypatch, tmp_path):
+    small = SmallClub()
+    members = step13_members(small, monkeypatch)
+    grading = types.SimpleNamespace(workspace=types.SimpleNamespace(pristine=None, root=tmp_path))
+    asked = []
+    monkeypatch.setattr(step13, "stopped_app_places", lambda club, root: asked.append(root) or [])
+    step13.test_passwords_are_not_readable(members, Notes(step("13")), grading)
+    assert asked == [tmp_path]
+    username, password = members.made["members"][0]
+    session = flask.sessions.SecureCookieSessionInterface().get_signing_serializer(small.app)
+    members.made["cookies"].append(f"session={session.dumps({'password': password})}; Path=/")
+    found = failure(step13.test_passwords_are_not_readable, members, Notes(step("13")), grading)
+    assert found.problem == (f"the cookie session, decoded as Flask's session holds the password of a member "
+                             f"({show(password)}) in plain")
+    assert found.hint == SCAN_HINTS["cookie"]
