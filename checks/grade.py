@@ -17,6 +17,7 @@ from checks.data import new_seed
 from checks.options import Options
 from checks.results import Grade
 from checks.run.workspace import prepare
+from checks.sandbox.isolation import probe_soon
 
 CHECKS = Path(__file__).resolve().parent
 
@@ -45,9 +46,11 @@ def grade(submission: str | Path, options: Options | None = None) -> Grade:
     Gradescope's bundles. Notes about the copy (a virtualenv left out...) go to stderr. Where
     others' work would be graded without a sandbox, NoSandbox is raised (see Options.isolation).
     """
+    options = options or Options()
+    if options.sandbox:
+        probe_soon(options.limits)  # the sandbox's probe runs while pytest and the checks' modules load
     from checks.run.pytest_plugin import Grading  # imports pytest: only once a grade is asked for
 
-    options = options or Options()
     steps = rubric.load(options.rubric_file(), every_step=True)
     for wanted in options.steps:
         if wanted not in steps:

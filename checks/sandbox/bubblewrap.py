@@ -329,8 +329,10 @@ def check(rlimits: str = "{}") -> None:
         raise Unavailable(f"bubblewrap needs Linux, and this is {sys.platform}")
     if shutil.which("bwrap") is None:
         raise Unavailable("bubblewrap (bwrap) is not installed")
-    with tempfile.TemporaryDirectory(prefix="flask-club-probe-") as folder:
-        folder = Path(folder)
+    # Removed here, not by TemporaryDirectory's finalizer: that one runs at the grader's exit, before
+    # isolation.probe_soon's wait for a probe still running in the background.
+    folder = Path(tempfile.mkdtemp(prefix="flask-club-probe-"))
+    try:
         (folder / "app").mkdir()
         probe = command(folder / "app", folder, None, [])
         probe = [*probe[: probe.index("--") + 2], "-I", "-S", "-B", "-c", PROBE, rlimits]
@@ -340,6 +342,8 @@ def check(rlimits: str = "{}") -> None:
             )
         except (OSError, subprocess.SubprocessError) as error:
             raise Unavailable(f"bubblewrap could not start: {error}") from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     if done.returncode != 0:
         said = (done.stderr.strip().splitlines() or ["no message"])[-1][:200]
         if said.startswith("could not set"):
