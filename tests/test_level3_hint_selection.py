@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import types
+import warnings
 from pathlib import Path
 
 import flask
@@ -28,6 +29,10 @@ from checks.club import Club, browser
 from checks.data import Data, Profile, admin_username
 from checks.notes import Notes
 from checks.reply import show
+
+with warnings.catch_warnings():  # its marks are the grader's (checks/pytest.ini), unknown to the kit's tests
+    warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
+    from checks import test_step14_confirm as step14
 
 CALLS = ("create_app()", 'create_app("default")', 'create_app("testing")')
 
@@ -396,6 +401,7 @@ class SmallClub:
         self.app = app = flask.Flask(__name__)
         app.secret_key = "small"
         self.serializer = URLSafeTimedSerializer(app.secret_key, salt="confirm")
+        self.max_age: int | None = None  # how long a link works (None: for ever)
         app.get("/")(self.home)
         app.route("/register", methods=["GET", "POST"])(self.register)
         app.post("/login")(self.login)
@@ -469,7 +475,7 @@ class SmallClub:
 
     def confirm(self, token):
         try:
-            username = self.serializer.loads(token)["confirm"]
+            username = self.serializer.loads(token, max_age=self.max_age)["confirm"]
         except BadSignature:
             return flask.redirect("/")
         if username == flask.session.get("username"):
@@ -1276,3 +1282,221 @@ def test_a_password_in_the_session_cookie_is_found_and_nothing_else_passes(monke
     assert found.problem == (f"the cookie session, decoded as Flask's session holds the password of a member "
                              f"({show(password)}) in plain")
     assert found.hint == SCAN_HINTS["cookie"]
+
+
+# -- step 14: confirming by a signed link ----------------------------------------------------------
+def mailing(tmp_path: Path) -> tuple[SmallClub, object]:
+    """The small club writing its mail into the copy's instance/outbox/, and a step-14 Club on it."""
+    (tmp_path / "instance" / "outbox").mkdir(parents=True)
+    small = SmallClub(outbox=tmp_path / "instance" / "outbox")
+    return small, club_of(small.app, "14", root=tmp_path)
+
+
+def step14_members(tmp_path: Path) -> tuple[SmallClub, shared_apps.Shared]:
+    small, club = mailing(tmp_path)
+    shared = shared_apps.Shared(club, "shared").run(lambda setup: step14.three_members(setup, Data(1, "members")))
+    return small, shared
+
+
+def test_a_good_club_passes_the_checks_sharing_step_14s_members(tmp_path):
+    small, members = step14_members(tmp_path)
+    assert members.failure is None and sorted(members.made) == ["first", "second", "third"]
+    for username, password, link in members.made.values():
+        assert small.accounts[username]["password"] == password and link.startswith("/confirm/")
+        assert username in small.profiles
+    step14.test_registration_writes_a_link(members, Notes(step("14")))
+    step14.test_altered_or_foreign_link_is_refused(members, Notes(step("14")))
+    step14.test_link_confirms_member(members, Notes(step("14")))
+    assert [account["confirmed"] for account in small.accounts.values()] == [False, False, True]
+
+
+def test_a_member_joined_is_registered_with_a_profile_and_the_link_of_their_own_mail(tmp_path):
+    small, club = mailing(tmp_path)
+    (tmp_path / "instance" / "outbox" / "old.txt").write_text("To: nobody http://localhost/confirm/old")
+    before = step14.time.monotonic()
+    username, password, link, made = step14.joined(club, Data(1, "joined"))
+    assert before <= made <= step14.time.monotonic()
+    assert small.accounts[username]["password"] == password
+    assert small.serializer.loads(link.rpartition("/")[2]) == {"confirm": username}
+    assert small.profiles[username]["username"] == username
+
+
+def test_a_link_without_a_token_is_named(tmp_path):
+    small, members = step14_members(tmp_path)
+    members.made["first"] = (*members.made["first"][:2], "/")
+    found = failure(step14.test_registration_writes_a_link, members, Notes(step("14")))
+    assert found.problem == "the link / has no token as the last segment of its path"
+    assert found.hint == step14.SIGNED_HINT
+
+
+@pytest.mark.parametrize(
+    ("confirmed", "said", "hint"),
+    [
+        ("yes", 'before the link is followed: expected #confirmed to read "no", but #confirmed says "yes"',
+         step14.CONFIRMED_HINT),
+        (None, 'before the link is followed: expected #confirmed to read "no", but the page has no element with '
+               'id="confirmed"', step14.CONFIRMED_HINT),
+    ],
+)
+def test_a_member_confirmed_before_the_link_or_without_the_mark_is_named(tmp_path, confirmed, said, hint):
+    small, members = step14_members(tmp_path)
+    real = small.profile
+    small.app.view_functions["profile"] = lambda username: real(username).replace(
+        '<p id="confirmed">no</p>', "" if confirmed is None else f'<p id="confirmed">{confirmed}</p>')
+    found = failure(step14.test_registration_writes_a_link, members, Notes(step("14")))
+    assert found.problem == said
+    assert found.hint == hint
+
+
+def test_a_link_refused_to_its_member_is_named(tmp_path):
+    small, members = step14_members(tmp_path)
+    small.app.view_functions["confirm"] = lambda token: ("expired", 400)
+    found = failure(step14.test_link_confirms_member, members, Notes(step("14")))
+    assert found.problem == ("expected GET of the confirmation link to be accepted (2xx, or a 3xx redirect), got 400 "
+                             "text/html")
+    assert found.hint == step14.SIGNED_HINT
+    assert (found.expected, found.actual) == ("2xx or 3xx", "400 text/html")
+
+
+@pytest.mark.parametrize("mark", [True, False])
+def test_a_link_that_confirms_no_one_is_named(tmp_path, mark):
+    small, members = step14_members(tmp_path)
+    small.app.view_functions["confirm"] = lambda token: "thanks"
+    real = small.profile
+    if not mark:
+        small.app.view_functions["profile"] = lambda username: real(username).replace('<p id="confirmed">no</p>', "")
+    found = failure(step14.test_link_confirms_member, members, Notes(step("14")))
+    seen = '#confirmed says "no"' if mark else 'the page has no element with id="confirmed"'
+    assert found.problem == f'after the link was followed: expected #confirmed to read "yes", but {seen}'
+    assert found.hint == ("following a good link stores the confirmation (UPDATE … SET confirmed = 1, then commit), "
+                          "for the member the token names" if mark else step14.CONFIRMED_HINT)
+
+
+def test_the_member_confirming_is_logged_in_first(tmp_path):
+    small, members = step14_members(tmp_path)
+    small.app.view_functions["login"] = lambda: ("no", 401)
+    found = failure(step14.test_link_confirms_member, members, Notes(step("14")))
+    assert found.problem.startswith("expected POST /login of a registered member, with their own password")
+    username = members.made["third"][0]
+    small, members = step14_members(tmp_path / "again")
+    small.app.view_functions["home"] = lambda: '<p id="status"></p>'
+    step14.test_link_confirms_member(members, Notes(step("14")))  # only a 2xx or 3xx to /login is asked
+    assert small.accounts[username]["confirmed"] is True
+
+
+@pytest.mark.parametrize(
+    ("confirms", "said", "hint"),
+    [
+        ("altered", 'after following the link with one character changed: expected #confirmed to read "no", but '
+                    '#confirmed says "yes"', step14.SIGNED_HINT),
+        ("foreign", ' followed {first}\'s link: expected #confirmed to read "no", but #confirmed says "yes"',
+         "confirm the member the token names only when they are the one logged in"),
+    ],
+)
+def test_an_altered_or_foreign_link_that_confirms_is_named(tmp_path, confirms, said, hint):
+    small, members = step14_members(tmp_path)
+    (first, _, link), second = members.made["first"], members.made["second"][0]
+    real_token = link.rpartition("/")[2]
+
+    def confirm(token):
+        who = flask.session["username"]
+        if confirms == "altered" and token != real_token or confirms == "foreign" and who == second:
+            small.accounts[who]["confirmed"] = True
+        return flask.redirect("/")
+
+    small.app.view_functions["confirm"] = confirm
+    found = failure(step14.test_altered_or_foreign_link_is_refused, members, Notes(step("14")))
+    if confirms == "foreign":
+        said = f"after {second}" + said.format(first=first)
+    assert found.problem == said
+    assert found.hint == hint
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_refused_link_that_breaks_the_app_is_named(tmp_path, status):
+    small, members = step14_members(tmp_path)
+    small.app.view_functions["confirm"] = lambda token: ("broke", status)
+    found = failure(step14.test_altered_or_foreign_link_is_refused, members, Notes(step("14")))
+    assert found.problem == (f"expected the link with one character of its token changed to be refused without an "
+                             f"error (any answer but a 5xx), got {status} text/html")
+    assert found.hint == "catch BadSignature and SignatureExpired (from itsdangerous) and flash a message instead"
+
+
+@pytest.mark.parametrize("status", [400, 404, 499])
+def test_a_link_refused_with_any_answer_but_a_5xx_passes(tmp_path, status):
+    small, members = step14_members(tmp_path)
+    real = small.confirm
+    small.app.view_functions["confirm"] = lambda token: real(token) and ("no", status)
+    step14.test_altered_or_foreign_link_is_refused(members, Notes(step("14")))
+
+
+def keyed_club(tmp_path: Path, monkeypatch, rekeyed: bool = True):
+    """The re-key check's app: the small club, whose restart with another SECRET_KEY signs with it where `rekeyed`."""
+    small, club = mailing(tmp_path)
+    asked = []
+
+    def club_with(grading, notes, **variables):
+        asked.append(variables)
+        club.notes = notes
+        return club
+
+    def restart_with(club_, why, **variables):
+        asked.append((why, variables))
+        if rekeyed:
+            small.serializer = URLSafeTimedSerializer(variables["SECRET_KEY"], salt="confirm")
+
+    monkeypatch.setattr(step14, "club_with", club_with)
+    monkeypatch.setattr(step14, "restart_with", restart_with)
+    return small, asked
+
+
+def test_an_app_restarted_with_another_key_refuses_the_old_link(tmp_path, monkeypatch):
+    small, asked = keyed_club(tmp_path, monkeypatch)
+    step14.test_link_is_tied_to_secret_key(Notes(step("14")), Data(1, "key"), types.SimpleNamespace())
+    assert asked[0] == {"SECRET_KEY": step14.FIRST_KEY}
+    why, variables = asked[1]
+    assert why == "with another SECRET_KEY" and len(variables["SECRET_KEY"]) == 64
+    assert variables["SECRET_KEY"] != step14.FIRST_KEY
+    assert [account["confirmed"] for account in small.accounts.values()] == [False]
+
+
+def test_an_old_link_that_still_confirms_after_the_new_key_is_named(tmp_path, monkeypatch):
+    small, asked = keyed_club(tmp_path, monkeypatch, rekeyed=False)
+    found = failure(step14.test_link_is_tied_to_secret_key, Notes(step("14")), Data(1, "key"), types.SimpleNamespace())
+    assert found.problem == ('after following a link signed with the old SECRET_KEY: expected #confirmed to read "no", '
+                             'but #confirmed says "yes"')
+    assert found.hint == "a token kept in the database is not signed: " + step14.SIGNED_HINT
+
+
+def test_the_expiring_member_is_registered_logged_in_with_their_link(tmp_path):
+    small, club = mailing(tmp_path)
+    made = step14.expiring_member(club, Data(1, step14.EXPIRY_CHECK))
+    assert sorted(made) == ["link", "made", "member", "username"]
+    assert made["member"].get("/").field_texts("status") == [made["username"]]
+    assert made["link"].startswith("/confirm/") and made["made"] <= step14.time.monotonic()
+
+
+@pytest.mark.parametrize(("max_age", "status"), [(-1, None), (None, None), (-1, 500)])
+def test_an_old_link_is_refused_or_named(tmp_path, monkeypatch, max_age, status):
+    small, club = mailing(tmp_path)
+    monkeypatch.setattr(step14.time, "sleep", lambda seconds: None)
+    shared = shared_apps.Shared(club, "started your app with CLUB_CONFIRM_SECONDS=2").run(
+        lambda setup: step14.expiring_member(setup, Data(1, step14.EXPIRY_CHECK)))
+    small.max_age = max_age
+    if status:
+        small.app.view_functions["confirm"] = lambda token: ("broke", status)
+    notes = Notes(step("14"))
+    if max_age == -1 and status is None:
+        step14.test_expired_link_is_refused(shared, notes)
+        assert "followed the link 4 s after POST /register answered (step 14's other checks ran meanwhile)" in (
+            notes.lines)
+        return
+    found = failure(step14.test_expired_link_is_refused, shared, notes)
+    if status:
+        assert found.problem == ("expected a link 4 s old, with CLUB_CONFIRM_SECONDS=2 to be refused without an error "
+                                 "(any answer but a 5xx), got 500 text/html")
+        return
+    assert found.problem == ('after following a link older than CLUB_CONFIRM_SECONDS: expected #confirmed to read '
+                             '"no", but #confirmed says "yes"')
+    assert found.hint == step14.EXPIRED_HINT
+    assert found.log[0] == "started your app with CLUB_CONFIRM_SECONDS=2"
