@@ -34,6 +34,67 @@ with warnings.catch_warnings():  # its marks are the grader's (checks/pytest.ini
     warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
     from checks import test_step14_confirm as step14
 
+# The hints and values the checks give, word for word: a test comparing with the module's own constant would
+# not notice that constant changed.
+STEP12_APART_HINT = (
+    "the testing config must keep its data elsewhere than the default's: give TestingConfig a database "
+    'of its own (a temporary file, or SQLite\'s ":memory:" kept open), never the default\'s instance/ file'
+)
+STEP12_FACTORY_HINT = (
+    'app.py holds `from club import create_app`, and create_app(config_name="default") makes a new '
+    'Flask(__name__) each time it is called, configured with app.config.from_object(config[config_name])'
+)
+STEP13_CLUB_PASSWORD_HINT = (
+    'a registered member logs in with their own password only: look the account up first, and let the '
+    'club password in only for usernames never registered'
+)
+STEP13_CSRF_HINT = (
+    'your /register form carries a csrf_token, and Flask-WTF refuses (400) a POST without one; the '
+    "checks, like curl, send none: set WTF_CSRF_ENABLED = False in config.py's Config "
+    '(docs/student/step-13.md)'
+)
+STEP13_FORM_HINT = (
+    '<form method="post"> with <input name="username">, <input name="password" type="password"> and '
+    '<input name="password2" type="password">'
+)
+STEP14_CONFIRMED_HINT = (
+    'show the account\'s state on the profile page: <span id="confirmed">{{ "yes" if account.confirmed '
+    'else "no" }}</span>, for a registered member'
+)
+STEP14_EXPIRED_HINT = (
+    'read how long a link works from CLUB_CONFIRM_SECONDS (int(os.environ.get("CLUB_CONFIRM_SECONDS", '
+    '3600))) and pass it to loads(token, max_age=…): SignatureExpired means the link is too old'
+)
+STEP14_FIRST_KEY = (
+    'step 14 starts the app with this key, then restarts it with a random one'
+)
+STEP14_SIGNED_HINT = (
+    'make the token with URLSafeTimedSerializer(app.config["SECRET_KEY"], '
+    'salt="confirm").dumps({"confirm": username}), and check it with .loads(token, max_age=…): only a '
+    "token signed with the app's key, for the member logged in, confirms"
+)
+STEP15_ADMIN_ONLY_HINT = (
+    'check the role of the member logged in before anything else: abort(403) unless they are the '
+    'administrator'
+)
+STEP15_EDITOR_HINT = (
+    'add /edit-profile/<username> (GET and POST) for the administrator: a <form method="post"> with '
+    '<input name="food" value="…"> and <textarea name="message">…</textarea> holding that member\'s values'
+)
+STEP15_LOGIN_FIRST_HINT = (
+    'when no one is logged in, return redirect(url_for("auth.login", next=request.path)) (or abort(401))'
+)
+STEP15_NO_EDITOR_HINT = (
+    'there is no route for /edit-profile/<username>: add one (GET and POST) on a blueprint'
+)
+STEP15_REDIRECT_403_HINT = (
+    'the member is logged in, they just may not edit others: answer abort(403), not a redirect'
+)
+STEP15_ROLE_HINT = (
+    'store the role when a member registers ("admin" when the username is os.environ["CLUB_ADMIN"], else '
+    '"member") and show it on their profile page: <span id="role">{{ account.role }}</span>'
+)
+
 CALLS = ("create_app()", 'create_app("default")', 'create_app("testing")')
 
 
@@ -67,7 +128,7 @@ def test_a_call_that_made_no_app_is_named_with_the_factory_hint(call):
     del report[call]
     found = failure(step12.test_factory_makes_new_apps, factory_club(report))
     assert found.problem == f"{call} made no app"
-    assert found.hint == step12.FACTORY_HINT
+    assert found.hint == STEP12_FACTORY_HINT
 
 
 @pytest.mark.parametrize(
@@ -77,7 +138,7 @@ def test_a_call_that_made_no_app_is_named_with_the_factory_hint(call):
                                 '"testing"'),
         ("TypeError: create_app() takes 0 positional arguments but 1 was given",
          'create_app takes a config name, "default" when none is given: def create_app(config_name="default")'),
-        ("NameError: name 'config' is not defined", step12.FACTORY_HINT),
+        ("NameError: name 'config' is not defined", STEP12_FACTORY_HINT),
     ],
 )
 def test_a_call_that_raised_says_what_with_a_hint_by_the_error(error, hint):
@@ -103,7 +164,7 @@ def test_the_process_that_could_not_make_the_apps_fails_with_the_factory_hint():
     found = failure(step12.test_factory_makes_new_apps, factory_club({"error": {"error": "app.py defines no "
                                                                                           "create_app() factory"}}))
     assert found.problem == "app.py defines no create_app() factory"
-    assert found.hint == step12.FACTORY_HINT
+    assert found.hint == STEP12_FACTORY_HINT
 
 
 def test_a_testing_app_not_in_testing_mode_says_what_testing_was():
@@ -144,7 +205,7 @@ def test_an_app_with_only_the_static_rule_has_no_routes():
     report["create_app()"] = made(rules=[("/static/<path:filename>", "static")], blueprints=())
     found = failure(step12.test_routes_come_from_blueprints, factory_club(report))
     assert found.problem == "create_app()'s app has no URL rule besides Flask's own static"
-    assert found.hint == step12.FACTORY_HINT
+    assert found.hint == STEP12_FACTORY_HINT
 
 
 BLUEPRINT_HINT = (
@@ -282,6 +343,14 @@ def test_at_most_so_many_files_are_read(tmp_path, monkeypatch):
     assert len(step12.python_sources(tmp_path)) == 6
 
 
+def test_the_limits_are_256_kib_of_each_file_and_500_files(tmp_path):
+    (tmp_path / "big.py").write_text("a" * (256 << 10) + "b")
+    assert step12.python_sources(tmp_path) == {"big.py": "a" * (256 << 10)}
+    write(tmp_path, {f"m{index:03}.py": "" for index in range(500)})
+    found = step12.python_sources(tmp_path)
+    assert len(found) == 500 and "m499.py" not in found and "big.py" in found
+
+
 def test_a_file_that_cannot_be_read_is_skipped(tmp_path, monkeypatch):
     write(tmp_path, {"a.py": "a", "b.py": "b"})
     real = open
@@ -345,7 +414,7 @@ def test_apps_sharing_their_data_are_named_from_the_side_that_stored(monkeypatch
     other = "default" if shared_by == "testing" else "testing"
     assert found.problem == (f'a profile stored with POST /user/ on create_app("{shared_by}")\'s app is shown by '
                              f'create_app("{other}")\'s app: the two share their data')
-    assert found.hint == step12.APART_HINT
+    assert found.hint == STEP12_APART_HINT
     assert (found.expected, found.actual) == ("not shown (404)", "200 with the profile's values")
 
 
@@ -363,7 +432,7 @@ def test_the_data_check_asks_the_process_for_the_apps_first(monkeypatch):
     club.remote.sandbox.make_apps = lambda timeout: {"error": {"error": "app.py defines no create_app() factory"}}
     found = failure(step12.test_testing_data_is_kept_apart, club, Data(1, "apart"))
     assert found.problem == "app.py defines no create_app() factory"
-    assert found.hint == step12.FACTORY_HINT
+    assert found.hint == STEP12_FACTORY_HINT
 
 
 @pytest.mark.parametrize(
@@ -544,7 +613,7 @@ def test_a_role_not_shown_says_whose_page_and_what_it_says(role, said, hint):
             f'<p id="{name}">{markupsafe.escape(value)}</p>' for name, value in small.profiles[username].items())
     found = failure(step15.test_roles_are_shown, members, Notes(step("15")))
     assert found.problem == said
-    assert found.hint == step15.ROLE_HINT
+    assert found.hint == STEP15_ROLE_HINT
 
 
 def test_an_editor_the_administrator_cannot_open_gets_the_editors_hint():
@@ -554,7 +623,7 @@ def test_an_editor_the_administrator_cannot_open_gets_the_editors_hint():
     found = failure(step15.test_admin_edits_a_profile, members, Notes(step("15")), data15("edit"))
     target = members.made["target"][0].username
     assert found.problem == f"expected GET /edit-profile/{target} as the administrator to answer 200, got 404 text/html"
-    assert found.hint == step15.EDITOR_HINT
+    assert found.hint == STEP15_EDITOR_HINT
 
 
 @pytest.mark.parametrize(
@@ -572,7 +641,7 @@ def test_an_editor_without_a_post_form_holding_both_fields_is_named(form):
     small.editor = lambda username: form
     found = failure(step15.test_admin_edits_a_profile, members, Notes(step("15")), data15("edit"))
     assert found.problem == 'expected a <form method="post"> holding fields named food and message, found none'
-    assert found.hint == step15.EDITOR_HINT
+    assert found.hint == STEP15_EDITOR_HINT
 
 
 @pytest.mark.parametrize("field", ["food", "message"])
@@ -688,11 +757,11 @@ def test_the_editors_path_quotes_the_whole_username():
 @pytest.mark.parametrize(
     ("get", "post", "said", "hint"),
     [
-        (403, 200, "POST", step15.ADMIN_ONLY_HINT + ", in the POST too"),
+        (403, 200, "POST", STEP15_ADMIN_ONLY_HINT + ", in the POST too"),
         (403, 404, "POST", "there is no route for /edit-profile/<username>: add one (GET and POST) on a blueprint"),
-        (403, 302, "POST", step15.REDIRECT_403_HINT),
-        (300, 403, "GET", step15.REDIRECT_403_HINT),
-        (399, 403, "GET", step15.REDIRECT_403_HINT),
+        (403, 302, "POST", STEP15_REDIRECT_403_HINT),
+        (300, 403, "GET", STEP15_REDIRECT_403_HINT),
+        (399, 403, "GET", STEP15_REDIRECT_403_HINT),
         (400, 403, "GET", "check the role of the member logged in before anything else: abort(403) unless they are "
                           "the administrator"),
     ],
@@ -761,9 +830,9 @@ def test_a_profile_read_first_is_the_pages_values():
 @pytest.mark.parametrize(
     ("status", "location", "hint"),
     [
-        (200, None, step15.LOGIN_FIRST_HINT),
-        (404, None, step15.NO_EDITOR_HINT),
-        (302, "/", step15.LOGIN_FIRST_HINT),
+        (200, None, STEP15_LOGIN_FIRST_HINT),
+        (404, None, STEP15_NO_EDITOR_HINT),
+        (302, "/", STEP15_LOGIN_FIRST_HINT),
         (302, "/auth/login?next=/edit-profile/x", "/login"),
     ],
 )
@@ -777,7 +846,7 @@ def test_a_visitor_let_into_the_editor_gets_a_hint_by_what_came_back(status, loc
                                     f"redirect to /login, got {status}")
     assert (found.expected, found.actual[:3]) == ("401, 403 or a redirect to /login", str(status))
     if hint == "/login":
-        assert "/auth" in found.hint and found.hint != step15.LOGIN_FIRST_HINT
+        assert "/auth" in found.hint and found.hint != STEP15_LOGIN_FIRST_HINT
     else:
         assert found.hint == hint
 
@@ -830,21 +899,21 @@ REGISTER_FORM = ('<form method="post"><input name="username"><input name="passwo
 @pytest.mark.parametrize(
     ("page", "said", "hint"),
     [
-        ("<p>welcome</p>", 'expected GET /register to hold a <form method="post">, found none', step13.FORM_HINT),
+        ("<p>welcome</p>", 'expected GET /register to hold a <form method="post">, found none', STEP13_FORM_HINT),
         (REGISTER_FORM.replace('method="post"', 'method="get"'),
-         'expected GET /register to hold a <form method="post">, found none', step13.FORM_HINT),
+         'expected GET /register to hold a <form method="post">, found none', STEP13_FORM_HINT),
         (REGISTER_FORM.replace('name="password2" type="password"', 'name="password2"'),
-         'expected the input named password2 to be type="password", but it has no type', step13.FORM_HINT),
+         'expected the input named password2 to be type="password", but it has no type', STEP13_FORM_HINT),
         (REGISTER_FORM.replace('name="password" type="password"', 'name="password" type="text"'),
-         'expected the input named password to be type="password", but it is type="text"', step13.FORM_HINT),
+         'expected the input named password to be type="password", but it is type="text"', STEP13_FORM_HINT),
         (REGISTER_FORM.replace('name="password2"', 'name="confirm"'),
          "expected the form to hold inputs named username, password and password2; its fields are named confirm, "
-         "password, username", step13.FORM_HINT),
+         "password, username", STEP13_FORM_HINT),
         ('<form method="post"></form>', "expected the form to hold inputs named username, password and password2; "
-                                        "its fields are named nothing", step13.FORM_HINT),
+                                        "its fields are named nothing", STEP13_FORM_HINT),
         ('<form method="post"><textarea name="bio"></textarea></form>' + REGISTER_FORM.replace('name="username"', ""),
          "expected the form to hold inputs named username, password and password2; its fields are named None, bio, "
-         "password, password2", step13.FORM_HINT),
+         "password, password2", STEP13_FORM_HINT),
     ],
 )
 def test_a_register_page_without_the_right_form_is_named(page, said, hint):
@@ -883,7 +952,7 @@ def test_a_register_page_not_found_gets_where_it_went_as_hint(home, status, hint
     small.app.view_functions["register"] = lambda: ("no", status)
     found = failure(step13.test_register_page_has_form, club_of(small.app, "13"))
     assert found.problem == f"expected GET /register to answer 200, got {status} text/html"
-    assert found.hint == hint if hint != "/auth" else "/auth" in found.hint and found.hint != step13.FORM_HINT
+    assert found.hint == hint if hint != "/auth" else "/auth" in found.hint and found.hint != STEP13_FORM_HINT
 
 
 def registering(small: SmallClub, status: int, page: str = REGISTER_FORM):
@@ -898,7 +967,7 @@ def registering(small: SmallClub, status: int, page: str = REGISTER_FORM):
         (404, REGISTER_FORM, "add a route for /register that takes POST"),
         (405, REGISTER_FORM, "add a route for /register that takes POST"),
         (400, REGISTER_FORM.replace("</form>", '<input name="csrf_token" type="hidden" value="t"></form>'),
-         step13.CSRF_HINT),
+         STEP13_CSRF_HINT),
         (400, REGISTER_FORM, accounts.REGISTER_HINT),
         (500, REGISTER_FORM.replace("</form>", '<input name="csrf_token" type="hidden" value="t"></form>'),
          accounts.REGISTER_HINT),
@@ -933,7 +1002,7 @@ def test_a_registration_not_found_where_the_home_page_links_elsewhere_says_where
 def test_the_csrf_hint_needs_the_register_page_to_hold_a_csrf_token(status, page, csrf):
     app = flask.Flask(__name__)
     app.get("/register")(lambda: (page, status))
-    assert step13.csrf_hint(club_of(app, "13")) == (step13.CSRF_HINT if csrf else None)
+    assert step13.csrf_hint(club_of(app, "13")) == (STEP13_CSRF_HINT if csrf else None)
     app = flask.Flask(__name__)
     app.get("/register")(lambda: flask.Response(page, mimetype="text/plain"))
     assert step13.csrf_hint(club_of(app, "13")) is None
@@ -959,8 +1028,8 @@ def test_a_member_who_cannot_log_in_with_their_password_is_named():
 @pytest.mark.parametrize(
     ("lets_in", "what", "hint"),
     [
-        ("club", "the club password", step13.CLUB_PASSWORD_HINT),
-        ("any", "the club password", step13.CLUB_PASSWORD_HINT),
+        ("club", "the club password", STEP13_CLUB_PASSWORD_HINT),
+        ("any", "the club password", STEP13_CLUB_PASSWORD_HINT),
         ("wrong", "a wrong password", "compare with check_password_hash(the stored hash, the password sent)"),
     ],
 )
@@ -1007,7 +1076,7 @@ def test_a_refused_login_that_logs_the_member_in_all_the_same_is_named(status):
     username = data13("logs in").username()
     assert found.problem == (f"POST /login as {show(username)} with the club password logged the member in: #status "
                              "names them")
-    assert found.hint == step13.CLUB_PASSWORD_HINT
+    assert found.hint == STEP13_CLUB_PASSWORD_HINT
 
 
 @pytest.mark.parametrize(
@@ -1326,16 +1395,16 @@ def test_a_link_without_a_token_is_named(tmp_path):
     members.made["first"] = (*members.made["first"][:2], "/")
     found = failure(step14.test_registration_writes_a_link, members, Notes(step("14")))
     assert found.problem == "the link / has no token as the last segment of its path"
-    assert found.hint == step14.SIGNED_HINT
+    assert found.hint == STEP14_SIGNED_HINT
 
 
 @pytest.mark.parametrize(
     ("confirmed", "said", "hint"),
     [
         ("yes", 'before the link is followed: expected #confirmed to read "no", but #confirmed says "yes"',
-         step14.CONFIRMED_HINT),
+         STEP14_CONFIRMED_HINT),
         (None, 'before the link is followed: expected #confirmed to read "no", but the page has no element with '
-               'id="confirmed"', step14.CONFIRMED_HINT),
+               'id="confirmed"', STEP14_CONFIRMED_HINT),
     ],
 )
 def test_a_member_confirmed_before_the_link_or_without_the_mark_is_named(tmp_path, confirmed, said, hint):
@@ -1354,7 +1423,7 @@ def test_a_link_refused_to_its_member_is_named(tmp_path):
     found = failure(step14.test_link_confirms_member, members, Notes(step("14")))
     assert found.problem == ("expected GET of the confirmation link to be accepted (2xx, or a 3xx redirect), got 400 "
                              "text/html")
-    assert found.hint == step14.SIGNED_HINT
+    assert found.hint == STEP14_SIGNED_HINT
     assert (found.expected, found.actual) == ("2xx or 3xx", "400 text/html")
 
 
@@ -1369,7 +1438,7 @@ def test_a_link_that_confirms_no_one_is_named(tmp_path, mark):
     seen = '#confirmed says "no"' if mark else 'the page has no element with id="confirmed"'
     assert found.problem == f'after the link was followed: expected #confirmed to read "yes", but {seen}'
     assert found.hint == ("following a good link stores the confirmation (UPDATE … SET confirmed = 1, then commit), "
-                          "for the member the token names" if mark else step14.CONFIRMED_HINT)
+                          "for the member the token names" if mark else STEP14_CONFIRMED_HINT)
 
 
 def test_the_member_confirming_is_logged_in_first(tmp_path):
@@ -1388,7 +1457,7 @@ def test_the_member_confirming_is_logged_in_first(tmp_path):
     ("confirms", "said", "hint"),
     [
         ("altered", 'after following the link with one character changed: expected #confirmed to read "no", but '
-                    '#confirmed says "yes"', step14.SIGNED_HINT),
+                    '#confirmed says "yes"', STEP14_SIGNED_HINT),
         ("foreign", ' followed {first}\'s link: expected #confirmed to read "no", but #confirmed says "yes"',
          "confirm the member the token names only when they are the one logged in"),
     ],
@@ -1453,10 +1522,10 @@ def keyed_club(tmp_path: Path, monkeypatch, rekeyed: bool = True):
 def test_an_app_restarted_with_another_key_refuses_the_old_link(tmp_path, monkeypatch):
     small, asked = keyed_club(tmp_path, monkeypatch)
     step14.test_link_is_tied_to_secret_key(Notes(step("14")), Data(1, "key"), types.SimpleNamespace())
-    assert asked[0] == {"SECRET_KEY": step14.FIRST_KEY}
+    assert asked[0] == {"SECRET_KEY": STEP14_FIRST_KEY}
     why, variables = asked[1]
     assert why == "with another SECRET_KEY" and len(variables["SECRET_KEY"]) == 64
-    assert variables["SECRET_KEY"] != step14.FIRST_KEY
+    assert variables["SECRET_KEY"] != STEP14_FIRST_KEY
     assert [account["confirmed"] for account in small.accounts.values()] == [False]
 
 
@@ -1465,7 +1534,7 @@ def test_an_old_link_that_still_confirms_after_the_new_key_is_named(tmp_path, mo
     found = failure(step14.test_link_is_tied_to_secret_key, Notes(step("14")), Data(1, "key"), types.SimpleNamespace())
     assert found.problem == ('after following a link signed with the old SECRET_KEY: expected #confirmed to read "no", '
                              'but #confirmed says "yes"')
-    assert found.hint == "a token kept in the database is not signed: " + step14.SIGNED_HINT
+    assert found.hint == "a token kept in the database is not signed: " + STEP14_SIGNED_HINT
 
 
 def test_the_expiring_member_is_registered_logged_in_with_their_link(tmp_path):
@@ -1498,5 +1567,5 @@ def test_an_old_link_is_refused_or_named(tmp_path, monkeypatch, max_age, status)
         return
     assert found.problem == ('after following a link older than CLUB_CONFIRM_SECONDS: expected #confirmed to read '
                              '"no", but #confirmed says "yes"')
-    assert found.hint == step14.EXPIRED_HINT
+    assert found.hint == STEP14_EXPIRED_HINT
     assert found.log[0] == "started your app with CLUB_CONFIRM_SECONDS=2"
