@@ -27,12 +27,15 @@ from checks import test_step13_register as step13
 from checks import test_step15_admin as step15
 from checks.club import Club, browser
 from checks.data import Data, Profile, admin_username
-from checks.notes import Notes
+from checks.notes import CheckFailed, Notes
 from checks.reply import show
+from checks.run import student_tests
+from checks.sandbox.pytest_run import PytestRun
 
 with warnings.catch_warnings():  # its marks are the grader's (checks/pytest.ini), unknown to the kit's tests
     warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
     from checks import test_step14_confirm as step14
+    from checks import test_step16_tests as step16
 
 # The hints and values the checks give, word for word: a test comparing with the module's own constant would
 # not notice that constant changed.
@@ -95,6 +98,10 @@ STEP15_ROLE_HINT = (
     '"member") and show it on their profile page: <span id="role">{{ account.role }}</span>'
 )
 
+STEP16_TESTS_HINT = (
+    'write tests/test_*.py files whose tests call create_app("testing") and its test_client(), as '
+    "docs/student/step-16.md shows; run them with python -m pytest tests"
+)
 CALLS = ("create_app()", 'create_app("default")', 'create_app("testing")')
 
 
@@ -1569,3 +1576,305 @@ def test_an_old_link_is_refused_or_named(tmp_path, monkeypatch, max_age, status)
                              '"no", but #confirmed says "yes"')
     assert found.hint == STEP14_EXPIRED_HINT
     assert found.log[0] == "started your app with CLUB_CONFIRM_SECONDS=2"
+
+
+# -- step 16: the club's own tests ---------------------------------------------------------------------
+def run_of(outcomes: dict[str, str] | None = None, ended: bool = True, **fields) -> PytestRun:
+    return PytestRun(outcomes=dict(outcomes or {}), ended=ended, **fields)
+
+
+PASSING = {f"tests/test_club.py::test_{index}": "passed" for index in range(3)}
+
+
+def test_three_tests_passing_and_none_failing_pass_and_say_so():
+    notes = Notes(step("16"))
+    step16.test_tests_pass_on_your_app(run_of({**PASSING, "tests/test_club.py::test_s": "skipped"}), notes)
+    assert notes.lines == ["python -m pytest tests on a fresh copy of your folder → 3 passed, 1 skipped"]
+
+
+def test_no_tests_folder_is_named():
+    found = failure(step16.test_tests_pass_on_your_app, None, Notes(step("16")))
+    assert found.problem == "there is no tests/ folder beside app.py"
+    assert found.hint == STEP16_TESTS_HINT
+
+
+@pytest.mark.parametrize(("problem", "said"), [("timed out after 60 s", "timed out after 60 s"),
+                                               ("", "pytest stopped early")])
+def test_tests_that_did_not_finish_are_named(problem, said):
+    found = failure(step16.test_tests_pass_on_your_app, run_of(PASSING, ended=False, problem=problem),
+                    Notes(step("16")))
+    assert found.problem == f"your tests did not finish: {said}"
+    assert found.hint == (f"a run has {step16.RUN_SECONDS:g} s: look for a loop or a long sleep in tests/, or an app "
+                          "that never answers")
+
+
+def test_failing_erroring_and_broken_tests_are_listed_with_what_they_said():
+    run = run_of({**PASSING, "tests/t.py::test_f": "failed", "tests/t.py::test_e": "error",
+                  "tests/t.py::test_x": "xfailed"},
+                 messages={"tests/t.py::test_f": "E   assert 1 == 2", "tests/t.py::test_e": "boom"},
+                 broken_modules={"tests/test_db.py": "E   ImportError: no db"})
+    found = failure(step16.test_tests_pass_on_your_app, run, Notes(step("16")))
+    assert found.problem == ("3 of your tests failed or errored on your own app:\n"
+                             "  tests/t.py::test_f: assert 1 == 2\n"
+                             "  tests/t.py::test_e: boom\n"
+                             "  tests/test_db.py: ImportError: no db")
+    assert found.hint == ("run python -m pytest tests on your app: a test that fails on it counts for nothing; fix the "
+                          "app or the test")
+
+
+def test_at_most_twelve_failing_tests_are_listed_and_the_rest_counted():
+    failing = {f"tests/t.py::test_{index:02}": "failed" for index in range(14)}
+    found = failure(step16.test_tests_pass_on_your_app, run_of(failing), Notes(step("16")))
+    lines = found.problem.splitlines()
+    assert lines[0] == "14 of your tests failed or errored on your own app:"
+    assert lines[1:] == [f"  tests/t.py::test_{index:02}: " for index in range(12)] + ["  … and 2 more"]
+    assert step16.listed(["a"] * 12) == ["a"] * 12
+    assert step16.listed(["a"] * 13) == ["a"] * 12 + ["  … and 1 more"]
+
+
+@pytest.mark.parametrize("passed", [0, 2])
+def test_fewer_than_three_tests_passing_is_named(passed):
+    run = run_of(dict(list(PASSING.items())[:passed]))
+    found = failure(step16.test_tests_pass_on_your_app, run, Notes(step("16")))
+    assert found.problem == f"expected 3 or more tests to pass, but {passed} passed"
+    assert found.hint == STEP16_TESTS_HINT
+    assert (found.expected, found.actual) == ("3 or more passed", f"{passed} passed")
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "broken", "said"),
+    [
+        ({}, {}, "no test ran"),
+        ({"a": "xpassed", "b": "failed", "c": "passed", "d": "error", "e": "passed", "f": "skipped", "g": "xfailed"},
+         {}, "2 passed, 1 failed, 1 error, 1 skipped, 1 xfailed, 1 xpassed"),
+        ({"a": "passed"}, {"tests/x.py": "E"}, "1 passed, 1 module(s) failed to import"),
+        ({}, {"tests/x.py": "E", "tests/y.py": "E"}, "2 module(s) failed to import"),
+    ],
+)
+def test_a_run_is_summed_up_as_pytest_does(outcomes, broken, said):
+    assert step16.summary(run_of(outcomes, broken_modules=broken)) == said
+
+
+def grading16(tmp_path: Path, pristine: bool = True, level2: bool = False, worth: float = 14.0):
+    steps = {"9": types.SimpleNamespace(on=level2, level=2), "12": types.SimpleNamespace(on=True, level=3)}
+    workspace = types.SimpleNamespace(pristine=tmp_path if pristine else None, root=tmp_path)
+    return types.SimpleNamespace(workspace=workspace, steps=steps, points_of=lambda node: worth)
+
+
+def test_the_tests_folder_is_the_handed_in_one_never_a_link(tmp_path):
+    given, copy = tmp_path / "given", tmp_path / "copy"
+    (given / "tests").mkdir(parents=True)
+    copy.mkdir()
+    assert step16.submitted_tests(grading16(given)) == given / "tests"
+    grading = grading16(copy)
+    grading.workspace.pristine = given
+    assert step16.submitted_tests(grading) == given / "tests"
+    assert step16.submitted_tests(grading16(copy)) is None
+    (copy / "tests").symlink_to(given / "tests")
+    assert step16.submitted_tests(grading16(copy)) is None
+    (copy / "tests").unlink()
+    (copy / "tests").write_text("a file")
+    assert step16.submitted_tests(grading16(copy)) is None
+
+
+def test_the_mutants_counted_are_level_1_and_3_and_2_where_graded(tmp_path):
+    assert step16.levels(grading16(tmp_path)) == {1, 3}
+    assert step16.levels(grading16(tmp_path, level2=True)) == {1, 2, 3}
+    grading = grading16(tmp_path)
+    grading.steps["9"] = types.SimpleNamespace(on=True, level=3)
+    grading.steps["13"] = types.SimpleNamespace(on=False, level=2)
+    assert step16.levels(grading) == {1, 3}
+
+
+USES = 'from club import create_app\n\n\ndef test_x():\n    create_app("testing").test_client().get("/")\n'
+
+
+@pytest.mark.parametrize(
+    ("files", "missing"),
+    [
+        ({"test_a.py": USES}, None),
+        ({"test_a.py": "create_app('testing')\n", "sub/conftest.py": "app.test_client()\n"}, None),
+        ({"test_a.py": "create_app()\napp.test_client()\n"}, 'create_app("testing")'),
+        ({"test_a.py": 'create_app("testing")\n'}, ".test_client("),
+        ({"test_a.py": "pass\n", "notes.txt": USES}, 'create_app("testing") and .test_client('),
+    ],
+)
+def test_the_calls_are_looked_for_in_every_py_file_of_tests(tmp_path, files, missing):
+    write(tmp_path / "tests", files)
+    notes = Notes(step("16"))
+    if missing is None:
+        step16.test_tests_use_the_test_client(grading16(tmp_path), notes)
+        assert notes.lines == ['tests/ calls create_app("testing") and .test_client(']
+        return
+    found = failure(step16.test_tests_use_the_test_client, grading16(tmp_path), notes)
+    assert found.problem == f"expected the files of tests/ to call {missing}, found no such call"
+    assert found.hint == ('make the app with create_app("testing") (in a fixture of tests/conftest.py) and talk to it '
+                          "with app.test_client()")
+    assert found.expected == 'create_app("testing") and .test_client('
+    assert found.actual == "no " + missing.replace(" and ", " and no ")
+
+
+def test_the_calls_are_not_read_through_a_link_nor_past_256_kib(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside, {"uses.py": USES})
+    write(tmp_path / "given" / "tests", {"test_a.py": "pass\n"})
+    (tmp_path / "given" / "tests" / "test_link.py").symlink_to(outside / "uses.py")
+    (tmp_path / "given" / "tests" / "folder.py").mkdir()
+    grading = grading16(tmp_path / "given")
+    failure(step16.test_tests_use_the_test_client, grading, Notes(step("16")))
+    write(tmp_path / "given" / "tests", {"test_b.py": "#" * (256 << 10) + "\n" + USES})
+    failure(step16.test_tests_use_the_test_client, grading, Notes(step("16")))
+    write(tmp_path / "given" / "tests", {"test_b.py": "#" * ((256 << 10) - len(USES) - 1) + "\n" + USES})
+    step16.test_tests_use_the_test_client(grading, Notes(step("16")))
+    write(tmp_path / "given" / "tests", {"test_b.py": b"\xff".decode("latin-1") + USES})
+    step16.test_tests_use_the_test_client(grading, Notes(step("16")))
+
+
+def test_the_second_check_without_a_tests_folder_is_named(tmp_path):
+    found = failure(step16.test_tests_use_the_test_client, grading16(tmp_path), Notes(step("16")))
+    assert found.problem == "there is no tests/ folder beside app.py"
+    assert found.hint == STEP16_TESTS_HINT
+
+
+def mutant(name: str, step_id: str = "5", rule: str = "a rule") -> types.SimpleNamespace:
+    return types.SimpleNamespace(name=name, step=step_id, rule=rule)
+
+
+def verdict_of(killed: int, total: int, **fields) -> student_tests.Verdict:
+    own = run_of(PASSING)
+    verdict = student_tests.Verdict(own, counted=list(PASSING), **fields)
+    for index in range(total):
+        run = run_of({"tests/test_club.py::test_0": "failed" if index < killed else "passed"})
+        verdict.mutants.append(student_tests.MutantRun(mutant(f"m{index}", rule=f"rule {index}"), run,
+                                                       ["tests/test_club.py::test_0"] if index < killed else []))
+    return verdict
+
+
+def kill_check(monkeypatch, tmp_path, verdict, worth: float = 14.0, kit: bool = True):
+    """The third check's failure (None if it passed) and its notes, `verdict` being what judge gives."""
+    asked = []
+    monkeypatch.setattr(student_tests, "kit", lambda levels: asked.append(levels) or (object() if kit else None))
+    monkeypatch.setattr(student_tests, "judge",
+                        lambda own, runner, first: asked.append((own, runner, first)) or verdict)
+    start = step16.Start(own=verdict.own if verdict else None, runner="runner", first="first")
+    notes = Notes(step("16"))
+    try:
+        step16.test_tests_kill_the_mutants(start, grading16(tmp_path, worth=worth), notes,
+                                            types.SimpleNamespace(node="the check"))
+    except CheckFailed as failed:
+        return failed.failure, notes, asked
+    return None, notes, asked
+
+
+def test_every_mutant_killed_passes_and_says_how_many_tests_counted(monkeypatch, tmp_path):
+    found, notes, asked = kill_check(monkeypatch, tmp_path, verdict_of(3, 3))
+    assert found is None
+    assert notes.lines == ["3 of your tests count (they passed on your app and twice on the reference); they killed 3 "
+                           "of the 3 mutants"]
+    assert asked[0] == {1, 3} and asked[1][1:] == ("runner", "first")
+
+
+def test_mutants_that_lived_are_each_named_with_their_rule_and_the_points(monkeypatch, tmp_path):
+    verdict = verdict_of(2, 24)
+    verdict.mutants[5].run = None
+    verdict.mutants[6].run = run_of({}, ended=False, problem="timed out")
+    verdict.mutants[1].run = run_of({}, ended=False, problem="timed out")  # failed, but not finished: lived
+    found, notes, _ = kill_check(monkeypatch, tmp_path, verdict)
+    lines = found.problem.splitlines()
+    assert lines[0] == "your tests killed 1 of the 24 mutants: 0 of 14 points"
+    assert lines[1] == "Each mutant that lived breaks a rule your tests never check:"
+    assert lines[2] == "  m1 (step 5): rule 1 (its run did not finish: timed out)"
+    assert lines[3] == "  m2 (step 5): rule 2"
+    assert "  m5 (step 5): rule 5 (not reached: the step's time was up)" in lines
+    assert len(lines) == 2 + 23
+    assert found.hint == ("write one small test per rule named above, through the routes and ids the steps name; a "
+                          "test of your app's own choices fails on the reference and counts for nothing")
+    assert notes.earned == 0.0
+
+
+@pytest.mark.parametrize(("killed", "worth", "earned"), [(12, 14.0, 7.0), (4, 14.0, 2.0), (23, 20.0, 19.0)])
+def test_the_points_earned_are_the_verdicts(monkeypatch, tmp_path, killed, worth, earned):
+    found, notes, _ = kill_check(monkeypatch, tmp_path, verdict_of(killed, 24), worth=worth)
+    assert notes.earned == earned
+    said = f"your tests killed {killed} of the 24 mutants: {earned:g} of {worth:g} points"
+    assert found.problem.splitlines()[0] == said
+
+
+def test_a_step_stopped_early_and_the_tests_not_counted_are_said(monkeypatch, tmp_path):
+    verdict = verdict_of(1, 2, stopped="the step stopped after 300 s")
+    verdict.not_counted = {"tests/t.py::test_mine": "failed on your app",
+                           "tests/t.py::test_ref": "failed on the reference"}
+    verdict.references = [run_of({"tests/t.py::test_ref": "failed"},
+                                 messages={"tests/t.py::test_ref": "E   assert 200 == 404"})]
+    found, _, _ = kill_check(monkeypatch, tmp_path, verdict)
+    assert found.problem.splitlines()[1:] == [
+        "the step stopped after 300 s: mutants not reached are not killed",
+        "Each mutant that lived breaks a rule your tests never check:",
+        "  m1 (step 5): rule 1",
+        "Tests that counted for nothing:",
+        "  tests/t.py::test_mine: failed on your app",
+        "  tests/t.py::test_ref: failed on the reference (assert 200 == 404)",
+    ]
+
+
+def test_what_a_test_said_on_the_reference_is_read_from_its_runs_or_its_modules(monkeypatch):
+    verdict = verdict_of(0, 0)
+    verdict.references = [run_of({}, messages={"tests/a.py::test_other": "E   nope"}),
+                          run_of({}, broken_modules={"tests/b.py": "E   ImportError: x"},
+                                 messages={"tests/a.py::test_x": "E   second run"})]
+    said = step16.said_on_reference
+    assert said(verdict, "tests/a.py::test_x", "failed on the reference's second run") == " (second run)"
+    assert said(verdict, "tests/b.py::test_y", "its module failed to import on the reference") == " (ImportError: x)"
+    assert said(verdict, "tests/a.py::test_x", "failed on your app") == ""
+    assert said(verdict, "tests/c.py::test_z", "failed on the reference") == ""
+
+
+def test_the_kill_check_without_tests_is_named_and_on_a_handout_is_not_run_worth_0(monkeypatch, tmp_path):
+    found, _, _ = kill_check(monkeypatch, tmp_path, None)
+    assert found.problem == "there is no tests/ folder beside app.py"
+    found, notes, _ = kill_check(monkeypatch, tmp_path, verdict_of(1, 1), worth=14.0, kit=False)
+    assert found.problem == ("not run here: this copy of the kit holds no reference club and no mutants (a handout or "
+                             "a CI autograder), so this check is worth 0 here; your instructor's grading runs it, for "
+                             "14 points")
+    assert found.hint == ("run python -m pytest tests on your app, and read docs/student/step-16.md for what the "
+                          "mutants break")
+    assert found.not_run is True and notes.worth == 0.0
+
+
+def test_the_first_fixtures_run_the_tests_on_a_copy_and_beside_it_on_the_reference(monkeypatch, tmp_path):
+    (tmp_path / "tests").mkdir()
+    made, asked = [], []
+
+    class Runner:
+        def __init__(self, folder, env, limits, isolation, deadline, the_kit, budget):
+            made.append((folder, env, limits, isolation, the_kit, budget))
+            self.deadline = deadline
+
+        def run(self, reference):
+            asked.append(("reference", reference))
+            return "first run"
+
+    the_kit = types.SimpleNamespace(reference="the reference")
+    monkeypatch.setattr(student_tests, "kit", lambda levels: the_kit)
+    monkeypatch.setattr(student_tests, "Runner", Runner)
+    monkeypatch.setattr(student_tests, "run_tests", lambda copy, env, limits, isolation, share, within: (
+        asked.append(("own", copy, share, within)) or "own run"))
+    discarded = []
+    grading = grading16(tmp_path)
+    grading.env = lambda: {"A": "1"}
+    grading.limits, grading.isolation = "limits", "isolation"
+    grading.budget = lambda: "budget"
+    grading.workspace.fresh_copy = lambda: tmp_path / "copy"
+    grading.workspace.discard = discarded.append
+    before = step16.time.monotonic()
+    start = step16.start.__wrapped__(grading)
+    assert (start.own, start.first) == ("own run", "first run") and isinstance(start.runner, Runner)
+    assert made == [(tmp_path / "tests", {"A": "1"}, "limits", "isolation", the_kit, "budget")]
+    assert before + 300 <= start.runner.deadline <= step16.time.monotonic() + 300
+    assert ("reference", "the reference") in asked and ("own", tmp_path / "copy", 2, "budget") in asked
+    assert discarded == [tmp_path / "copy"]
+    assert step16.own_run.__wrapped__(start) == "own run"
+    monkeypatch.setattr(student_tests, "kit", lambda levels: None)
+    start = step16.start.__wrapped__(grading)
+    assert (start.own, start.runner, start.first) == ("own run", None, None)
+    assert step16.start.__wrapped__(grading16(tmp_path / "none")) == step16.Start()

@@ -113,9 +113,14 @@ UNIT = {
         f"checks/{name}.py": ["tests/test_level3_hint_selection.py"]
         for name in ("test_step12_factory", "test_step13_register", "test_step14_confirm", "test_step15_admin")
     },
-    # Step 16's: its messages against stand-in runs (test_level3_hint_selection.py), then its machinery in
-    # test_step16.py less what grades whole samples (the verdict tests grade those).
-    "checks/test_step16_tests.py": ["tests/test_level3_hint_selection.py"],
+    # Step 16's: its checks against stand-in runs and verdicts, then how a failing test is quoted and how its
+    # calls are read from the code (the tests of test_level3_hints.py and test_step16.py that grade nothing).
+    "checks/test_step16_tests.py": [
+        "tests/test_level3_hint_selection.py",
+        "tests/test_level3_hints.py::test_a_failing_test_is_quoted_at_its_own_line_and_error",
+        "tests/test_level3_hints.py::test_a_long_failure_is_cut_to_one_line_of_200_characters",
+        "tests/test_step16.py::test_the_calls_are_read_from_the_code_not_its_comments",
+    ],
     # `--hint N` reads a step's hints from its page (the CLI's, never a grade's): its own tests alone.
     "checks/hints.py": ["tests/test_hints.py"],
 }
