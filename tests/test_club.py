@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import types
 
 import flask
@@ -18,7 +19,7 @@ import pytest
 from checks.club import OMIT, Club, browser, read_regular
 from checks.data import Profile
 from checks.notes import CheckFailed, Notes
-from checks.replay import curl, profile_path
+from checks.replay import Upload, curl, profile_path
 from checks.reply import Reply, normalize, show
 from checks.results import Failure
 from checks.rubric import Step
@@ -240,6 +241,48 @@ def test_a_level2_browser_replays_with_a_cookie_jar(club_app):
     ]
 
 
+
+def test_an_upload_replays_the_file_the_handout_ships_under_the_checks_name():
+    """A check's random file goes as the shipped one, named as the check named it (none where the names agree)."""
+    shipped = Upload(b"\x89PNG", "otter-48213.png", "image/png", "docs/student/photos/photo.png")
+    assert curl("POST", "/account-details", {"avatar": shipped}, PASSWORD) == (
+        "curl -i -F 'avatar=@docs/student/photos/photo.png;filename=otter-48213.png;type=image/png' "
+        "http://localhost:5000/account-details"
+    )
+    same = Upload(b"GIF89a", "photo.gif", "image/gif", "photo.gif")
+    assert curl("POST", "/account-details", {"avatar": same}, PASSWORD) == (
+        "curl -i -F 'avatar=@photo.gif;type=image/gif' http://localhost:5000/account-details"
+    )
+
+
+def test_an_upload_is_sent_as_the_check_made_it_and_its_file_is_made_first_once():
+    """The app gets the check's bytes under the check's name; the command making the replay's file comes once, first."""
+    app = flask.Flask("uploads")
+
+    @app.post("/account-details")
+    def upload():
+        avatar = flask.request.files["avatar"]
+        return f"{avatar.filename} {avatar.mimetype} {len(avatar.read())}"
+
+    club = club_of(app)
+    make = "head -c 2097152 /dev/zero > two-mib.png"
+    shipped = Upload(b"\x89PNG" + bytes(12), "otter-48213.png", "image/png", "docs/student/photos/photo.png")
+    assert club.post("/account-details", {"food": "pie", "avatar": shipped}).text == "otter-48213.png image/png 16"
+    for number in (1, 2):
+        big = Upload(bytes(64), f"big-{number}.png", "image/png", "two-mib.png", make)
+        assert club.post("/account-details", {"avatar": big}).text == f"big-{number}.png image/png 64"
+    assert club.notes.lines[0] == (
+        'POST /account-details with food="pie", avatar=a file "otter-48213.png" (image/png) → 200 text/html'
+    )
+    assert club.notes.replay == [
+        "curl -i -F food=pie -F 'avatar=@docs/student/photos/photo.png;filename=otter-48213.png;type=image/png' "
+        "http://localhost:5000/account-details",
+        make,
+        "curl -i -F 'avatar=@two-mib.png;filename=big-1.png;type=image/png' http://localhost:5000/account-details",
+        "curl -i -F 'avatar=@two-mib.png;filename=big-2.png;type=image/png' http://localhost:5000/account-details",
+    ]
+
+
 # -- a reply -------------------------------------------------------------------------------------
 def test_a_reply_without_details_has_no_exception_and_is_whole():
     plain = Reply("GET", "/", 200, {}, b"")
@@ -345,6 +388,16 @@ def test_a_failure_keeps_its_parts():
     bare = failure(Notes(STEP).fail, "no answer", "", cause="app")
     assert (bare.hint, bare.expected, bare.actual, bare.cause) == (None, None, None, "app")
     assert bare.log == [] and bare.replay == []
+
+
+
+def test_a_failed_check_earns_nothing_and_is_worth_the_rubrics_points_unless_told():
+    """What the grade reads of a check's notes: the points a failed check still earns (none unless the check
+    says so: step 16's, for the mutants killed) and its worth (None: the rubric's points)."""
+    notes = Notes(STEP)
+    assert (notes.earned, notes.worth, notes.lines, notes.replay) == (0.0, None, [], [])
+    notes.add("GET / → 200 text/html")
+    assert Notes(STEP).lines == []  # each check's notes start empty
 
 
 def test_a_check_failed_carries_the_whole_text():
@@ -785,6 +838,22 @@ def test_read_regular_never_follows_a_link_or_reads_a_folder(tmp_path):
     assert read_regular(str(tmp_path / "missing.txt")) is None
 
 
+
+def test_read_regular_never_waits_on_a_fifo(tmp_path):
+    """A fifo the app left is opened without waiting for a writer (and is not read): the grade goes on."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(read_regular(str(fifo))), daemon=True)
+    reader.start()
+    reader.join(5)
+    waited = reader.is_alive()
+    if waited:  # it waits for a writer: be one, so that the test ends
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(5)
+    assert not waited and got == [None]
+
+
 def test_files_holding_names_the_files_holding_the_value(tmp_path):
     (tmp_path / "instance").mkdir()
     (tmp_path / "instance" / "profiles.json").write_text('{"Mira K": "dal"}')
@@ -809,6 +878,19 @@ def test_files_holding_reads_200_files_and_names_3_at_most(tmp_path):
     for number in range(5):
         (many / f"{number}.txt").write_text("Mira")
     assert club_in(many).files_holding("Mira") == ["0.txt", "1.txt", "2.txt"]
+
+
+
+def test_files_holding_counts_only_regular_files_and_reads_the_200th(tmp_path):
+    """Links, fifos and folders are passed over, not counted: the 200th regular file is still read."""
+    for number in range(3):
+        (tmp_path / f"a-link-{number}").symlink_to(tmp_path / "nowhere")
+    os.mkfifo(tmp_path / "b-fifo")
+    (tmp_path / "c-folder").mkdir()
+    for number in range(199):
+        (tmp_path / f"d-{number:03}.txt").write_text("nothing")
+    (tmp_path / "e-200th.txt").write_text("Mira")
+    assert club_in(tmp_path).files_holding("Mira") == ["e-200th.txt"]
 
 
 def home(status: int) -> flask.Flask:
