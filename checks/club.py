@@ -90,7 +90,7 @@ class Club:
         self.posted: dict[str, Reply] = {}  # the answer to each username's last POST /user/
         # Level 2's checks go on "in that browser": its requests keep cookies, and so does their replay
         # (a cookie jar). Level 1's replays carry none: what they read back, a new visitor reads.
-        self.keeps_cookies = getattr(notes.step, "level", 1) >= 2
+        self.keeps_cookies = notes.step.level >= 2
         self.jar_started = False  # whether this browser's replay has started its jar
 
     def fail(self, problem: str, hint: str | None = None, *, cause: str | None = None, **parts) -> NoReturn:
@@ -258,15 +258,15 @@ class Club:
                 f"{type(error).__name__}: {clean(error)[:200]}",
                 "look at the headers your code sets (a Set-Cookie's max_age must be a number of seconds)",
             )
-        last = self.remote.last
+        last = self.remote.last  # never None here: a Club's clients send through its remote, which keeps each answer
         reply = Reply(
             method=method,
             path=path,
             status_code=response.status_code,
             headers={key.lower(): clean(value) for key, value in response.headers.items()},
             body=response.get_data(),
-            exception=clean(last.exception) if last and last.exception else None,
-            truncated=last.truncated if last else False,
+            exception=clean(last.exception) if last.exception else None,
+            truncated=last.truncated,
         )
         self.replies.append((reply, form))
         self.notes.add(f"{sent} → {reply.summary()}")
