@@ -285,7 +285,9 @@ def save(file: str, minutes: float) -> None:
             (file,),
         ).fetchall()
     mutants = [
-        {"id": ident, "status": status, "line": line, "diff": "" if status in KILLED else diff(ident)}
+        # (no diff for a mutant never tested: an interrupted run would wait on mutmut for each of them)
+        {"id": ident, "status": status, "line": line,
+         "diff": "" if status in KILLED or status == "untested" else diff(ident)}
         for ident, status, line in rows
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -364,4 +366,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C: what was tested is saved (mutate's and main's finally), no traceback
+        print("interrupted: each file's mutants tested so far are kept in dist/mutation/results/ (the rest "
+              "untested); python -m tools.mutation --report-only writes the report", file=sys.stderr)
+        sys.exit(130)
