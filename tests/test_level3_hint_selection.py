@@ -1878,3 +1878,83 @@ def test_the_first_fixtures_run_the_tests_on_a_copy_and_beside_it_on_the_referen
     start = step16.start.__wrapped__(grading)
     assert (start.own, start.runner, start.first) == ("own run", None, None)
     assert step16.start.__wrapped__(grading16(tmp_path / "none")) == step16.Start()
+
+
+# -- the shared apps' setups and fixtures, steps 13 to 15 ------------------------------------------------
+@pytest.mark.parametrize(
+    ("module", "name", "why"),
+    [
+        (step13, "members", "step 13's last three checks share one app on a fresh copy, where two members registered "
+                            "and logged in:"),
+        (step14, "members", "step 14's first three checks share one app on a fresh copy, where three members "
+                            "registered (their mails read) and stored their profiles:"),
+        (step14, "expiring", "started your app with CLUB_CONFIRM_SECONDS=2"),
+        (step15, "members", "step 15's first checks share one app on a fresh copy, where the administrator and two "
+                            "members registered and stored their profiles:"),
+    ],
+)
+def test_each_shared_app_is_declared_with_why_its_variables_and_its_check(module, name, why):
+    setup = shared_apps.SETUPS[module.__name__, name]
+    assert setup.why == why
+    expiring = (module, name) == (step14, "expiring")
+    assert setup.variables == ({"CLUB_CONFIRM_SECONDS": "2"} if expiring else {})
+    assert setup.only_for == ("test_expired_link_is_refused" if expiring else None)
+    assert step14.EXPIRY_CHECK == step14.test_expired_link_is_refused.__name__
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "data"),
+    [(step13, "members", "step 13's members"), (step14, "members", "step 14's members"),
+     (step14, "expiring", "test_expired_link_is_refused"), (step15, "members", "step 15's members")],
+)
+def test_each_shared_setup_makes_its_members_with_the_runs_seed(tmp_path, monkeypatch, module, name, data):
+    small, club = mailing(tmp_path)
+    small.admin = admin_username(7)
+    made = []
+    monkeypatch.setattr(step13, "recorded", lambda club_, cookies: made.append(cookies) or accounts.another_browser(
+        club_))
+    setup = shared_apps.SETUPS[module.__name__, name].make(types.SimpleNamespace(seed=7))
+    setup(club)
+    first = Data(7, data).username()
+    if (module, name) == (step15, "members"):
+        first = admin_username(7)
+        assert small.accounts[first]["role"] == "admin"
+    assert first in small.accounts
+
+
+@pytest.mark.parametrize(("module", "name"), [(step13, "members"), (step14, "members"), (step14, "expiring"),
+                                              (step15, "members")])
+def test_each_shared_fixture_hands_out_its_app_and_closes_it(monkeypatch, module, name):
+    closed, asked = [], []
+    shared = types.SimpleNamespace(close=lambda: closed.append(True))
+    monkeypatch.setattr(module, "shared_app", lambda request, grading, wanted: asked.append(
+        (request, grading, wanted)) or shared)
+    fixture = getattr(module, name).__wrapped__("request", "grading")
+    assert next(fixture) is shared and asked == [("request", "grading", name)] and closed == []
+    with pytest.raises(StopIteration):
+        next(fixture)
+    assert closed == [True]
+
+
+def test_step_15_asks_the_administrator_for_no_status_on_the_home_page():
+    small = SmallClub()
+    members = step15_members(small)
+    small.app.view_functions["home"] = lambda: "<p>welcome</p>"
+    step15.test_admin_edits_a_profile(members, Notes(step("15")), data15("edit"))
+    step15.test_admin_gets_404_for_unknown_member(members, Notes(step("15")), data15("404"))
+    step15.test_member_gets_403(members, Notes(step("15")), data15("403"))
+
+
+def test_step_14_asks_its_members_for_no_status_on_the_home_page(tmp_path):
+    small, members = step14_members(tmp_path)
+    small.app.view_functions["home"] = lambda: "<p>welcome</p>"
+    step14.test_altered_or_foreign_link_is_refused(members, Notes(step("14")))
+    step14.test_link_confirms_member(members, Notes(step("14")))
+
+
+def test_a_member_refused_with_401_gets_the_not_a_redirect_hint():
+    small = SmallClub()
+    members = step15_members(small)
+    small.app.view_functions["edit"] = lambda username: ("who?", 401)
+    found = failure(step15.test_member_gets_403, members, Notes(step("15")), data15("403"))
+    assert found.hint == STEP15_REDIRECT_403_HINT
