@@ -1958,3 +1958,22 @@ def test_a_member_refused_with_401_gets_the_not_a_redirect_hint():
     small.app.view_functions["edit"] = lambda username: ("who?", 401)
     found = failure(step15.test_member_gets_403, members, Notes(step("15")), data15("403"))
     assert found.hint == STEP15_REDIRECT_403_HINT
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ('create_app("default").test_client()\n', (False, True)),
+        ("create_app(name).test_client\n", (False, False)),
+        ('create_app(config_name="testing")\nclient = make.test_client()\n', (True, True)),
+        ('x.create_app("testing")\ntest_client()\n', (True, True)),
+        ('create_app(1, "testing")\n', (True, False)),
+        ('factory("testing")\ncreate_app(TESTING)\n', (False, False)),
+        ('create_app( "testing" ).test_client(\n', (True, True)),
+        ("create_app('testing')\nx = 1 +\n", (True, False)),
+        ("create_app('testing\")\nx.test_client (\n", (False, False)),
+        ('\0create_app("testing")', (True, False)),
+    ],
+)
+def test_the_calls_are_read_from_the_syntax_tree_or_else_the_text(source, found):
+    assert step16.calls_in(source) == found
