@@ -1977,3 +1977,13 @@ def test_a_member_refused_with_401_gets_the_not_a_redirect_hint():
 )
 def test_the_calls_are_read_from_the_syntax_tree_or_else_the_text(source, found):
     assert step16.calls_in(source) == found
+
+
+def test_logins_refused_with_403_pass_step_13(monkeypatch):
+    small = SmallClub()
+    real = small.login
+    small.app.view_functions["login"] = lambda: ("no", 403) if isinstance(answer := real(), tuple) else answer
+    step13.test_registered_member_logs_in(club_of(small.app, "13"), data13("logs in"))
+    step13.test_bad_registrations_are_refused(club_of(small.app, "13"), data13("bad"))
+    members = step13_members(small, monkeypatch)
+    step13.test_taken_username_is_refused(members, Notes(step("13")), data13("taken"))

@@ -108,11 +108,21 @@ UNIT = {
     "checks/test_step11_photo.py": ["tests/test_level2_checks.py", "tests/test_hint_selection.py"],
     "checks/members.py": ["tests/test_level2_checks.py"],
     "checks/photos.py": ["tests/test_level2_checks.py"],
-    # Level 3's checks one at a time against small apps in this process: each branch's message and hint.
-    **{
-        f"checks/{name}.py": ["tests/test_level3_hint_selection.py"]
-        for name in ("test_step12_factory", "test_step13_register", "test_step14_confirm", "test_step15_admin")
-    },
+    # Level 3's checks one at a time against small apps in this process: each branch's message and hint (and
+    # for steps 12, 14 and 15 a part test_level3_checks.py tests in this process too).
+    "checks/test_step12_factory.py": [
+        "tests/test_level3_hint_selection.py",
+        "tests/test_level3_checks.py::test_the_config_classes_are_read_from_the_code_outside_tests",
+    ],
+    "checks/test_step13_register.py": ["tests/test_level3_hint_selection.py"],
+    "checks/test_step14_confirm.py": [
+        "tests/test_level3_hint_selection.py",
+        "tests/test_level3_checks.py::test_the_expiry_check_counts_its_wait_from_the_registration",
+    ],
+    "checks/test_step15_admin.py": [
+        "tests/test_level3_hint_selection.py",
+        "tests/test_level3_checks.py::test_a_visitor_to_the_editor_is_refused_with_401_403_or_a_redirect_to_login",
+    ],
     # Step 16's: its checks against stand-in runs and verdicts, then how a failing test is quoted and how its
     # calls are read from the code (the tests of test_level3_hints.py and test_step16.py that grade nothing).
     "checks/test_step16_tests.py": [
