@@ -28,7 +28,7 @@ from checks import test_step15_admin as step15
 from checks.club import Club, browser
 from checks.data import Data, Profile, admin_username
 from checks.notes import CheckFailed, Notes
-from checks.reply import show
+from checks.reply import Reply, show
 from checks.run import student_tests
 from checks.sandbox.pytest_run import PytestRun
 
@@ -1987,3 +1987,14 @@ def test_logins_refused_with_403_pass_step_13(monkeypatch):
     step13.test_bad_registrations_are_refused(club_of(small.app, "13"), data13("bad"))
     members = step13_members(small, monkeypatch)
     step13.test_taken_username_is_refused(members, Notes(step("13")), data13("taken"))
+
+
+@pytest.mark.parametrize(
+    ("status", "location", "refused"),
+    [(299, "/login", False), (300, "/login", True), (399, "/login/", True), (400, "/login", False),
+     (401, None, True), (403, None, True), (402, None, False), (302, "/login?next=/x", True),
+     (302, "/auth/login", False)],
+)
+def test_the_editor_refuses_with_401_403_or_a_3xx_to_login(status, location, refused):
+    headers = {"location": location} if location else {}
+    assert step15.refused(Reply("GET", "/edit-profile/Mira", status, headers, b"")) is refused
