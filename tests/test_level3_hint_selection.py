@@ -1998,3 +1998,53 @@ def test_logins_refused_with_403_pass_step_13(monkeypatch):
 def test_the_editor_refuses_with_401_403_or_a_3xx_to_login(status, location, refused):
     headers = {"location": location} if location else {}
     assert step15.refused(Reply("GET", "/edit-profile/Mira", status, headers, b"")) is refused
+
+
+TWO_FRAMES = """    def test_two(app):
+>       helper(app)
+
+tests/test_club.py:40:
+_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _
+    def helper(app):
+        value = 1
+>       assert app.get("/").status_code == 200
+E       assert 500 == 200
+E
+E        +  where 500 = status_code
+
+tests/helpers/checks.py:7: AssertionError"""
+TWO_BLOCKS = """E   first problem
+E   its detail
+>   code()
+E   the last problem
+E   and its second line
+tests/test_a.py:3: Error"""
+APP_ONLY = """    def view():
+>       return broken
+E       NameError: name 'broken' is not defined
+
+club/views.py:12: NameError"""
+NO_SOURCE = """tests/test_x.py:9: in test_x
+E   ValueError: no source line"""
+SAME = """>   x
+E   test_s.py:2: x
+tests/test_s.py:2: Error"""
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        (TWO_FRAMES, 'checks.py:7: assert app.get("/").status_code == 200 → assert 500 == 200'),
+        (TWO_BLOCKS, "test_a.py:3: code() → the last problem"),
+        (APP_ONLY, "NameError: name 'broken' is not defined"),
+        (NO_SOURCE, "ValueError: no source line"),
+        ("E\nE   first\n", ""),
+        (SAME, "test_s.py:2: x"),
+        ("line one\n  line two  \n\n", "line two"),
+        ("x" * 250, "x" * 200),
+        ("E   " + "y" * 200, "y" * 200),
+        ("E   " + "y" * 201, "y" * 199 + "…"),
+    ],
+)
+def test_a_failing_tests_last_line_is_its_last_error_block_at_its_own_line(message, said):
+    assert step16.last_line(message) == said
