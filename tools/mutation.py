@@ -17,8 +17,8 @@ alone (ONLY_STEP); for club.py and the other shared modules, a valid sample, the
 that between them fail every check. Level 2's step modules (8 to 11) are graded with level 2
 turned on, a valid level-2 sample first (a level-1 sample has no /login); checks/members.py,
 which only they use, against level 2's samples and mutants, every step graded. Level 3's step
-modules (12 to 16) are graded with level 3 turned on for their step (ONLY_STEP), against the level-3
-samples that fail their checks and one valid level-3 sample, last: each grading registers members
+modules (12 to 16) are graded with level 3 turned on for their step (ONLY_STEP), against as few level-3
+samples as make each of their checks fail once and one valid level-3 sample, last: each grading registers members
 with a slow, salted hash (seconds a step, more for step 16, which runs the sample's own tests on the
 reference and its mutants), so their fast tests come first and carry most of the weight. A module with
 fast tests of its own runs those first (UNIT: club.py's messages, replay commands and caps,
@@ -208,6 +208,8 @@ def selection(file: str) -> list[str]:
     def covers(fails: dict) -> set[tuple[str, str]]:
         if step is not None:  # each distinct (check, phrase) of the step's own checks
             own = verdicts.targets(fails) & set(step.points)
+            if level3:  # each check once: a grading takes seconds to minutes, and the fast tests pin each phrase
+                return {(name, "") for name in own}
             return {(name, str(fails[name])) for name in own}
         own_level2 = {name for name in verdicts.targets(fails) if verdicts.step_of_check().get(name) in LEVEL_2}
         if level2:  # a module of level 2's alone: every check of steps 8 to 11 made to fail
