@@ -2048,3 +2048,23 @@ tests/test_s.py:2: Error"""
 )
 def test_a_failing_tests_last_line_is_its_last_error_block_at_its_own_line(message, said):
     assert step16.last_line(message) == said
+
+
+def test_the_apps_step_14_changes_are_started_early_with_their_variables():
+    """A check marked app_with(...) has its app started at collection, with those variables."""
+    def app_with(check):
+        return [mark.kwargs for mark in getattr(check, "pytestmark", []) if mark.name == "app_with"]
+
+    assert app_with(step14.test_link_is_tied_to_secret_key) == [
+        {"SECRET_KEY": "step 14 starts the app with this key, then restarts it with a random one"}]
+    assert app_with(step14.test_expired_link_is_refused) == [{"CLUB_CONFIRM_SECONDS": "2"}]
+
+
+def test_the_rekeyed_and_expiring_members_need_no_status_on_the_home_page(tmp_path, monkeypatch):
+    small, _ = keyed_club(tmp_path / "keyed", monkeypatch)
+    small.app.view_functions["home"] = lambda: "<p>welcome</p>"
+    step14.test_link_is_tied_to_secret_key(Notes(step("14")), Data(1, "key"), types.SimpleNamespace())
+    small, club = mailing(tmp_path / "expiring")
+    small.app.view_functions["home"] = lambda: "<p>welcome</p>"
+    made = step14.expiring_member(club, Data(1, step14.EXPIRY_CHECK))
+    assert made["member"].get("/").status_code == 200
