@@ -2068,3 +2068,8 @@ def test_the_rekeyed_and_expiring_members_need_no_status_on_the_home_page(tmp_pa
     small.app.view_functions["home"] = lambda: "<p>welcome</p>"
     made = step14.expiring_member(club, Data(1, step14.EXPIRY_CHECK))
     assert made["member"].get("/").status_code == 200
+
+
+def test_step_16_has_five_minutes_of_its_own_past_the_submissions_time():
+    # checks/conftest.py lets a step module with an OWN_BUDGET run once the submission's time is spent
+    assert step16.OWN_BUDGET == 300.0
