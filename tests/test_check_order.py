@@ -29,9 +29,13 @@ def collected(*modules: str) -> list[str]:
 
 
 def test_the_expiry_check_runs_after_every_other_check_and_the_rest_keep_the_rubrics_order():
-    """Step 14's expired link, marked runs_last, is graded last; steps 13, 14 and 15 otherwise run in order."""
-    order = collected("test_step15_admin.py", "test_step13_register.py", "test_step14_confirm.py")
-    assert order[-1] == "test_expired_link_is_refused"
+    """Step 14's expired link, marked runs_last, is graded after steps 13 to 15's other checks, and before step 16's,
+    which have five minutes of their own (after them, the submission's 120 s may be spent: "not run")."""
+    order = collected("test_step16_tests.py", "test_step15_admin.py", "test_step13_register.py",
+                      "test_step14_confirm.py")
+    step16 = ["test_tests_pass_on_your_app", "test_tests_use_the_test_client", "test_tests_kill_the_mutants"]
+    assert order[-4:] == ["test_expired_link_is_refused", *step16]
+    order = order[:-3]
     assert order[0] == "test_register_page_has_form" and order[-2] == "test_club_password_gives_no_admin_rights"
     assert order.index("test_accounts_survive_restart") < order.index("test_registration_writes_a_link")
     assert order.index("test_link_is_tied_to_secret_key") < order.index("test_roles_are_shown")

@@ -257,8 +257,11 @@ class Grading:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         order = list(self.steps)
         # Stable: a module keeps its order. A check that waits for time to pass (step 14's expired link, marked
-        # runs_last) goes after all the others: its wait, counted from its setup, overlaps them.
-        items.sort(key=lambda item: (item.get_closest_marker("runs_last") is not None,
+        # runs_last) goes after all the others that share the submission's time, so its wait, counted from its
+        # setup, overlaps them; a step with a budget of its own (step 16's OWN_BUDGET) still comes after it,
+        # since its minutes must never leave a check of the submission's time "not run".
+        items.sort(key=lambda item: (bool(getattr(getattr(item, "module", None), "OWN_BUDGET", None)),
+                                     item.get_closest_marker("runs_last") is not None,
                                      order.index(self.step_of(item).id)))
         for item in items:
             self.names[item.name] = check_name(item)
