@@ -23,7 +23,7 @@ class Cause:
 CAUSES: dict[str, Cause] = {
     cause.id: cause
     for cause in (
-        Cause("app", "app.py does not load or defines no app", "need app.py to import and define a Flask app", "1",
+        Cause("app", "app.py does not load, or gives no app", "need app.py to import and define a Flask app", "1",
               "docs/student/step-1.md"),
         Cause("post-route", "no route takes POST /user/", "need a route that takes POST /user/", "2",
               "docs/student/step-2.md"),

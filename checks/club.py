@@ -129,6 +129,12 @@ class Club:
             hint = "create the app at the top level of app.py: app = Flask(__name__) (or a create_app() factory)"
         elif "while being imported" in text or "did not finish importing" in text:
             hint = 'put app.run() under `if __name__ == "__main__":`, at the end of app.py'
+        elif text.startswith("create_app() raised") and "circular import" in text:
+            hint = ("two of your modules import each other: import a blueprint's module inside create_app(), or move "
+                    "what both need into a module of its own (docs/student/troubleshooting.md#a-circular-import)")
+        elif text.startswith("create_app() raised"):
+            hint = ("app.py loads, but create_app() raised: the line named is in your factory or a module it "
+                    "imports; start it yourself (`make run`) to see the whole error")
         else:
             hint = (
                 "every check that needs your app fails until app.py imports and defines it; "

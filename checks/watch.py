@@ -23,7 +23,7 @@ from checks.data import new_seed
 from checks.grade import grade
 from checks.outputs.items import failed_items, item_lines, things_to_fix
 from checks.outputs.text import render_text
-from checks.outputs.wording import points, visible
+from checks.outputs.wording import counted, points, visible
 from checks.results import Grade
 from checks.run.workspace import (
     DEEPEST,  # folders deeper are not watched: the grader's copy leaves them out too
@@ -99,7 +99,8 @@ def difference(before: Grade, after: Grade, saved: list[str]) -> str:
         lines += [f"      {line}" for line in item_lines(after, item)]
     if not fixed and not broke and not moved:
         things = things_to_fix(failed_items(after))
-        lines.append(f"  no check changed ({things} thing(s) still to fix)" if things else "  every check passes")
+        still = f"  no check changed ({counted(things, 'thing')} still to fix)"
+        lines.append(still if things else "  every check passes")
     return "\n".join(lines) + "\n"
 
 

@@ -55,11 +55,11 @@ def test_the_starter_names_each_cause_once(starter):
     result, text, markdown = starter
     why = "defines neither `app = Flask(__name__)` nor a `create_app()` factory"
     assert text.count(why) == 1 and markdown.count(why) == 1
-    assert "✗ app.py does not load or defines no app (step 1)" in text
+    assert "✗ app.py does not load, or gives no app (step 1)" in text
     assert re.search(r"blocked: 1[45] checks need app.py to import and define a Flask app:", text)
     assert "blocked: 6 checks need templates/user.html:" in text
     assert text.count("there is no templates/user.html in your submission") == 1
-    assert "3 thing(s) to fix" in text
+    assert "3 things to fix" in text
     assert len(text.splitlines()) < 70
 
 
@@ -439,7 +439,7 @@ def test_watch_shows_a_check_that_fails_with_another_message():
     assert "✗ still fails, with another message: step 1: the check test_home_page_is_html holds" in shown
     assert "got 500" in shown and "no check changed" not in shown
     same = watch.difference(before, before, ["app.py"])
-    assert "no check changed (1 thing(s) still to fix)" in same
+    assert "no check changed (1 thing still to fix)" in same
 
 
 def test_watch_regrades_a_file_saved_while_the_first_run_grades(tmp_path):
@@ -549,4 +549,4 @@ def test_a_home_page_that_redirects_is_one_cause_at_level_2(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("✗ GET / is no page but a redirect (step 1)") == 1
     assert "GET / sends visitors on to /login" in done.stdout
-    assert "1 thing(s) to fix" in done.stdout
+    assert "1 thing to fix" in done.stdout

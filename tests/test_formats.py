@@ -296,6 +296,14 @@ def test_a_check_not_run_here_is_neither_a_failure_nor_a_thing_to_fix():
     text = RENDERERS["text"](grade)
     assert "–✓✓" in text and "✗" not in text
     assert "– step 3  the check test_template_exists holds\n    not run here: this copy" in text
-    assert "Every check passed." in text and "thing(s) to fix" not in text
+    assert "Every check passed." in text and "to fix" not in text
     junit = RENDERERS["junit"](grade)
     assert 'skipped="1"' in junit and "<skipped message=" in junit and "<failure" not in junit
+
+
+def test_a_count_is_said_with_its_noun_in_the_singular_or_the_plural():
+    """'1 thing to fix, 2 failed checks': never 'thing(s)'."""
+    from checks.outputs.wording import counted
+
+    assert [counted(count, "thing") for count in (0, 1, 2)] == ["0 things", "1 thing", "2 things"]
+    assert counted(1, "failed check") == "1 failed check" and counted(3, "mouse", "mice") == "3 mice"

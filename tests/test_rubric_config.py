@@ -140,6 +140,6 @@ def test_students_see_a_hidden_check_as_a_count(tmp_path):
     assert student.returncode == 0, student.stderr
     assert "1 hidden check: 0 passed" in student.stdout
     assert "templates/user.html is HTML" not in student.stdout
-    assert "1 thing(s) to fix, 2 failed check(s) (and 1 hidden)" in student.stdout
+    assert "1 thing to fix, 2 failed checks (and 1 hidden)" in student.stdout
     instructor = run_checks(STARTER, "--step", "3", "--seed", "1", "--rubric", path)
     assert "templates/user.html is HTML  (hidden from students)" in instructor.stdout

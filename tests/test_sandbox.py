@@ -162,3 +162,19 @@ def test_a_byte_order_mark_is_not_a_syntax_error(tmp_path):
     (path / "app.py").write_bytes(b"\xef\xbb\xbf" + APP.encode())
     result, _ = grade_fast(path)
     assert result["score"] == 100
+
+
+def test_a_factory_raising_a_path_is_shown_with_the_submissions_own_path(tmp_path):
+    """create_app() raising an error that names a file of the copy (a circular import) shows it as the student
+    knows it (club/admin.py), never the sandbox's folder."""
+    path = submission(tmp_path)
+    (path / "club").mkdir()
+    (path / "club" / "__init__.py").write_text("from flask import Flask\n\ndef create_app(name='default'):\n"
+                                               "    from club import admin\n    return Flask(__name__)\n")
+    (path / "club" / "admin.py").write_text("import os\nraise ImportError(f'cannot import name role_of from "
+                                            "partially initialized module club.admin ({os.path.abspath(__file__)})')\n")
+    (path / "app.py").write_text('from club import create_app\n\nif __name__ == "__main__":\n    create_app().run()\n')
+    result, _ = grade_fast(path, "--step", "1")
+    said = messages(result, "1")
+    assert "create_app() raised ImportError" in said and "(club/admin.py)" in said, said
+    assert "/app/" not in said and "copy-" not in said, said

@@ -8,6 +8,7 @@ from checks.outputs.wording import (
     NOT_RUN,
     PASS,
     below,
+    counted,
     graded,
     hidden_line,
     paint,
@@ -61,7 +62,7 @@ def render_text(grade: Grade, color: bool = False, fail_under: float | None = No
         lines.append(paint(f"! {grade.void}", "1;33", color))
     elif failed or hidden_failed:
         extra = f" (and {hidden_failed} hidden)" if hidden_failed else ""
-        things = f"{things_to_fix(items)} thing(s) to fix, {len(failed)} failed check(s){extra}."
+        things = f"{counted(things_to_fix(items), 'thing')} to fix, {counted(len(failed), 'failed check')}{extra}."
         lines.append(f"{things} Repeat this run's data: {repeat(grade)}")
     else:
         lines.append(paint("Every check passed.", "1;32", color) + f" (seed {grade.seed})")

@@ -17,6 +17,11 @@ from checks.results import CheckResult, Grade, StepResult, number
 PASS, FAIL, NOT_RUN = "✓", "✗", "–"  # not run: a check this copy of the kit cannot run (worth 0 here)
 
 
+def counted(count: int, word: str, plural: str = "") -> str:
+    """'1 thing', '2 things': a count and its noun (`plural` where it is not the noun and an s)."""
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
 def points(score: float, max_score: float) -> str:
     return f"{number(score):g}/{number(max_score):g}"
 

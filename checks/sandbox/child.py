@@ -86,6 +86,7 @@ def describe(error: BaseException, root: str) -> str:
         text = f"{type(error).__name__}: {getattr(error, 'msg', None) or error.message}"
     else:
         text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    text = text.replace(root.rstrip(os.sep) + os.sep, "")  # the copy's own paths, as the student knows them
     if len(text) > 300:
         text = text[:300] + "… (cut)"
     return text + where(error, root)
