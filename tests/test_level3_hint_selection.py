@@ -4,7 +4,8 @@ The samples grade whole apps end to end, slowly (each registers members with a s
 these drive one check, or one of its helpers, against a few lines of Flask behind the stand-in
 for the sandbox (tests/test_level2_checks.py's club_of), so that each branch is seen to fail with
 its own message and hint, word for word, in a second. `make mutation` runs these first against
-level 3's step modules.
+level 3's step modules, stopping at the first failure: step 16's tests, which need no app and take
+a second together, come first, then steps 12, 15, 13 and 14 (and the shared apps' setups).
 """
 
 from __future__ import annotations
@@ -102,6 +103,321 @@ STEP16_TESTS_HINT = (
     'write tests/test_*.py files whose tests call create_app("testing") and its test_client(), as '
     "docs/student/step-16.md shows; run them with python -m pytest tests"
 )
+
+
+# -- step 16: the club's own tests ---------------------------------------------------------------------
+def run_of(outcomes: dict[str, str] | None = None, ended: bool = True, **fields) -> PytestRun:
+    return PytestRun(outcomes=dict(outcomes or {}), ended=ended, **fields)
+
+
+PASSING = {f"tests/test_club.py::test_{index}": "passed" for index in range(3)}
+
+
+def test_three_tests_passing_and_none_failing_pass_and_say_so():
+    notes = Notes(step("16"))
+    step16.test_tests_pass_on_your_app(run_of({**PASSING, "tests/test_club.py::test_s": "skipped"}), notes)
+    assert notes.lines == ["python -m pytest tests on a fresh copy of your folder → 3 passed, 1 skipped"]
+
+
+def test_no_tests_folder_is_named():
+    found = failure(step16.test_tests_pass_on_your_app, None, Notes(step("16")))
+    assert found.problem == "there is no tests/ folder beside app.py"
+    assert found.hint == STEP16_TESTS_HINT
+
+
+@pytest.mark.parametrize(("problem", "said"), [("timed out after 60 s", "timed out after 60 s"),
+                                               ("", "pytest stopped early")])
+def test_tests_that_did_not_finish_are_named(problem, said):
+    found = failure(step16.test_tests_pass_on_your_app, run_of(PASSING, ended=False, problem=problem),
+                    Notes(step("16")))
+    assert found.problem == f"your tests did not finish: {said}"
+    assert found.hint == (f"a run has {step16.RUN_SECONDS:g} s: look for a loop or a long sleep in tests/, or an app "
+                          "that never answers")
+
+
+def test_failing_erroring_and_broken_tests_are_listed_with_what_they_said():
+    run = run_of({**PASSING, "tests/t.py::test_f": "failed", "tests/t.py::test_e": "error",
+                  "tests/t.py::test_x": "xfailed"},
+                 messages={"tests/t.py::test_f": "E   assert 1 == 2", "tests/t.py::test_e": "boom"},
+                 broken_modules={"tests/test_db.py": "E   ImportError: no db"})
+    found = failure(step16.test_tests_pass_on_your_app, run, Notes(step("16")))
+    assert found.problem == ("3 of your tests failed or errored on your own app:\n"
+                             "  tests/t.py::test_f: assert 1 == 2\n"
+                             "  tests/t.py::test_e: boom\n"
+                             "  tests/test_db.py: ImportError: no db")
+    assert found.hint == ("run python -m pytest tests on your app: a test that fails on it counts for nothing; fix the "
+                          "app or the test")
+
+
+def test_at_most_twelve_failing_tests_are_listed_and_the_rest_counted():
+    failing = {f"tests/t.py::test_{index:02}": "failed" for index in range(14)}
+    found = failure(step16.test_tests_pass_on_your_app, run_of(failing), Notes(step("16")))
+    lines = found.problem.splitlines()
+    assert lines[0] == "14 of your tests failed or errored on your own app:"
+    assert lines[1:] == [f"  tests/t.py::test_{index:02}: " for index in range(12)] + ["  … and 2 more"]
+    assert step16.listed(["a"] * 12) == ["a"] * 12
+    assert step16.listed(["a"] * 13) == ["a"] * 12 + ["  … and 1 more"]
+
+
+@pytest.mark.parametrize("passed", [0, 2])
+def test_fewer_than_three_tests_passing_is_named(passed):
+    run = run_of(dict(list(PASSING.items())[:passed]))
+    found = failure(step16.test_tests_pass_on_your_app, run, Notes(step("16")))
+    assert found.problem == f"expected 3 or more tests to pass, but {passed} passed"
+    assert found.hint == STEP16_TESTS_HINT
+    assert (found.expected, found.actual) == ("3 or more passed", f"{passed} passed")
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "broken", "said"),
+    [
+        ({}, {}, "no test ran"),
+        ({"a": "xpassed", "b": "failed", "c": "passed", "d": "error", "e": "passed", "f": "skipped", "g": "xfailed"},
+         {}, "2 passed, 1 failed, 1 error, 1 skipped, 1 xfailed, 1 xpassed"),
+        ({"a": "passed"}, {"tests/x.py": "E"}, "1 passed, 1 module(s) failed to import"),
+        ({}, {"tests/x.py": "E", "tests/y.py": "E"}, "2 module(s) failed to import"),
+    ],
+)
+def test_a_run_is_summed_up_as_pytest_does(outcomes, broken, said):
+    assert step16.summary(run_of(outcomes, broken_modules=broken)) == said
+
+
+def grading16(tmp_path: Path, pristine: bool = True, level2: bool = False, worth: float = 14.0):
+    steps = {"9": types.SimpleNamespace(on=level2, level=2), "12": types.SimpleNamespace(on=True, level=3)}
+    workspace = types.SimpleNamespace(pristine=tmp_path if pristine else None, root=tmp_path)
+    return types.SimpleNamespace(workspace=workspace, steps=steps, points_of=lambda node: worth)
+
+
+def test_the_tests_folder_is_the_handed_in_one_never_a_link(tmp_path):
+    given, copy = tmp_path / "given", tmp_path / "copy"
+    (given / "tests").mkdir(parents=True)
+    copy.mkdir()
+    assert step16.submitted_tests(grading16(given)) == given / "tests"
+    grading = grading16(copy)
+    grading.workspace.pristine = given
+    assert step16.submitted_tests(grading) == given / "tests"
+    assert step16.submitted_tests(grading16(copy)) is None
+    (copy / "tests").symlink_to(given / "tests")
+    assert step16.submitted_tests(grading16(copy)) is None
+    (copy / "tests").unlink()
+    (copy / "tests").write_text("a file")
+    assert step16.submitted_tests(grading16(copy)) is None
+
+
+def test_the_mutants_counted_are_level_1_and_3_and_2_where_graded(tmp_path):
+    assert step16.levels(grading16(tmp_path)) == {1, 3}
+    assert step16.levels(grading16(tmp_path, level2=True)) == {1, 2, 3}
+    grading = grading16(tmp_path)
+    grading.steps["9"] = types.SimpleNamespace(on=True, level=3)
+    grading.steps["13"] = types.SimpleNamespace(on=False, level=2)
+    assert step16.levels(grading) == {1, 3}
+
+
+USES = 'from club import create_app\n\n\ndef test_x():\n    create_app("testing").test_client().get("/")\n'
+
+
+@pytest.mark.parametrize(
+    ("files", "missing"),
+    [
+        ({"test_a.py": USES}, None),
+        ({"test_a.py": "create_app('testing')\n", "sub/conftest.py": "app.test_client()\n"}, None),
+        ({"test_a.py": "create_app()\napp.test_client()\n"}, 'create_app("testing")'),
+        ({"test_a.py": 'create_app("testing")\n'}, ".test_client("),
+        ({"test_a.py": "pass\n", "notes.txt": USES}, 'create_app("testing") and .test_client('),
+    ],
+)
+def test_the_calls_are_looked_for_in_every_py_file_of_tests(tmp_path, files, missing):
+    write(tmp_path / "tests", files)
+    notes = Notes(step("16"))
+    if missing is None:
+        step16.test_tests_use_the_test_client(grading16(tmp_path), notes)
+        assert notes.lines == ['tests/ calls create_app("testing") and .test_client(']
+        return
+    found = failure(step16.test_tests_use_the_test_client, grading16(tmp_path), notes)
+    assert found.problem == f"expected the files of tests/ to call {missing}, found no such call"
+    assert found.hint == ('make the app with create_app("testing") (in a fixture of tests/conftest.py) and talk to it '
+                          "with app.test_client()")
+    assert found.expected == 'create_app("testing") and .test_client('
+    assert found.actual == "no " + missing.replace(" and ", " and no ")
+
+
+def test_the_calls_are_not_read_through_a_link_nor_past_256_kib(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside, {"uses.py": USES})
+    write(tmp_path / "given" / "tests", {"test_a.py": "pass\n"})
+    (tmp_path / "given" / "tests" / "test_link.py").symlink_to(outside / "uses.py")
+    (tmp_path / "given" / "tests" / "folder.py").mkdir()
+    grading = grading16(tmp_path / "given")
+    failure(step16.test_tests_use_the_test_client, grading, Notes(step("16")))
+    write(tmp_path / "given" / "tests", {"test_b.py": "#" * (256 << 10) + "\n" + USES})
+    failure(step16.test_tests_use_the_test_client, grading, Notes(step("16")))
+    write(tmp_path / "given" / "tests", {"test_b.py": "#" * ((256 << 10) - len(USES) - 1) + "\n" + USES})
+    step16.test_tests_use_the_test_client(grading, Notes(step("16")))
+    write(tmp_path / "given" / "tests", {"test_b.py": b"\xff".decode("latin-1") + USES})
+    step16.test_tests_use_the_test_client(grading, Notes(step("16")))
+
+
+def test_the_second_check_without_a_tests_folder_is_named(tmp_path):
+    found = failure(step16.test_tests_use_the_test_client, grading16(tmp_path), Notes(step("16")))
+    assert found.problem == "there is no tests/ folder beside app.py"
+    assert found.hint == STEP16_TESTS_HINT
+
+
+def mutant(name: str, step_id: str = "5", rule: str = "a rule") -> types.SimpleNamespace:
+    return types.SimpleNamespace(name=name, step=step_id, rule=rule)
+
+
+def verdict_of(killed: int, total: int, **fields) -> student_tests.Verdict:
+    own = run_of(PASSING)
+    verdict = student_tests.Verdict(own, counted=list(PASSING), **fields)
+    for index in range(total):
+        run = run_of({"tests/test_club.py::test_0": "failed" if index < killed else "passed"})
+        verdict.mutants.append(student_tests.MutantRun(mutant(f"m{index}", rule=f"rule {index}"), run,
+                                                       ["tests/test_club.py::test_0"] if index < killed else []))
+    return verdict
+
+
+def kill_check(monkeypatch, tmp_path, verdict, worth: float = 14.0, kit: bool = True):
+    """The third check's failure (None if it passed) and its notes, `verdict` being what judge gives."""
+    asked = []
+    monkeypatch.setattr(student_tests, "kit", lambda levels: asked.append(levels) or (object() if kit else None))
+    monkeypatch.setattr(student_tests, "judge",
+                        lambda own, runner, first: asked.append((own, runner, first)) or verdict)
+    start = step16.Start(own=verdict.own if verdict else None, runner="runner", first="first")
+    notes = Notes(step("16"))
+    try:
+        step16.test_tests_kill_the_mutants(start, grading16(tmp_path, worth=worth), notes,
+                                            types.SimpleNamespace(node="the check"))
+    except CheckFailed as failed:
+        return failed.failure, notes, asked
+    return None, notes, asked
+
+
+def test_what_a_test_said_on_the_reference_is_read_from_its_runs_or_its_modules(monkeypatch):
+    verdict = verdict_of(0, 0)
+    verdict.references = [run_of({}, messages={"tests/a.py::test_other": "E   nope"}),
+                          run_of({}, broken_modules={"tests/b.py": "E   ImportError: x"},
+                                 messages={"tests/a.py::test_x": "E   second run"})]
+    said = step16.said_on_reference
+    assert said(verdict, "tests/a.py::test_x", "failed on the reference's second run") == " (second run)"
+    assert said(verdict, "tests/b.py::test_y", "its module failed to import on the reference") == " (ImportError: x)"
+    assert said(verdict, "tests/a.py::test_x", "failed on your app") == ""
+    assert said(verdict, "tests/c.py::test_z", "failed on the reference") == ""
+
+
+def test_the_first_fixtures_run_the_tests_on_a_copy_and_beside_it_on_the_reference(monkeypatch, tmp_path):
+    (tmp_path / "tests").mkdir()
+    made, asked = [], []
+
+    class Runner:
+        def __init__(self, folder, env, limits, isolation, deadline, the_kit, budget):
+            made.append((folder, env, limits, isolation, the_kit, budget))
+            self.deadline = deadline
+
+        def run(self, reference):
+            asked.append(("reference", reference))
+            return "first run"
+
+    the_kit = types.SimpleNamespace(reference="the reference")
+    monkeypatch.setattr(student_tests, "kit", lambda levels: the_kit)
+    monkeypatch.setattr(student_tests, "Runner", Runner)
+    monkeypatch.setattr(student_tests, "run_tests", lambda copy, env, limits, isolation, share, within: (
+        asked.append(("own", copy, share, within)) or "own run"))
+    discarded = []
+    grading = grading16(tmp_path)
+    grading.env = lambda: {"A": "1"}
+    grading.limits, grading.isolation = "limits", "isolation"
+    grading.budget = lambda: "budget"
+    grading.workspace.fresh_copy = lambda: tmp_path / "copy"
+    grading.workspace.discard = discarded.append
+    before = step16.time.monotonic()
+    start = step16.start.__wrapped__(grading)
+    assert (start.own, start.first) == ("own run", "first run") and isinstance(start.runner, Runner)
+    assert made == [(tmp_path / "tests", {"A": "1"}, "limits", "isolation", the_kit, "budget")]
+    assert before + 300 <= start.runner.deadline <= step16.time.monotonic() + 300
+    assert ("reference", "the reference") in asked and ("own", tmp_path / "copy", 2, "budget") in asked
+    assert discarded == [tmp_path / "copy"]
+    assert step16.own_run.__wrapped__(start) == "own run"
+    monkeypatch.setattr(student_tests, "kit", lambda levels: None)
+    start = step16.start.__wrapped__(grading)
+    assert (start.own, start.runner, start.first) == ("own run", None, None)
+    assert step16.start.__wrapped__(grading16(tmp_path / "none")) == step16.Start()
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ('create_app("default").test_client()\n', (False, True)),
+        ("create_app(name).test_client\n", (False, False)),
+        ('create_app(config_name="testing")\nclient = make.test_client()\n', (True, True)),
+        ('x.create_app("testing")\ntest_client()\n', (True, True)),
+        ('create_app(1, "testing")\n', (True, False)),
+        ('factory("testing")\ncreate_app(TESTING)\n', (False, False)),
+        ('create_app( "testing" ).test_client(\n', (True, True)),
+        ("create_app('testing')\nx = 1 +\n", (True, False)),
+        ("create_app('testing\")\nx.test_client (\n", (False, False)),
+        ('\0create_app("testing")', (True, False)),
+    ],
+)
+def test_the_calls_are_read_from_the_syntax_tree_or_else_the_text(source, found):
+    assert step16.calls_in(source) == found
+
+
+TWO_FRAMES = """    def test_two(app):
+>       helper(app)
+
+tests/test_club.py:40:
+_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _
+    def helper(app):
+        value = 1
+>       assert app.get("/").status_code == 200
+E       assert 500 == 200
+E
+E        +  where 500 = status_code
+
+tests/helpers/checks.py:7: AssertionError"""
+TWO_BLOCKS = """E   first problem
+E   its detail
+>   code()
+E   the last problem
+E   and its second line
+tests/test_a.py:3: Error"""
+APP_ONLY = """    def view():
+>       return broken
+E       NameError: name 'broken' is not defined
+
+club/views.py:12: NameError"""
+NO_SOURCE = """tests/test_x.py:9: in test_x
+E   ValueError: no source line"""
+SAME = """>   x
+E   test_s.py:2: x
+tests/test_s.py:2: Error"""
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        (TWO_FRAMES, 'checks.py:7: assert app.get("/").status_code == 200 → assert 500 == 200'),
+        (TWO_BLOCKS, "test_a.py:3: code() → the last problem"),
+        (APP_ONLY, "NameError: name 'broken' is not defined"),
+        (NO_SOURCE, "ValueError: no source line"),
+        ("E\nE   first\n", ""),
+        (SAME, "test_s.py:2: x"),
+        ("line one\n  line two  \n\n", "line two"),
+        ("x" * 250, "x" * 200),
+        ("E   " + "y" * 200, "y" * 200),
+        ("E   " + "y" * 201, "y" * 199 + "…"),
+    ],
+)
+def test_a_failing_tests_last_line_is_its_last_error_block_at_its_own_line(message, said):
+    assert step16.last_line(message) == said
+
+
+def test_step_16_has_five_minutes_of_its_own_past_the_submissions_time():
+    # checks/conftest.py lets a step module with an OWN_BUDGET run once the submission's time is spent
+    assert step16.OWN_BUDGET == 300.0
+
+
 CALLS = ("create_app()", 'create_app("default")', 'create_app("testing")')
 
 
@@ -1578,194 +1894,6 @@ def test_an_old_link_is_refused_or_named(tmp_path, monkeypatch, max_age, status)
     assert found.log[0] == "started your app with CLUB_CONFIRM_SECONDS=2"
 
 
-# -- step 16: the club's own tests ---------------------------------------------------------------------
-def run_of(outcomes: dict[str, str] | None = None, ended: bool = True, **fields) -> PytestRun:
-    return PytestRun(outcomes=dict(outcomes or {}), ended=ended, **fields)
-
-
-PASSING = {f"tests/test_club.py::test_{index}": "passed" for index in range(3)}
-
-
-def test_three_tests_passing_and_none_failing_pass_and_say_so():
-    notes = Notes(step("16"))
-    step16.test_tests_pass_on_your_app(run_of({**PASSING, "tests/test_club.py::test_s": "skipped"}), notes)
-    assert notes.lines == ["python -m pytest tests on a fresh copy of your folder → 3 passed, 1 skipped"]
-
-
-def test_no_tests_folder_is_named():
-    found = failure(step16.test_tests_pass_on_your_app, None, Notes(step("16")))
-    assert found.problem == "there is no tests/ folder beside app.py"
-    assert found.hint == STEP16_TESTS_HINT
-
-
-@pytest.mark.parametrize(("problem", "said"), [("timed out after 60 s", "timed out after 60 s"),
-                                               ("", "pytest stopped early")])
-def test_tests_that_did_not_finish_are_named(problem, said):
-    found = failure(step16.test_tests_pass_on_your_app, run_of(PASSING, ended=False, problem=problem),
-                    Notes(step("16")))
-    assert found.problem == f"your tests did not finish: {said}"
-    assert found.hint == (f"a run has {step16.RUN_SECONDS:g} s: look for a loop or a long sleep in tests/, or an app "
-                          "that never answers")
-
-
-def test_failing_erroring_and_broken_tests_are_listed_with_what_they_said():
-    run = run_of({**PASSING, "tests/t.py::test_f": "failed", "tests/t.py::test_e": "error",
-                  "tests/t.py::test_x": "xfailed"},
-                 messages={"tests/t.py::test_f": "E   assert 1 == 2", "tests/t.py::test_e": "boom"},
-                 broken_modules={"tests/test_db.py": "E   ImportError: no db"})
-    found = failure(step16.test_tests_pass_on_your_app, run, Notes(step("16")))
-    assert found.problem == ("3 of your tests failed or errored on your own app:\n"
-                             "  tests/t.py::test_f: assert 1 == 2\n"
-                             "  tests/t.py::test_e: boom\n"
-                             "  tests/test_db.py: ImportError: no db")
-    assert found.hint == ("run python -m pytest tests on your app: a test that fails on it counts for nothing; fix the "
-                          "app or the test")
-
-
-def test_at_most_twelve_failing_tests_are_listed_and_the_rest_counted():
-    failing = {f"tests/t.py::test_{index:02}": "failed" for index in range(14)}
-    found = failure(step16.test_tests_pass_on_your_app, run_of(failing), Notes(step("16")))
-    lines = found.problem.splitlines()
-    assert lines[0] == "14 of your tests failed or errored on your own app:"
-    assert lines[1:] == [f"  tests/t.py::test_{index:02}: " for index in range(12)] + ["  … and 2 more"]
-    assert step16.listed(["a"] * 12) == ["a"] * 12
-    assert step16.listed(["a"] * 13) == ["a"] * 12 + ["  … and 1 more"]
-
-
-@pytest.mark.parametrize("passed", [0, 2])
-def test_fewer_than_three_tests_passing_is_named(passed):
-    run = run_of(dict(list(PASSING.items())[:passed]))
-    found = failure(step16.test_tests_pass_on_your_app, run, Notes(step("16")))
-    assert found.problem == f"expected 3 or more tests to pass, but {passed} passed"
-    assert found.hint == STEP16_TESTS_HINT
-    assert (found.expected, found.actual) == ("3 or more passed", f"{passed} passed")
-
-
-@pytest.mark.parametrize(
-    ("outcomes", "broken", "said"),
-    [
-        ({}, {}, "no test ran"),
-        ({"a": "xpassed", "b": "failed", "c": "passed", "d": "error", "e": "passed", "f": "skipped", "g": "xfailed"},
-         {}, "2 passed, 1 failed, 1 error, 1 skipped, 1 xfailed, 1 xpassed"),
-        ({"a": "passed"}, {"tests/x.py": "E"}, "1 passed, 1 module(s) failed to import"),
-        ({}, {"tests/x.py": "E", "tests/y.py": "E"}, "2 module(s) failed to import"),
-    ],
-)
-def test_a_run_is_summed_up_as_pytest_does(outcomes, broken, said):
-    assert step16.summary(run_of(outcomes, broken_modules=broken)) == said
-
-
-def grading16(tmp_path: Path, pristine: bool = True, level2: bool = False, worth: float = 14.0):
-    steps = {"9": types.SimpleNamespace(on=level2, level=2), "12": types.SimpleNamespace(on=True, level=3)}
-    workspace = types.SimpleNamespace(pristine=tmp_path if pristine else None, root=tmp_path)
-    return types.SimpleNamespace(workspace=workspace, steps=steps, points_of=lambda node: worth)
-
-
-def test_the_tests_folder_is_the_handed_in_one_never_a_link(tmp_path):
-    given, copy = tmp_path / "given", tmp_path / "copy"
-    (given / "tests").mkdir(parents=True)
-    copy.mkdir()
-    assert step16.submitted_tests(grading16(given)) == given / "tests"
-    grading = grading16(copy)
-    grading.workspace.pristine = given
-    assert step16.submitted_tests(grading) == given / "tests"
-    assert step16.submitted_tests(grading16(copy)) is None
-    (copy / "tests").symlink_to(given / "tests")
-    assert step16.submitted_tests(grading16(copy)) is None
-    (copy / "tests").unlink()
-    (copy / "tests").write_text("a file")
-    assert step16.submitted_tests(grading16(copy)) is None
-
-
-def test_the_mutants_counted_are_level_1_and_3_and_2_where_graded(tmp_path):
-    assert step16.levels(grading16(tmp_path)) == {1, 3}
-    assert step16.levels(grading16(tmp_path, level2=True)) == {1, 2, 3}
-    grading = grading16(tmp_path)
-    grading.steps["9"] = types.SimpleNamespace(on=True, level=3)
-    grading.steps["13"] = types.SimpleNamespace(on=False, level=2)
-    assert step16.levels(grading) == {1, 3}
-
-
-USES = 'from club import create_app\n\n\ndef test_x():\n    create_app("testing").test_client().get("/")\n'
-
-
-@pytest.mark.parametrize(
-    ("files", "missing"),
-    [
-        ({"test_a.py": USES}, None),
-        ({"test_a.py": "create_app('testing')\n", "sub/conftest.py": "app.test_client()\n"}, None),
-        ({"test_a.py": "create_app()\napp.test_client()\n"}, 'create_app("testing")'),
-        ({"test_a.py": 'create_app("testing")\n'}, ".test_client("),
-        ({"test_a.py": "pass\n", "notes.txt": USES}, 'create_app("testing") and .test_client('),
-    ],
-)
-def test_the_calls_are_looked_for_in_every_py_file_of_tests(tmp_path, files, missing):
-    write(tmp_path / "tests", files)
-    notes = Notes(step("16"))
-    if missing is None:
-        step16.test_tests_use_the_test_client(grading16(tmp_path), notes)
-        assert notes.lines == ['tests/ calls create_app("testing") and .test_client(']
-        return
-    found = failure(step16.test_tests_use_the_test_client, grading16(tmp_path), notes)
-    assert found.problem == f"expected the files of tests/ to call {missing}, found no such call"
-    assert found.hint == ('make the app with create_app("testing") (in a fixture of tests/conftest.py) and talk to it '
-                          "with app.test_client()")
-    assert found.expected == 'create_app("testing") and .test_client('
-    assert found.actual == "no " + missing.replace(" and ", " and no ")
-
-
-def test_the_calls_are_not_read_through_a_link_nor_past_256_kib(tmp_path):
-    outside = tmp_path / "outside"
-    write(outside, {"uses.py": USES})
-    write(tmp_path / "given" / "tests", {"test_a.py": "pass\n"})
-    (tmp_path / "given" / "tests" / "test_link.py").symlink_to(outside / "uses.py")
-    (tmp_path / "given" / "tests" / "folder.py").mkdir()
-    grading = grading16(tmp_path / "given")
-    failure(step16.test_tests_use_the_test_client, grading, Notes(step("16")))
-    write(tmp_path / "given" / "tests", {"test_b.py": "#" * (256 << 10) + "\n" + USES})
-    failure(step16.test_tests_use_the_test_client, grading, Notes(step("16")))
-    write(tmp_path / "given" / "tests", {"test_b.py": "#" * ((256 << 10) - len(USES) - 1) + "\n" + USES})
-    step16.test_tests_use_the_test_client(grading, Notes(step("16")))
-    write(tmp_path / "given" / "tests", {"test_b.py": b"\xff".decode("latin-1") + USES})
-    step16.test_tests_use_the_test_client(grading, Notes(step("16")))
-
-
-def test_the_second_check_without_a_tests_folder_is_named(tmp_path):
-    found = failure(step16.test_tests_use_the_test_client, grading16(tmp_path), Notes(step("16")))
-    assert found.problem == "there is no tests/ folder beside app.py"
-    assert found.hint == STEP16_TESTS_HINT
-
-
-def mutant(name: str, step_id: str = "5", rule: str = "a rule") -> types.SimpleNamespace:
-    return types.SimpleNamespace(name=name, step=step_id, rule=rule)
-
-
-def verdict_of(killed: int, total: int, **fields) -> student_tests.Verdict:
-    own = run_of(PASSING)
-    verdict = student_tests.Verdict(own, counted=list(PASSING), **fields)
-    for index in range(total):
-        run = run_of({"tests/test_club.py::test_0": "failed" if index < killed else "passed"})
-        verdict.mutants.append(student_tests.MutantRun(mutant(f"m{index}", rule=f"rule {index}"), run,
-                                                       ["tests/test_club.py::test_0"] if index < killed else []))
-    return verdict
-
-
-def kill_check(monkeypatch, tmp_path, verdict, worth: float = 14.0, kit: bool = True):
-    """The third check's failure (None if it passed) and its notes, `verdict` being what judge gives."""
-    asked = []
-    monkeypatch.setattr(student_tests, "kit", lambda levels: asked.append(levels) or (object() if kit else None))
-    monkeypatch.setattr(student_tests, "judge",
-                        lambda own, runner, first: asked.append((own, runner, first)) or verdict)
-    start = step16.Start(own=verdict.own if verdict else None, runner="runner", first="first")
-    notes = Notes(step("16"))
-    try:
-        step16.test_tests_kill_the_mutants(start, grading16(tmp_path, worth=worth), notes,
-                                            types.SimpleNamespace(node="the check"))
-    except CheckFailed as failed:
-        return failed.failure, notes, asked
-    return None, notes, asked
-
-
 def test_every_mutant_killed_passes_and_says_how_many_tests_counted(monkeypatch, tmp_path):
     found, notes, asked = kill_check(monkeypatch, tmp_path, verdict_of(3, 3))
     assert found is None
@@ -1817,18 +1945,6 @@ def test_a_step_stopped_early_and_the_tests_not_counted_are_said(monkeypatch, tm
     ]
 
 
-def test_what_a_test_said_on_the_reference_is_read_from_its_runs_or_its_modules(monkeypatch):
-    verdict = verdict_of(0, 0)
-    verdict.references = [run_of({}, messages={"tests/a.py::test_other": "E   nope"}),
-                          run_of({}, broken_modules={"tests/b.py": "E   ImportError: x"},
-                                 messages={"tests/a.py::test_x": "E   second run"})]
-    said = step16.said_on_reference
-    assert said(verdict, "tests/a.py::test_x", "failed on the reference's second run") == " (second run)"
-    assert said(verdict, "tests/b.py::test_y", "its module failed to import on the reference") == " (ImportError: x)"
-    assert said(verdict, "tests/a.py::test_x", "failed on your app") == ""
-    assert said(verdict, "tests/c.py::test_z", "failed on the reference") == ""
-
-
 def test_the_kill_check_without_tests_is_named_and_on_a_handout_is_not_run_worth_0(monkeypatch, tmp_path):
     found, _, _ = kill_check(monkeypatch, tmp_path, None)
     assert found.problem == "there is no tests/ folder beside app.py"
@@ -1839,45 +1955,6 @@ def test_the_kill_check_without_tests_is_named_and_on_a_handout_is_not_run_worth
     assert found.hint == ("run python -m pytest tests on your app, and read docs/student/step-16.md for what the "
                           "mutants break")
     assert found.not_run is True and notes.worth == 0.0
-
-
-def test_the_first_fixtures_run_the_tests_on_a_copy_and_beside_it_on_the_reference(monkeypatch, tmp_path):
-    (tmp_path / "tests").mkdir()
-    made, asked = [], []
-
-    class Runner:
-        def __init__(self, folder, env, limits, isolation, deadline, the_kit, budget):
-            made.append((folder, env, limits, isolation, the_kit, budget))
-            self.deadline = deadline
-
-        def run(self, reference):
-            asked.append(("reference", reference))
-            return "first run"
-
-    the_kit = types.SimpleNamespace(reference="the reference")
-    monkeypatch.setattr(student_tests, "kit", lambda levels: the_kit)
-    monkeypatch.setattr(student_tests, "Runner", Runner)
-    monkeypatch.setattr(student_tests, "run_tests", lambda copy, env, limits, isolation, share, within: (
-        asked.append(("own", copy, share, within)) or "own run"))
-    discarded = []
-    grading = grading16(tmp_path)
-    grading.env = lambda: {"A": "1"}
-    grading.limits, grading.isolation = "limits", "isolation"
-    grading.budget = lambda: "budget"
-    grading.workspace.fresh_copy = lambda: tmp_path / "copy"
-    grading.workspace.discard = discarded.append
-    before = step16.time.monotonic()
-    start = step16.start.__wrapped__(grading)
-    assert (start.own, start.first) == ("own run", "first run") and isinstance(start.runner, Runner)
-    assert made == [(tmp_path / "tests", {"A": "1"}, "limits", "isolation", the_kit, "budget")]
-    assert before + 300 <= start.runner.deadline <= step16.time.monotonic() + 300
-    assert ("reference", "the reference") in asked and ("own", tmp_path / "copy", 2, "budget") in asked
-    assert discarded == [tmp_path / "copy"]
-    assert step16.own_run.__wrapped__(start) == "own run"
-    monkeypatch.setattr(student_tests, "kit", lambda levels: None)
-    start = step16.start.__wrapped__(grading)
-    assert (start.own, start.runner, start.first) == ("own run", None, None)
-    assert step16.start.__wrapped__(grading16(tmp_path / "none")) == step16.Start()
 
 
 # -- the shared apps' setups and fixtures, steps 13 to 15 ------------------------------------------------
@@ -1960,25 +2037,6 @@ def test_a_member_refused_with_401_gets_the_not_a_redirect_hint():
     assert found.hint == STEP15_REDIRECT_403_HINT
 
 
-@pytest.mark.parametrize(
-    ("source", "found"),
-    [
-        ('create_app("default").test_client()\n', (False, True)),
-        ("create_app(name).test_client\n", (False, False)),
-        ('create_app(config_name="testing")\nclient = make.test_client()\n', (True, True)),
-        ('x.create_app("testing")\ntest_client()\n', (True, True)),
-        ('create_app(1, "testing")\n', (True, False)),
-        ('factory("testing")\ncreate_app(TESTING)\n', (False, False)),
-        ('create_app( "testing" ).test_client(\n', (True, True)),
-        ("create_app('testing')\nx = 1 +\n", (True, False)),
-        ("create_app('testing\")\nx.test_client (\n", (False, False)),
-        ('\0create_app("testing")', (True, False)),
-    ],
-)
-def test_the_calls_are_read_from_the_syntax_tree_or_else_the_text(source, found):
-    assert step16.calls_in(source) == found
-
-
 def test_logins_refused_with_403_pass_step_13(monkeypatch):
     small = SmallClub()
     real = small.login
@@ -2000,56 +2058,6 @@ def test_the_editor_refuses_with_401_403_or_a_3xx_to_login(status, location, ref
     assert step15.refused(Reply("GET", "/edit-profile/Mira", status, headers, b"")) is refused
 
 
-TWO_FRAMES = """    def test_two(app):
->       helper(app)
-
-tests/test_club.py:40:
-_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _
-    def helper(app):
-        value = 1
->       assert app.get("/").status_code == 200
-E       assert 500 == 200
-E
-E        +  where 500 = status_code
-
-tests/helpers/checks.py:7: AssertionError"""
-TWO_BLOCKS = """E   first problem
-E   its detail
->   code()
-E   the last problem
-E   and its second line
-tests/test_a.py:3: Error"""
-APP_ONLY = """    def view():
->       return broken
-E       NameError: name 'broken' is not defined
-
-club/views.py:12: NameError"""
-NO_SOURCE = """tests/test_x.py:9: in test_x
-E   ValueError: no source line"""
-SAME = """>   x
-E   test_s.py:2: x
-tests/test_s.py:2: Error"""
-
-
-@pytest.mark.parametrize(
-    ("message", "said"),
-    [
-        (TWO_FRAMES, 'checks.py:7: assert app.get("/").status_code == 200 → assert 500 == 200'),
-        (TWO_BLOCKS, "test_a.py:3: code() → the last problem"),
-        (APP_ONLY, "NameError: name 'broken' is not defined"),
-        (NO_SOURCE, "ValueError: no source line"),
-        ("E\nE   first\n", ""),
-        (SAME, "test_s.py:2: x"),
-        ("line one\n  line two  \n\n", "line two"),
-        ("x" * 250, "x" * 200),
-        ("E   " + "y" * 200, "y" * 200),
-        ("E   " + "y" * 201, "y" * 199 + "…"),
-    ],
-)
-def test_a_failing_tests_last_line_is_its_last_error_block_at_its_own_line(message, said):
-    assert step16.last_line(message) == said
-
-
 def test_the_apps_step_14_changes_are_started_early_with_their_variables():
     """A check marked app_with(...) has its app started at collection, with those variables."""
     def app_with(check):
@@ -2068,8 +2076,3 @@ def test_the_rekeyed_and_expiring_members_need_no_status_on_the_home_page(tmp_pa
     small.app.view_functions["home"] = lambda: "<p>welcome</p>"
     made = step14.expiring_member(club, Data(1, step14.EXPIRY_CHECK))
     assert made["member"].get("/").status_code == 200
-
-
-def test_step_16_has_five_minutes_of_its_own_past_the_submissions_time():
-    # checks/conftest.py lets a step module with an OWN_BUDGET run once the submission's time is spent
-    assert step16.OWN_BUDGET == 300.0
