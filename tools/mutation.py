@@ -109,7 +109,8 @@ UNIT = {
     "checks/members.py": ["tests/test_level2_checks.py"],
     "checks/photos.py": ["tests/test_level2_checks.py"],
     # Level 3's checks one at a time against small apps in this process: each branch's message and hint (and
-    # for steps 12, 14 and 15 a part test_level3_checks.py tests in this process too).
+    # for steps 12, 14 and 15 a part test_level3_checks.py tests in this process too; for step 14, that its
+    # expiry check, marked runs_last, is collected after the others).
     "checks/test_step12_factory.py": [
         "tests/test_level3_hint_selection.py",
         "tests/test_level3_checks.py::test_the_config_classes_are_read_from_the_code_outside_tests",
@@ -118,6 +119,7 @@ UNIT = {
     "checks/test_step14_confirm.py": [
         "tests/test_level3_hint_selection.py",
         "tests/test_level3_checks.py::test_the_expiry_check_counts_its_wait_from_the_registration",
+        "tests/test_check_order.py::test_the_expiry_check_runs_after_every_other_check_and_the_rest_keep_the_rubrics_order",
     ],
     "checks/test_step15_admin.py": [
         "tests/test_level3_hint_selection.py",
