@@ -117,21 +117,28 @@ def prefix_hint(prefix: str, path: str, seen: str = "your pages link to") -> str
     )
 
 
+BOOK_PREFIXES = ("/auth",)  # the url_prefix Flasky gives its auth blueprint
+
+
 def moved_hint(club: Club, path: str) -> str | None:
-    """After a 404 at `path`: where the home page's links put the club's login instead, as a hint; None if nowhere.
+    """After a 404 at `path`: where the home page's links put the club's login instead, or where the book's
+    url_prefix puts `path` (GET /auth/login answers), as a hint; None if nowhere.
 
     A blueprint registered with a url_prefix (Flasky's auth blueprint: url_prefix="/auth") moves /login
     and every other route of that blueprint; the home page's link to log in shows the prefix.
     """
     home = club.get("/")
-    if home.status_code != 200 or not home.is_html:
-        return None
-    for tag in home.soup.find_all(["a", "form"]):
-        target = str(tag.get("href") or tag.get("action") or "")
-        for known in (path, "/login"):
-            prefix = moved_by_prefix(target, known)
-            if prefix is not None:
-                return prefix_hint(prefix, known)
+    if home.status_code == 200 and home.is_html:
+        for tag in home.soup.find_all(["a", "form"]):
+            target = str(tag.get("href") or tag.get("action") or "")
+            for known in (path, "/login"):
+                prefix = moved_by_prefix(target, known)
+                if prefix is not None:
+                    return prefix_hint(prefix, known)
+    for prefix in BOOK_PREFIXES:  # no link shows it: where the book puts the route
+        moved = club.get(prefix + path)
+        if moved.status_code != 404:  # (a 405 too: the route is there, for other methods)
+            return prefix_hint(prefix, path, f"GET {prefix}{path} answers {moved.status_code}: your app has it at")
     return None
 
 

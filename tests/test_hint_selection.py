@@ -669,6 +669,20 @@ def test_a_login_page_not_found_where_the_home_page_links_under_a_prefix_is_told
     assert failed.hint == members.prefix_hint("/auth", "/login")
 
 
+@pytest.mark.parametrize("status", [200, 405])
+def test_a_login_page_not_found_that_the_books_prefix_has_is_told_of_the_prefix_without_a_link(status):
+    """No link on the home page, but GET /auth/login answers (200, or 405 for a route of other methods): it is named."""
+    app = login_app()
+    method = "GET" if status == 200 else "PUT"
+    app.add_url_rule("/auth/login", "moved", lambda: ("<form></form>", 200), methods=[method])
+    failed = failure_of(step9.test_login_page_has_form, level2_club(app, "9"))
+    assert failed.hint == (
+        f"GET /auth/login answers {status}: your app has it at /auth/login, not /login: a blueprint registered with "
+        'url_prefix="/auth" moves every route on it; register it without one (app.register_blueprint(auth)): the '
+        "contract's URLs stay where they are (docs/student/step-12.md)"
+    )
+
+
 @pytest.mark.parametrize("status", [405, 500])
 def test_a_login_page_that_answers_otherwise_is_told_to_add_the_route_whatever_the_home_page_links(status):
     # Only a 404 says the route may be elsewhere: a 405 or a 500 is the route at /login, answering wrongly.
