@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from checks import accounts
@@ -11,7 +12,7 @@ from checks.accounts import on_app
 from checks.club import Club
 from checks.data import Data, Profile
 from checks.members import store
-from checks.notes import Notes
+from checks.notes import CheckFailed, Notes
 from checks.reply import show
 from checks.run.pytest_plugin import Grading
 from checks.shared_apps import shared_apps  # noqa: F401 - level 3's shared apps start with its first check
@@ -24,6 +25,11 @@ FACTORY_HINT = (
 APART_HINT = (
     "the testing config must keep its data elsewhere than the default's: give TestingConfig a database of its "
     "own (a temporary file, or SQLite's \":memory:\" kept open), never the default's instance/ file"
+)
+MEMORY_HINT = (
+    'on the testing app, your tables are missing: an SQLite ":memory:" database lives in one connection, and a '
+    "new connection (one per request) finds none of the tables create_app() made; give TestingConfig a file of "
+    "its own in the instance folder (docs/student/troubleshooting.md#the-testing-app-forgets-what-it-stored)"
 )
 READ_LIMIT = 256 << 10  # what the check reads of one .py file
 MOST_FILES = 500
@@ -158,7 +164,12 @@ def test_testing_data_is_kept_apart(club: Club, data: Data) -> None:
     first, second = data.profile(), data.profile()
     for where, here, there, profile in (("testing", testing, default, first), ("default", default, testing, second)):
         club.notes.add(f'on create_app("{where}")\'s app:')
-        store(here, profile)
+        try:
+            store(here, profile)
+        except CheckFailed as failed:  # step 2's hint, and the testing database's likely cause where it is one
+            if where == "testing" and "no such table" in failed.failure.problem:
+                raise CheckFailed(replace(failed.failure, hint=f"{failed.failure.hint}; {MEMORY_HINT}")) from None
+            raise
         reply = here.profile_page(profile.username)
         if not shown(reply, profile):
             here.expect_profile(reply, profile, "this check reads a profile back on the app that stored it (step 5)")

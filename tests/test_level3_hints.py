@@ -275,6 +275,9 @@ UNREACHED = {
     "run python -m pytest tests on your app, and read docs/student/step-16.md for what the mutants break":
         "the hint of step 16's third check where the kit holds no reference and mutants (a handout):"
         " tests/test_step16.py grades a built handout for it",
+    "on the testing app, your tables are missing":
+        "step 12's data check on a testing app whose SQLite tables vanish between requests (\":memory:\" opened per "
+        "request): tests/test_testing_database_hint.py runs the check against such an app, and the others",
 }
 
 
