@@ -46,6 +46,28 @@ def outbox(club: Club) -> dict[str, str]:
     return found
 
 
+SEARCHED = 2000  # entries of the copy looked at, at most, for an outbox elsewhere
+
+
+def outbox_elsewhere(club: Club, username: str) -> str | None:
+    """Another folder named outbox in the app's copy (club/outbox/, not instance/'s), holding a file that names
+    `username`: where the app writes its mail instead. Links are never followed; SEARCHED entries at most."""
+    root = club.remote.sandbox.root
+    seen = 0
+    for folder, folders, files in os.walk(root, followlinks=False):
+        seen += len(folders) + len(files)
+        if seen > SEARCHED:
+            return None
+        here = Path(folder)
+        if here.name.lower() != "outbox" or here == root / OUTBOX:
+            continue
+        for name in sorted(files)[:100]:
+            data = read_regular(here / name, READ_LIMIT)
+            if data is not None and username in data.decode("utf-8", "replace"):
+                return f"{here.relative_to(root).as_posix()}/"
+    return None
+
+
 def link_for(club: Club, username: str, before: dict[str, str]) -> str:
     """The path and query of the link in the outbox's new mail to `username`; fail the check if none comes.
 
@@ -59,9 +81,10 @@ def link_for(club: Club, username: str, before: dict[str, str]) -> str:
             break
         time.sleep(0.05)
     if not new:
+        other = outbox_elsewhere(club, username)
         club.fail(
             f"after POST /register of {show(username)}, no new file appeared in instance/outbox/ within "
-            f"{OUTBOX_WAIT:g} s",
+            f"{OUTBOX_WAIT:g} s" + (f", but one holding the username appeared in {other}" if other else ""),
             "write the email you would send into os.path.join(current_app.instance_path, \"outbox\") "
             "(os.makedirs(..., exist_ok=True) first), one file per registration",
         )
