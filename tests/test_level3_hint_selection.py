@@ -404,6 +404,8 @@ tests/test_s.py:2: Error"""
         (NO_SOURCE, "ValueError: no source line"),
         ("E\nE   first\n", ""),
         (SAME, "test_s.py:2: x"),
+        ("> code1\ntests/a.py:1:\n> code2\ntests/a.py:5: in helper\nE   boom", "a.py:5: code2 → boom"),
+        ("> code1\ntests/a.py:1:\n    no marker\ntests/a.py:5: in helper\nE   boom", "a.py:1: code1 → boom"),
         ("line one\n  line two  \n\n", "line two"),
         ("x" * 250, "x" * 200),
         ("E   " + "y" * 200, "y" * 200),
