@@ -335,7 +335,9 @@ def test_the_first_fixtures_run_the_tests_on_a_copy_and_beside_it_on_the_referen
     assert (start.own, start.first) == ("own run", "first run") and isinstance(start.runner, Runner)
     assert made == [(tmp_path / "tests", {"A": "1"}, "limits", "isolation", the_kit, "budget")]
     assert before + 300 <= start.runner.deadline <= step16.time.monotonic() + 300
-    assert ("reference", "the reference") in asked and ("own", tmp_path / "copy", 2, "budget") in asked
+    # the submission's own run takes its share of the runs at a time, beside the reference's
+    assert ("reference", "the reference") in asked
+    assert ("own", tmp_path / "copy", student_tests.PARALLEL, "budget") in asked
     assert discarded == [tmp_path / "copy"]
     assert step16.own_run.__wrapped__(start) == "own run"
     monkeypatch.setattr(student_tests, "kit", lambda levels: None)
