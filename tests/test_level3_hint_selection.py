@@ -221,6 +221,7 @@ USES = 'from club import create_app\n\n\ndef test_x():\n    create_app("testing"
     [
         ({"test_a.py": USES}, None),
         ({"test_a.py": "create_app('testing')\n", "sub/conftest.py": "app.test_client()\n"}, None),
+        ({"test_a.py": "create_app('testing')\n", "test_b.py": "app.test_client()\n"}, None),
         ({"test_a.py": "create_app()\napp.test_client()\n"}, 'create_app("testing")'),
         ({"test_a.py": 'create_app("testing")\n'}, ".test_client("),
         ({"test_a.py": "pass\n", "notes.txt": USES}, 'create_app("testing") and .test_client('),
@@ -406,6 +407,7 @@ tests/test_s.py:2: Error"""
         (NO_SOURCE, "ValueError: no source line"),
         ("E\nE   first\n", ""),
         (SAME, "test_s.py:2: x"),
+        (">   code\n/app/tests/test_a.py:3: Error\nE   boom", "test_a.py:3: code → boom"),
         ("> code1\ntests/a.py:1:\n> code2\ntests/a.py:5: in helper\nE   boom", "a.py:5: code2 → boom"),
         ("> code1\ntests/a.py:1:\n    no marker\ntests/a.py:5: in helper\nE   boom", "a.py:1: code1 → boom"),
         ("line one\n  line two  \n\n", "line two"),
