@@ -40,6 +40,12 @@ checks/rubric.py, checks/results.py) to add them. On two cores the level-1 step 
 about seven minutes together on a quiet machine, club.py about eight, level 2's four modules
 with members.py about ten; on two cores shared with other work (load 9 to 15) the level-1
 modules took 27 minutes and hints.py 12 (`nice -n 10 make mutation FILES=checks/club.py`).
+Level 3's step modules, each run with one to three other mutation runs on the two cores (load 3 to
+11): step 12 (68 mutants) 13 minutes, step 13 (104) 24, step 15 (106) 23, step 14 (55) 6 with
+the machine nearly quiet, step 16 (179) 17 nearly alone: its fast tests kill a mutant in seconds, but
+one they miss waits on step 16's gradings, which run the sample's own tests on the reference and its
+mutants (about a minute each). Never run `mutmut show` in a run's folder while it runs: mutmut then
+reads the file with a mutant applied into its cache, and the run dies at that mutant.
 """
 
 from __future__ import annotations
