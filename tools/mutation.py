@@ -95,6 +95,7 @@ UNIT = {
             "tests/test_feedback.py::test_curl_sends_the_same_data_with_the_password_as_a_variable",
             "tests/test_feedback.py::test_template_variables_are_read_from_the_source",
             "tests/test_replay.py::test_a_jar_is_kept_only_when_asked",
+            "tests/test_load_hints.py",  # the hint for each kind of load error (Club.not_loaded)
         ]
         for file in CLUB
     },
@@ -112,7 +113,7 @@ UNIT = {
     "checks/test_step9_login.py": ["tests/test_level2_checks.py", "tests/test_hint_selection.py"],
     "checks/test_step10_account.py": ["tests/test_level2_checks.py", "tests/test_hint_selection.py"],
     "checks/test_step11_photo.py": ["tests/test_level2_checks.py", "tests/test_hint_selection.py"],
-    "checks/members.py": ["tests/test_level2_checks.py"],
+    "checks/members.py": ["tests/test_level2_checks.py", "tests/test_hint_selection.py"],  # (a moved /login)
     "checks/photos.py": ["tests/test_level2_checks.py"],
     # Level 3's checks one at a time against small apps in this process: each branch's message and hint (and
     # for steps 12, 14 and 15 a part test_level3_checks.py tests in this process too; for step 14, that its
@@ -120,6 +121,7 @@ UNIT = {
     "checks/test_step12_factory.py": [
         "tests/test_level3_hint_selection.py",
         "tests/test_level3_checks.py::test_the_config_classes_are_read_from_the_code_outside_tests",
+        "tests/test_testing_database_hint.py",  # a testing app whose tables vanish between requests
     ],
     "checks/test_step13_register.py": ["tests/test_level3_hint_selection.py"],
     "checks/test_step14_confirm.py": [
