@@ -19,6 +19,7 @@ from checks.run.student_tests import RUN_SECONDS, PytestRun
 # The step's own 5 minutes, on top of the submission's time (checks/conftest.py): its checks run however long
 # the steps before took, and a class run waits for them (checks/run/workers.py).
 OWN_BUDGET = student_tests.STEP_SECONDS
+SLOW_SHARE = 0.6  # of a run's seconds: a suite slower than this on the student's app is told so
 MIN_PASSED = 3
 MAX_READ = 256 << 10  # bytes of each file of tests/ the second check reads
 MAX_LISTED = 12  # tests named in one message, the rest counted
@@ -149,7 +150,8 @@ def test_tests_pass_on_your_app(own_run: PytestRun | None, notes: Notes) -> None
     """your tests pass on your app: 3 or more pass, and none fails or errors"""
     if own_run is None:
         no_tests(notes)
-    notes.add(f"python -m pytest tests on a fresh copy of your folder → {summary(own_run)}")
+    took = f" in {own_run.seconds:.1f} s" if own_run.ended and own_run.seconds else ""
+    notes.add(f"python -m pytest tests on a fresh copy of your folder → {summary(own_run)}{took}")
     if not own_run.ended:
         notes.fail(f"your tests did not finish: {own_run.problem or 'pytest stopped early'}",
                    f"a run has {RUN_SECONDS:g} s: look for a loop or a long sleep in tests/, or an app that never "
@@ -165,6 +167,12 @@ def test_tests_pass_on_your_app(own_run: PytestRun | None, notes: Notes) -> None
     if len(passed) < MIN_PASSED:
         notes.fail(f"expected {MIN_PASSED} or more tests to pass, but {len(passed)} passed", TESTS_HINT,
                    expected=f"{MIN_PASSED} or more passed", actual=f"{len(passed)} passed")
+    if own_run.seconds > SLOW_SHARE * RUN_SECONDS:
+        slowest = sorted(own_run.durations, key=lambda test: -own_run.durations[test])[:3]
+        notes.add(f"note: your tests took {own_run.seconds:.0f} s of the {RUN_SECONDS:g} s a run has: on a busier "
+                  "machine a run on a mutant may not finish, and then kills nothing; the slowest: "
+                  + ", ".join(f"{test} ({own_run.durations[test]:.1f} s)" for test in slowest)
+                  + " (each registration or login hashes a password: register once per module, in a fixture)")
 
 
 def test_tests_use_the_test_client(grading: Grading, notes: Notes) -> None:
