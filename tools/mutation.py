@@ -140,6 +140,7 @@ UNIT = {
         "tests/test_level3_hints.py::test_a_failing_test_is_quoted_at_its_own_line_and_error",
         "tests/test_level3_hints.py::test_a_long_failure_is_cut_to_one_line_of_200_characters",
         "tests/test_step16.py::test_the_calls_are_read_from_the_code_not_its_comments",
+        "tests/test_step16_time.py",  # how long the student's tests took, and the slowest past 18 s
     ],
     # `--hint N` reads a step's hints from its page (the CLI's, never a grade's): its own tests alone.
     "checks/hints.py": ["tests/test_hints.py"],
