@@ -7,8 +7,10 @@ import functools
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -58,3 +60,25 @@ def test_a_grader_that_exits_at_once_leaves_no_probe_folder(tmp_path):
         assert (ended.returncode, ended.stderr) == (0, "")
     time.sleep(0.5)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_probes_folder_is_named_after_its_grader_for_the_sweep(monkeypatch, tmp_path):
+    """A probe killed with its grader (kill -9) leaves a folder the next grader's sweep knows: flask-club-PID-…"""
+    import re
+
+    from checks.run import scratch
+
+    seen = []
+
+    def command(app, folder, *rest):
+        seen.append(Path(folder).name)
+        raise bubblewrap.Unavailable("stop here")
+
+    monkeypatch.setattr(bubblewrap, "command", command)
+    monkeypatch.setattr(bubblewrap.shutil, "which", lambda name: "/usr/bin/bwrap")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    with pytest.raises(bubblewrap.Unavailable):
+        bubblewrap.check.__wrapped__('{"probe": "named"}')
+    assert re.fullmatch(rf"{scratch.PREFIX}{os.getpid()}-probe-.+", seen[0]), seen
+    assert list(tmp_path.iterdir()) == []  # removed when the probe ends, whatever way

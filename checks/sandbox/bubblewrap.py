@@ -330,8 +330,9 @@ def check(rlimits: str = "{}") -> None:
     if shutil.which("bwrap") is None:
         raise Unavailable("bubblewrap (bwrap) is not installed")
     # Removed here, not by TemporaryDirectory's finalizer: that one runs at the grader's exit, before
-    # isolation.probe_soon's wait for a probe still running in the background.
-    folder = Path(tempfile.mkdtemp(prefix="flask-club-probe-"))
+    # isolation.probe_soon's wait for a probe still running in the background. Named after this process, as
+    # the copies are: where a kill -9 leaves it, the next grader's sweep (run/scratch.py) removes it.
+    folder = Path(tempfile.mkdtemp(prefix=f"flask-club-{os.getpid()}-probe-"))
     try:
         (folder / "app").mkdir()
         probe = command(folder / "app", folder, None, [])
