@@ -10,6 +10,7 @@ app then has its rlimits, and the grader counts its memory.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -26,9 +27,28 @@ from checks.run.class_files import Outcome
 from checks.run.class_run import ClassRun, grade_class
 from checks.sandbox import cgroup, limits
 
-pytestmark = pytest.mark.skipif(
-    not cgroup.parents() or bool(cgroup.Budget(8, 64 << 20).problem), reason="no cgroup this user may use"
-)
+
+def what_a_budget_has() -> tuple[bool, bool]:
+    """(whether a budget can be made here, whether it limits the CPU), from one made and removed at once."""
+    if not cgroup.parents():
+        return False, False
+    budget = cgroup.Budget(8, 64 << 20)
+    try:
+        return not budget.problem, budget._file("cpu.max") is not None
+    finally:
+        budget.remove()  # a budget left here outlives the test run
+
+
+USABLE, LIMITS_CPU = what_a_budget_has()
+pytestmark = pytest.mark.skipif(not USABLE, reason="no cgroup this user may use")
+
+
+def test_asking_whether_a_budget_can_be_made_leaves_none_behind():
+    """The module's own question (a budget made at import) removed its budget: no empty cgroup outlives the run."""
+    mine = f"flask-club-{os.getpid()}-*"
+    assert not [path for parent in cgroup.parents() for path in parent.glob(mine)]
+
+
 HOLD = """\
 import sys, time
 held = bytearray(int(sys.argv[1]) << 20)
@@ -110,7 +130,7 @@ def spin(budget: cgroup.Budget, seconds: float) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", SPIN, str(seconds)], preexec_fn=budget.join, cwd=ROOT)
 
 
-@pytest.mark.skipif(cgroup.Budget(8, 64 << 20)._file("cpu.max") is None, reason="no cpu controller here")
+@pytest.mark.skipif(not LIMITS_CPU, reason="no cpu controller here")
 def test_an_app_gets_one_core_and_a_submission_its_share_of_the_machine():
     """Three processes spinning for 1.5 s in an app's one core use about 1.5 s of CPU, never three cores' worth;
     a submission's budget holds its share (cores=2 writes two periods in one)."""
