@@ -295,7 +295,9 @@ def test_without_the_sandbox_a_detached_leftover_is_killed(setting):  # noqa: F8
 def test_without_the_sandbox_an_interrupted_grade_leaves_no_process(setting, stop_signal):  # noqa: F811
     """Ctrl-C or SIGTERM while an app graded without the sandbox runs: its detached processes die with the grade."""
     marker = f"flask-club-no-sandbox-stopped-{uuid.uuid4().hex}"
-    path = write_submission(setting.folder("no-sandbox-stopped"), IMPORT=leftover(marker))
+    # GET / takes 2 s: the grade is still running when the signal comes (a quick one could end first, and exit 0).
+    path = write_submission(setting.folder("no-sandbox-stopped"), IMPORT=leftover(marker),
+                            HOME="import time\ntime.sleep(2)")
     copies = grader_copies()
     grader = setting.start(path, "--no-sandbox", "--format", "json", "--seed", "3")
     try:
