@@ -1,18 +1,24 @@
 """`python -m checks DIR` grades (checks/cli.py); `python -m checks import FROM --out DIR` imports an
-LMS's bulk download into a class folder (checks/lms/)."""
+LMS's bulk download into a class folder (checks/lms/). Ctrl-C at any moment, even while the grader's
+modules load, ends with one line and exit code 130 (checks/stopping.py)."""
 
 import sys
 
-if sys.argv[1:2] == ["import"]:
-    from checks.lms import main as import_main
+from checks.stopping import leave, say_interrupted
 
-    sys.exit(import_main(sys.argv[2:]))
+try:
+    if sys.argv[1:2] == ["import"]:
+        from checks.lms import main as import_main
 
-if not {"--no-sandbox", "--hint", "-h", "--help", "--version"} & set(sys.argv[1:]):
-    from checks.sandbox.isolation import probe_soon
+        code = import_main(sys.argv[2:])
+    else:
+        if not {"--no-sandbox", "--hint", "-h", "--help", "--version"} & set(sys.argv[1:]):
+            from checks.sandbox.isolation import probe_soon
 
-    probe_soon()  # bubblewrap's probe (a process) runs while the grader's modules load: grading needs it first
+            probe_soon()  # bubblewrap's probe (a process) runs while the grader's modules load: grading needs it
+        from checks.cli import main
 
-from checks.cli import main  # noqa: E402 - after the import command's own way out
-
-sys.exit(main())
+        code = main()
+except KeyboardInterrupt:
+    code = say_interrupted()
+leave(code)

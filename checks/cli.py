@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
 import traceback
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from checks.run.scratch import sweep_leftovers as sweep_folders
 from checks.run.workspace import SubmissionError
 from checks.sandbox.cgroup import sweep as sweep_cgroups
 from checks.sandbox.isolation import NoSandbox
+from checks.stopping import say_interrupted, stop_on_sigterm
 from checks.version import graded_with
 
 
@@ -102,25 +101,13 @@ def sweep_leftovers() -> None:
     sweep_cgroups()
 
 
-def stop_on_sigterm() -> None:
-    """SIGTERM (a CI job cancelled, `kill`) stops grading as Ctrl-C does: sandboxes and copies are removed."""
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, interrupt)
-
-
 def main(argv: list[str] | None = None) -> int:
     """`python -m checks`: an interrupted run (Ctrl-C, SIGTERM) writes no grade and exits with 130."""
     stop_on_sigterm()
     try:
         return run(argv)
     except KeyboardInterrupt:
-        print("\npython -m checks: interrupted: no grade was written for the submission being graded "
-              "(a class keeps every grade written before; run again to go on)", file=sys.stderr)
-        return 130
+        return say_interrupted()
 
 
 def run(argv: list[str] | None = None) -> int:

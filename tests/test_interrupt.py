@@ -27,6 +27,7 @@ from test_sandbox import submission
 
 from checks.run import scratch
 from checks.sandbox import bubblewrap, cgroup
+from checks.stopping import MESSAGE
 
 # test_sandbox.py's valid app, with a process of its own (to look for once the grader has stopped) and
 # read-backs slow enough that grading can be stopped part-way.
@@ -106,6 +107,40 @@ def test_a_grade_stopped_part_way_writes_nothing_and_leaves_nothing(tmp_path, st
     assert out == "" and not (tmp_path / "grade.json").exists()
     assert wait_for(lambda: not processes_with(marker), 10), "the app's process outlived the grader"
     assert left_by(grader.pid) == []
+
+
+def handles_ctrl_c(pid: int) -> bool:
+    """Whether the process catches SIGINT yet: Python sets its handler up before it runs any of the grader."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    caught = next((line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), "0")
+    return bool(int(caught, 16) & (1 << (signal.SIGINT - 1)))
+
+
+# Moments after Python is up: while the grader's modules load (the first tenth of a second), while pytest
+# loads, while the checks run. Python's own exit ended a few of these with SIGINT (-2) instead of 130.
+MOMENTS = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 0.9]
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_ctrl_c_at_any_moment_ends_with_one_line_and_130(tmp_path, moment, swept):
+    """Ctrl-C at any moment of a grade, even while its modules load: exit 130, one line, no traceback."""
+    marker = f"flask-club-early-{uuid.uuid4().hex}"
+    submission = slow_submission(tmp_path / "submission", marker)
+    sandbox = [] if bubblewrap.available() else ["--no-sandbox"]
+    grader = start([str(submission), "--format", "json", "--seed", "3", *sandbox])
+    try:
+        assert wait_for(lambda: handles_ctrl_c(grader.pid) or grader.poll() is not None, 30)
+        time.sleep(moment)
+        grader.send_signal(signal.SIGINT)
+        out, err = grader.communicate(timeout=60)
+    finally:
+        stop_for_good(grader)
+    assert (grader.returncode, err.strip()) == (130, MESSAGE)
+    assert out == ""
+    assert wait_for(lambda: not processes_with(marker), 10), "the app's process outlived the grader"
 
 
 @needs_sandbox
