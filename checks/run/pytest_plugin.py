@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -253,6 +254,14 @@ class Grading:
         if item.name not in step.points:
             raise pytest.UsageError(f"{item.name} has no points in rubric.toml (step {step.id})")
         return step.points[item.name]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool | None:
+        """Only the check modules asked for are looked at: pytest would otherwise weigh every other file and
+        folder of checks/ (the engine's modules, their caches) as a possible test, a tenth of a level-1 grade."""
+        if not hasattr(self, "_asked"):
+            self._asked = {Path(arg) for arg in config.args}  # absolute: pytest made them so
+        return None if collection_path in self._asked else True
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         order = list(self.steps)
