@@ -36,6 +36,7 @@ it: the mounts, the calls refused, and the probe that such a sandbox starts here
 
 from __future__ import annotations
 
+import csv
 import functools
 import json
 import os
@@ -117,6 +118,18 @@ def _requirements(distribution: metadata.Distribution) -> list[str]:
     return names
 
 
+def top_level(distribution: metadata.Distribution) -> set[str]:
+    """The top-level names of the files a distribution installed (Pygments lists some 600 files).
+
+    Read from its RECORD as text: `Distribution.files` makes a path object of every line, a fifth of
+    the time a grade takes to start its app. Where there is no RECORD (an egg), `files` reads what there is.
+    """
+    record = distribution.read_text("RECORD")
+    if record is None:
+        return {str(file).replace("\\", "/").split("/", 1)[0] for file in distribution.files or []}
+    return {row[0].replace("\\", "/").split("/", 1)[0] for row in csv.reader(record.splitlines()) if row}
+
+
 @functools.cache
 def packages() -> tuple[tuple[str, str], ...]:
     """(host path, sandbox path) of every top-level file and folder of the allowed distributions."""
@@ -131,8 +144,7 @@ def packages() -> tuple[tuple[str, str], ...]:
         except metadata.PackageNotFoundError:
             continue
         wanted += _requirements(distribution)
-        # Each top-level name once: a distribution lists every file it installed (Pygments, some 600).
-        tops = {str(file).replace("\\", "/").split("/", 1)[0] for file in distribution.files or []}
+        tops = top_level(distribution)
         for top in sorted(tops):
             if not top or top in ("..", "bin", "__pycache__") or top.endswith(".pth") or top in mounts:
                 continue
