@@ -3,8 +3,14 @@ LMS's bulk download into a class folder (checks/lms/). Ctrl-C at any moment, eve
 modules load, ends with one line and exit code 130 (checks/stopping.py)."""
 
 import sys
+import warnings
 
 from checks.stopping import leave, say_interrupted
+
+# BeautifulSoup loads soupsieve, its CSS selectors, unless it is missing: the checks find elements by tag, id
+# and name, never by selector, and its patterns are a twentieth of a grade's time (checks/README.md).
+sys.modules.setdefault("soupsieve", None)
+warnings.filterwarnings("ignore", "The soupsieve package is not installed", UserWarning)
 
 try:
     if sys.argv[1:2] == ["import"]:
