@@ -177,3 +177,20 @@ def test_a_long_module_says_why():
         if lines > LINES and "Longer than" not in docstring:
             long.append(f"{name}: {lines} lines")
     assert not long, "long modules that don't say why: " + ", ".join(sorted(long))
+
+
+def css_selector_calls(source: str) -> list[int]:
+    """The lines that call BeautifulSoup's CSS selectors (.select, .select_one, .css)."""
+    return [node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Attribute) and node.attr in ("select", "select_one", "css")
+            and not (isinstance(node.value, ast.Name) and node.value.id == "select")]  # the select module
+
+
+def test_the_css_selector_finder_finds_one():
+    assert css_selector_calls("page.select_one('#username')\nselect.select([], [], [])\n") == [1]
+
+
+def test_no_check_uses_a_css_selector():
+    """python -m checks loads BeautifulSoup without soupsieve: a CSS selector would fail there."""
+    found = {path.name: css_selector_calls(path.read_text()) for path in CHECKS.rglob("*.py")}
+    assert {name: lines for name, lines in found.items() if lines} == {}
