@@ -225,3 +225,13 @@ def test_an_app_gets_a_sandbox_of_its_own_once_the_nursery_has_stopped(nursery):
     assert app.nursery is None
     assert seen(app)["here"] == "/app"  # its own copy at /app, as for any app with a sandbox of its own
     app.kill()
+
+
+def test_the_warm_up_answers_its_requests_and_leaves_no_folder(tmp_path, monkeypatch):
+    """The nursery's own small app answers its 404, its upload and its page: each fresh app then starts sooner."""
+    from checks.sandbox import child
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)  # TMPDIR is read again
+    assert child.warm_up() is True
+    assert list(tmp_path.iterdir()) == []

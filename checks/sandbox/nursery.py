@@ -3,8 +3,9 @@
 Level 2 runs every check on a fresh copy of the submission in a new process. Starting a
 sandbox and importing Flask costs about 0.1 s of processor time each, and level 2 has 17
 checks. The nursery is one bubblewrap sandbox whose first process (child.py in nursery mode)
-imports Flask and Pillow once; for each fresh copy it forks a process that imports the
-student's app.py from that copy, exactly as a new process would.
+imports Flask and Pillow once, and has them answer a small app of its own once (child.warm_up:
+what every app's first requests would load); for each fresh copy it forks a process that
+imports the student's app.py from that copy, exactly as a new process would.
 
 The copies live in the nursery's folder (mounted at /app; a copy is /app/copy-N). Killing
 an app kills every process of the nursery but its first, and empties its /tmp: so one
