@@ -77,6 +77,8 @@ def grade(submission: str | Path, options: Options | None = None) -> Grade:
         grading = Grading(workspace, seed, options.limits, steps, isolation=isolation)
         if any(steps[chosen].needs_app for chosen in selected):
             grading.sandbox()  # start importing the student's app now: it loads while pytest does
+        if any(steps[chosen].fresh for chosen in selected):
+            grading.nursery()  # levels 2 and 3 fork their fresh apps from it: it loads Flask while pytest does
         code, output = run_checks(grading, [steps[chosen].module for chosen in selected])
         if grading.interrupted:
             raise KeyboardInterrupt  # the checks left were not run: a grade now would be wrong
