@@ -28,8 +28,7 @@ FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "GIF": ("
 def image(data: Data, kind: str = "PNG", size: int | None = None) -> bytes:
     """A small image of random pixels and a random size (so its bytes are this check's own), made with Pillow."""
     size = size or data.rng.randrange(8, 33)
-    picture = Image.new("RGB", (size, size))
-    picture.putdata([tuple(data.rng.randrange(256) for _ in range(3)) for _ in range(size * size)])
+    picture = Image.frombytes("RGB", (size, size), data.rng.randbytes(size * size * 3))
     out = io.BytesIO()
     picture.save(out, kind)
     return out.getvalue()
