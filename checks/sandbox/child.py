@@ -646,10 +646,10 @@ def warm_up() -> bool:
     about 10 ms sooner, and does exactly what it would have done. Whatever fails here is left undone
     (False).
     """
-    import tempfile
+    import tempfile  # the nursery's only: an app's start-up does not pay for it
 
     try:
-        import flask
+        import flask  # on sys.path only once the nursery has put the packages' folder there
 
         with tempfile.TemporaryDirectory() as folder:
             os.mkdir(os.path.join(folder, "templates"))
@@ -685,7 +685,7 @@ def warm_up() -> bool:
 
 def warm_up_png() -> bytes:
     try:
-        from PIL import Image
+        from PIL import Image  # on sys.path only once the nursery has put the packages' folder there
 
         data = io.BytesIO()
         Image.new("RGB", (2, 2)).save(data, "PNG")
@@ -696,7 +696,7 @@ def warm_up_png() -> bytes:
 
 def warm_up_image(stream) -> None:
     try:
-        from PIL import Image
+        from PIL import Image  # on sys.path only once the nursery has put the packages' folder there
 
         with Image.open(stream) as image:
             image.verify()
