@@ -5,7 +5,9 @@ modules load, ends with one line and exit code 130 (checks/stopping.py)."""
 import sys
 import warnings
 
-from checks.stopping import leave, say_interrupted
+from checks.stopping import leave, say_interrupted, stop_on_signals
+
+stop_on_signals()
 
 # BeautifulSoup loads soupsieve, its CSS selectors, unless it is missing: the checks find elements by tag, id
 # and name, never by selector, and its patterns are a twentieth of a grade's time (checks/README.md).

@@ -23,7 +23,7 @@ from checks.run.scratch import sweep_leftovers as sweep_folders
 from checks.run.workspace import SubmissionError
 from checks.sandbox.cgroup import sweep as sweep_cgroups
 from checks.sandbox.isolation import NoSandbox
-from checks.stopping import say_interrupted, stop_on_sigterm
+from checks.stopping import say_interrupted, stop_on_signals
 from checks.version import graded_with
 
 
@@ -103,7 +103,7 @@ def sweep_leftovers() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m checks`: an interrupted run (Ctrl-C, SIGTERM) writes no grade and exits with 130."""
-    stop_on_sigterm()
+    stop_on_signals()
     try:
         return run(argv)
     except KeyboardInterrupt:

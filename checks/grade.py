@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from checks import rubric
+from checks import rubric, stopping
 from checks.data import new_seed
 from checks.options import Options
 from checks.results import Grade
@@ -80,7 +80,7 @@ def grade(submission: str | Path, options: Options | None = None) -> Grade:
         if any(steps[chosen].fresh for chosen in selected):
             grading.nursery()  # levels 2 and 3 fork their fresh apps from it: it loads Flask while pytest does
         code, output = run_checks(grading, [steps[chosen].module for chosen in selected])
-        if grading.interrupted:
+        if grading.interrupted or stopping.requested():
             raise KeyboardInterrupt  # the checks left were not run: a grade now would be wrong
         if code not in (0, 1) and not grading.results:
             raise RuntimeError(f"pytest could not run the checks (exit {code}):\n{output}")

@@ -23,14 +23,48 @@ MESSAGE = ("python -m checks: interrupted: no grade was written for the submissi
            "(a class keeps every grade written before; run again to go on)")
 
 
-def stop_on_sigterm() -> None:
-    """SIGTERM (a CI job cancelled, `kill`) stops grading as Ctrl-C does: sandboxes and copies are removed."""
+_requested = False  # Ctrl-C or SIGTERM came (see stop_on_signals)
+_installed = False
 
-    def interrupt(signum, frame):
+
+def _interrupt(signum, frame) -> None:
+    global _requested
+    _requested = True
+    raise KeyboardInterrupt
+
+
+def stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM (a CI job cancelled, `kill`) stop grading: sandboxes and copies are removed.
+
+    Each also leaves a mark, `requested()`. Python loses an interrupt that lands while a finalizer
+    runs (a `__del__`, a weak reference's callback: it can only report it, and then carries on), and
+    the run would end as if none had come, with a grade and 0; so the grader looks at the mark after
+    each check, and before it hands a grade or a class's next grade over (`raise_if_requested`).
+    """
+    global _installed
+    if _installed or threading.current_thread() is not threading.main_thread():
+        return
+    _installed = True
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _interrupt)
+    report = sys.unraisablehook
+
+    def unraisable(problem) -> None:  # the interrupt a finalizer lost is not a traceback to show
+        if not (_requested and isinstance(problem.exc_value, KeyboardInterrupt)):
+            report(problem)
+
+    sys.unraisablehook = unraisable
+
+
+def requested() -> bool:
+    """Whether Ctrl-C or SIGTERM came since stop_on_signals(), even one Python lost."""
+    return _requested
+
+
+def raise_if_requested() -> None:
+    """Go on stopping where Ctrl-C or SIGTERM came and was lost (see stop_on_signals)."""
+    if _requested:
         raise KeyboardInterrupt
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, interrupt)
 
 
 def say_interrupted() -> int:

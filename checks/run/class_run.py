@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks import stopping
 from checks.data import new_seed
 from checks.options import Options
 from checks.run.class_files import (
@@ -258,6 +259,7 @@ def grade_class(class_run: ClassRun, progress=None) -> tuple[int, list[Outcome]]
             outcomes[name] = outcome
             if progress:
                 progress.advance(outcome)
+            stopping.raise_if_requested()  # Ctrl-C or SIGTERM that Python lost: this grade is kept, the rest wait
     except KeyboardInterrupt:
         # Ctrl-C or SIGTERM: the grades written so far stay (a second run resumes); the workers and
         # their sandboxes stop now, and what they were grading is recorded nowhere.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from checks import rubric
+from checks import rubric, stopping
 from checks.data import admin_username, club_password, secret_key
 from checks.notes import CheckFailed
 from checks.results import CheckResult, Failure, Grade, StepResult
@@ -290,6 +290,9 @@ class Grading:
 
     def pytest_runtest_teardown(self, item: pytest.Item) -> None:
         self.end_check()
+
+    def pytest_runtest_logfinish(self) -> None:
+        stopping.raise_if_requested()  # Ctrl-C or SIGTERM that Python lost in a finalizer: stop here all the same
 
     def pytest_keyboard_interrupt(self, excinfo) -> None:
         self.interrupted = True

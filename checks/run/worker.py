@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 import traceback
+
+from checks.stopping import stop_on_signals
 
 
 def main() -> None:
@@ -42,12 +43,8 @@ def main() -> None:
         answers.flush()
 
 
-def interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt  # SIGTERM (the class runner stopping this worker): the sandboxes and copies go first
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, interrupt)
+    stop_on_signals()  # SIGTERM (the class runner stopping this worker): the sandboxes and copies go first
     try:
         main()
     except KeyboardInterrupt:  # Ctrl-C reaches the whole class: the grader that started this one says so
