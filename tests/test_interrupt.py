@@ -168,9 +168,10 @@ def test_a_class_stopped_part_way_keeps_the_grades_it_wrote(tmp_path, swept):
     assert left_by(grader.pid) == []
 
 
-# The grader run with one of its functions made to drop an object whose finalizer receives the signal: Python
-# can only report an exception raised in a finalizer, so the KeyboardInterrupt it raises is lost there.
-LOST_IN_A_FINALIZER = """\
+# The grader run with one of its functions made to send the signal, on its first call, from a place Python
+# handles badly: a finalizer (Python can only report an exception raised there, so the KeyboardInterrupt is
+# lost), or code compiled at run time whose frame has no line number (as werkzeug's URL builders have).
+SIGNALLED_FROM = """\
 import atexit, os, runpy, signal, sys
 import {module} as where
 
@@ -179,14 +180,20 @@ class Finalized:
         os.kill(os.getpid(), {signal})
         sum(range(1000))  # Python code runs, and with it the handler: in this finalizer
 
+def in_a_finalizer():
+    Finalized()  # made and dropped: its finalizer runs here
+
+def without_a_line():
+    source = "import os\\nos.kill(os.getpid(), {signal})\\nsum(range(1000))\\n"
+    exec(compile(source, "<generated>", "exec").replace(co_linetable=b""))
+
 calls = []
 atexit.register(lambda: open(os.environ["CALLS"], "w").write(str(len(calls))))
 original = where.{function}
 def patched(*args, **kwargs):
     calls.append(1)  # how many times it is called, the first included (written at the end)
     if len(calls) == 1:
-        where.dropped = True
-        Finalized()  # made and dropped: its finalizer runs here
+        {place}()
     return original(*args, **kwargs)
 where.{function} = patched
 sys.argv = ["checks", *sys.argv[1:]]
@@ -194,13 +201,14 @@ runpy.run_module("checks", run_name="__main__", alter_sys=True)
 """
 
 
-def lost_in_a_finalizer(where: str, stop: signal.Signals, arguments: list[str],
-                        calls: Path) -> subprocess.CompletedProcess:
-    """Run the grader with `where` (module.function, or module.Club.method) dropping the finalizer on its first call."""
+def signalled_from(place: str, where: str, stop: signal.Signals, arguments: list[str],
+                   calls: Path) -> subprocess.CompletedProcess:
+    """Run the grader with `where` (module.function, or module.Club.method) sending `stop` from `place` at its first
+    call (in_a_finalizer, without_a_line); `calls` then holds how many times `where` was called."""
     module, _, function = where.rpartition(".")
     if module.endswith(".Club"):
         module, function = module.rpartition(".")[0], f"Club.{function}"
-    code = LOST_IN_A_FINALIZER.format(module=module, function=function, signal=int(stop))
+    code = SIGNALLED_FROM.format(module=module, function=function, signal=int(stop), place=place)
     return subprocess.run([sys.executable, "-c", code, *arguments], cwd=ROOT, capture_output=True, text=True,
                           timeout=300, stdin=subprocess.DEVNULL, env={**os.environ, "CALLS": str(calls)})
 
@@ -210,12 +218,22 @@ def test_an_interrupt_python_loses_in_a_finalizer_still_stops_the_grade(tmp_path
     """Ctrl-C or SIGTERM landing while a finalizer runs (Python only reports it there) stops the grade all the same."""
     sandbox = [] if bubblewrap.available() else ["--no-sandbox"]
     calls = tmp_path / "calls"
-    done = lost_in_a_finalizer("checks.club.Club.request", stop,
+    done = signalled_from("in_a_finalizer", "checks.club.Club.request", stop,
                                [str(ROOT / "solution"), "--format", "json", "--seed", "3", *sandbox], calls)
     assert (done.returncode, done.stderr.strip()) == (130, MESSAGE)
     assert done.stdout == ""
     # The check it came in was the last to run (level 1's others send some thirty more requests).
     assert int(calls.read_text()) <= 2, calls.read_text()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupt_in_a_frame_without_a_line_ends_with_one_line_and_130(tmp_path, stop, swept):
+    """Ctrl-C or SIGTERM landing in code compiled at run time (no line number: pytest could not quote it)."""
+    sandbox = [] if bubblewrap.available() else ["--no-sandbox"]
+    done = signalled_from("without_a_line", "checks.club.Club.request", stop,
+                          [str(ROOT / "solution"), "--format", "json", "--seed", "3", *sandbox], tmp_path / "calls")
+    assert (done.returncode, done.stderr.strip()) == (130, MESSAGE)
+    assert done.stdout == ""
 
 
 def test_a_class_an_interrupt_was_lost_in_keeps_the_grade_written_and_stops(tmp_path, swept):
@@ -225,7 +243,7 @@ def test_a_class_an_interrupt_was_lost_in_keeps_the_grade_written_and_stops(tmp_
         shutil.copytree(ROOT / "solution", folder / student, ignore=shutil.ignore_patterns("instance", "__pycache__"))
     out = tmp_path / "out"
     sandbox = [] if bubblewrap.available() else ["--no-sandbox"]
-    done = lost_in_a_finalizer("checks.run.class_run.keep_log", signal.SIGINT,
+    done = signalled_from("in_a_finalizer", "checks.run.class_run.keep_log", signal.SIGINT,
                                [str(folder), "--class", "--out", str(out), "--jobs", "1", "--seed", "5", *sandbox],
                                tmp_path / "calls")
     assert done.returncode == 130, done.stderr

@@ -39,6 +39,14 @@ def check_name(item: pytest.Item) -> str:
     return doc.strip().splitlines()[0]
 
 
+def has_line(entry) -> bool:
+    """Whether a traceback entry of pytest's knows its line (a frame of code compiled at run time may not)."""
+    try:
+        return entry.lineno >= 0
+    except TypeError:
+        return False
+
+
 def find(config: pytest.Config) -> Grading | None:
     """The run's Grading plugin, if one is registered."""
     return next((plugin for plugin in config.pluginmanager.get_plugins() if isinstance(plugin, Grading)), None)
@@ -294,8 +302,13 @@ class Grading:
     def pytest_runtest_logfinish(self) -> None:
         stopping.raise_if_requested()  # Ctrl-C or SIGTERM that Python lost in a finalizer: stop here all the same
 
-    def pytest_keyboard_interrupt(self, excinfo) -> None:
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
         self.interrupted = True
+        # pytest's terminal reporter then quotes the source of every frame the interrupt went through, and fails
+        # (TypeError) on a frame without a line number, such as werkzeug's generated URL builders: only the frame
+        # it was raised in is left to quote, where it has a line (the grader shows none of it).
+        excinfo.traceback = excinfo.traceback[-1:].filter(has_line)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
