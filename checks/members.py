@@ -91,6 +91,7 @@ def log_in_seen(club: Club, username: str) -> None:
     """Log the member in and see GET / say so in #status (step 9's own element); fail the check if not."""
     log_in(club, username)
     home = club.get("/")
+    club.expect_page(home, 200, "GET /")  # a page that fails (a 500) is the cause, not a missing #status
     if not status_names(home, username):
         club.fail(
             f"after logging in as {show(username)}, expected GET / to name the member in #status, "

@@ -700,11 +700,36 @@ def test_a_newcomer_let_in_with_a_wrong_password_is_told_to_compare_it_with_the_
     )
 
 
+@pytest.mark.parametrize("check", [step9.test_logout_logs_out, step9.test_no_other_browser_is_logged_in])
+def test_a_home_page_failing_once_logged_in_is_named_not_the_status_it_hides(check):
+    """GET / answering 500 after the login is what the check names: a page that fails shows no #status."""
+    app = login_app()
+
+    @app.before_request
+    def broken():
+        if flask.request.path == "/" and flask.session.get("username"):
+            flask.abort(500)
+
+    failed = failure_of(check, level2_club(app, "9"))
+    assert failed.problem.startswith("expected GET / to answer 200, got 500")
+    assert "#status" not in failed.problem + (failed.hint or "")
+
+
 # -- step 10 -------------------------------------------------------------------------------------
 def test_an_account_form_not_filled_from_the_profile_is_shown_how_to_fill_it():
     form = '<form method="post"><input name="food" value="pizza"><textarea name="message">hi</textarea></form>'
     failed = failure_of(step10.test_account_form_is_prefilled, level2_club(member_club(account_form=form), "10"))
     assert failed.problem.startswith("expected the form's food to hold ")
+    assert failed.hint == step10.FORM_HINT
+
+
+def test_an_account_form_never_filled_fails_the_update_with_how_to_fill_it_not_with_the_session():
+    """The form empty after an update is the form not filled at all (step 10's first hint), not one filled at login."""
+    form = '<form method="post"><input name="food" value=""><textarea name="message"></textarea></form>'
+    club = level2_club(member_club(account_form=form), "10")
+    failed = failure_of(step10.test_account_update_changes_only_that_member, club)
+    assert failed.problem.startswith("expected the form's food to hold ")
+    assert failed.problem.endswith(' after the update, but it holds ""')
     assert failed.hint == step10.FORM_HINT
 
 
