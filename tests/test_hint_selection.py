@@ -733,6 +733,52 @@ def test_an_account_form_never_filled_fails_the_update_with_how_to_fill_it_not_w
     assert failed.hint == step10.FORM_HINT
 
 
+def moved_login_club() -> flask.Flask:
+    """A level-2 club whose login is a blueprint's under url_prefix="/auth" (Flasky's), and whose account page
+    sends a visitor there (Flask-Login's way: /auth/login?next=...)."""
+    app = flask.Flask("moved_login")
+    app.secret_key = "k"
+    auth = flask.Blueprint("auth", "moved_login")
+
+    @auth.route("/login", methods=["GET", "POST"])
+    def login():
+        if flask.request.method == "POST":
+            flask.session["username"] = flask.request.form.get("username", "")
+            return flask.redirect("/", 303)
+        return '<form method="post"><input name="username"><input name="password"></form>'
+
+    app.register_blueprint(auth, url_prefix="/auth")
+
+    @app.get("/")
+    def index():
+        return "<p>Flask Club</p>"
+
+    @app.post("/user/")
+    def store():
+        return flask.redirect("/", 303)
+
+    @app.route("/account-details", methods=["GET", "POST"])
+    def details():
+        if not flask.session.get("username"):
+            return flask.redirect(flask.url_for("auth.login", next=flask.request.path))
+        return '<form method="post"><input name="food"><textarea name="message"></textarea></form>'
+
+    return app
+
+
+def test_a_login_a_prefix_moved_is_named_where_a_check_logs_a_member_in_first():
+    failed = failure_of(step10.test_account_form_is_prefilled, level2_club(moved_login_club(), "10"))
+    assert failed.problem.startswith("expected POST /login with the club password to be accepted")
+    assert failed.hint == "this check logs a member in first (step 9): " + members.prefix_hint(
+        "/auth", "/login", "GET /auth/login answers 200: your app has it at")
+
+
+def test_account_details_sending_visitors_to_a_login_a_prefix_moved_are_told_of_the_prefix():
+    failed = failure_of(step10.test_account_details_need_login, level2_club(moved_login_club(), "10"))
+    assert failed.problem.startswith("expected GET /account-details without logging in to answer 401, 403")
+    assert failed.hint == members.prefix_hint("/auth", "/login", "GET /account-details redirects to")
+
+
 def test_account_details_open_to_a_visitor_are_told_to_send_them_to_log_in():
     app = flask.Flask("open_details")
 
